@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("jingzhun.accounts.urls")),
+    path("quality/", include("jingzhun.quality.urls")),
+    path("", include("jingzhun.registry.urls")),
+]

@@ -1,0 +1,27 @@
+"""What each role may do: one table, read by services, views and templates alike."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from jingzhun.accounts.choices import Role
+
+
+class Capability(str, Enum):
+    EDIT_REGISTER = "edit_register"
+    REVEAL_SENSITIVE = "reveal_sensitive"
+
+
+CAPABILITIES: dict[Capability, frozenset[Role]] = {
+    # Village staff keep the register; the county corrects it; the administrator repairs it.
+    Capability.EDIT_REGISTER: frozenset({Role.VILLAGE_CADRE, Role.COUNTY_OFFICER, Role.SYSTEM_ADMIN}),
+    # Seeing a full ID number or phone is needed to visit, verify and approve;
+    # departments, supervisors and evaluators work from masked data.
+    Capability.REVEAL_SENSITIVE: frozenset(
+        {Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER, Role.COUNTY_OFFICER, Role.SYSTEM_ADMIN}
+    ),
+}
+
+
+def role_can(role: str, capability: Capability) -> bool:
+    return role in CAPABILITIES[capability]

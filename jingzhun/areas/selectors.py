@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Q, QuerySet
+
+from jingzhun.areas.choices import AreaLevel
+from jingzhun.areas.models import Area
+
+if TYPE_CHECKING:
+    from jingzhun.accounts.models import User
+
+
+def area_scope_q(user: User, field: str) -> Q:
+    """A filter keeping rows whose area code ``field`` lies in the user's subtree.
+
+    A user without an area sees nothing; this is the single place the rule lives.
+    """
+    if user.area_id is None:
+        return Q(pk__in=[])
+    return code_range_q(user.area, field)
+
+
+def code_range_q(area: Area, field: str) -> Q:
+    """Rows whose area code ``field`` lies under ``area``: a prefix test written as a
+    range so that both SQLite and PostgreSQL answer it from a plain B-tree index."""
+    low, high = area.subtree_bounds
+    return Q(**{f"{field}__gte": low, f"{field}__lte": high})
+
+
+def area_list(*, user: User, level: AreaLevel | None = None, parent: str | None = None) -> QuerySet[Area]:
+    areas = Area.objects.filter(area_scope_q(user, "code"))
+    if level is not None:
+        areas = areas.filter(level=level)
+    if parent is not None:
+        areas = areas.filter(parent_id=parent)
+    return areas
+
+
+def villages_for(*, user: User) -> QuerySet[Area]:
+    return area_list(user=user, level=AreaLevel.VILLAGE).filter(is_valid=True)

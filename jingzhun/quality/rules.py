@@ -1,0 +1,289 @@
+"""The rules of domain.md §6 ("Data-quality rules"). Thresholds come from
+codelists.Parameter; codes with a meaning (worker, development-type measure...)
+from code-list attributes."""
+
+from __future__ import annotations
+
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear, StrIndex, Substr
+
+from jingzhun.assistance.choices import MeasureStatus
+from jingzhun.assistance.models import Measure
+from jingzhun.codelists.selectors import code_map, codes_with
+from jingzhun.quality.choices import Severity, Subject
+from jingzhun.quality.registry import RuleContext, quality_rule
+from jingzhun.registry.choices import (
+    HEAD_RELATION,
+    NOT_IN_SCHOOL,
+    RESIDENT_ID_TYPE,
+    SPOUSE_RELATION,
+    CodeListKey,
+)
+from jingzhun.registry.models import Household, LivingConditions, Member, MonitoringObject
+
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_CHECK_CHARACTERS = "10X98765432"
+
+
+def _members(households: QuerySet[Household]) -> QuerySet[Member]:
+    return Member.objects.filter(household__in=households)
+
+
+def _json_has(field: str, code: str) -> Q:
+    # Coded lists are JSON arrays of strings; matching the quoted code in the
+    # JSON text works identically on SQLite and PostgreSQL.
+    return Q(**{f"{field}__icontains": f'"{code}"'})
+
+
+def _open_episodes() -> QuerySet[MonitoringObject]:
+    return MonitoringObject.objects.filter(household=OuterRef("pk"), risk_eliminated=False)
+
+
+def _active_measures() -> QuerySet[Measure]:
+    return Measure.objects.filter(household=OuterRef("pk")).exclude(status=MeasureStatus.CANCELLED)
+
+
+@quality_rule(
+    "ID_CHECKSUM", subject=Subject.MEMBER, severity=Severity.ERROR,
+    zh="身份证号码格式或校验位错误", en="ID number malformed or with a wrong check digit",
+)
+def id_checksum(households: QuerySet[Household], context: RuleContext) -> QuerySet:
+    # The check digit computed in SQL: digit values via their position in '0123456789'
+    # (never a cast, which PostgreSQL would refuse for a malformed number).
+    total = sum(
+        (
+            (StrIndex(Value("0123456789"), Substr("id_number", position + 1, 1)) - 1) * weight
+            for position, weight in enumerate(_WEIGHTS)
+        ),
+        Value(0),
+    )
+    expected = Case(
+        *[When(remainder=index, then=Value(char)) for index, char in enumerate(_CHECK_CHARACTERS)],
+        default=Value("?"),
+    )
+    members = _members(households).filter(id_type=RESIDENT_ID_TYPE)
+    malformed = ~Q(id_number__regex=r"^[0-9]{17}[0-9X]$")
+    return members.alias(
+        remainder=Case(When(malformed, then=Value(-1)), default=total % 11, output_field=IntegerField()),
+        expected=expected,
+    ).filter(malformed | ~Q(id_number__endswith=F("expected")))
+
+
+@quality_rule(
+    "ONE_HEAD", subject=Subject.HOUSEHOLD, severity=Severity.ERROR,
+    zh="户主人数不为1", en="The household does not have exactly one head",
+)
+def one_head(households: QuerySet[Household], context: RuleContext) -> QuerySet:
+    return households.alias(heads=Count("members", filter=Q(members__relation_to_head=HEAD_RELATION))).exclude(
+        heads=1
+    )
+
+
+@quality_rule(
+    "SPOUSE_SEX", subject=Subject.MEMBER, severity=Severity.WARNING,
+    zh="配偶与户主性别相同", en="The spouse has the same sex as the head",
+)
+def spouse_sex(households: QuerySet[Household], context: RuleContext) -> QuerySet:
+    same_sex_head = Member.objects.filter(
+        household=OuterRef("household"), relation_to_head=HEAD_RELATION, sex=OuterRef("sex")
+    )
+    return _members(households).filter(relation_to_head=SPOUSE_RELATION).filter(Exists(same_sex_head))
+
+
+@quality_rule(
+    "MEDICAL_INSURANCE", subject=Subject.MEMBER, severity=Severity.ERROR,
+    zh="城乡居民医保与职工医保须参加且只参加一项",
+    en="Exactly one of resident and employee basic medical insurance is required",
+)
+def medical_insurance(households: QuerySet[Household], context: RuleContext) -> QuerySet:
+    return _members(households).filter(resident_medical_insurance=F("employee_medical_insurance"))
+
+
+@quality_rule(
+    "UNDER_16_LABOUR", subject=Subject.MEMBER, severity=Severity.ERROR,
+    zh="16周岁以下人员劳动技能应为无劳动力", en="A member under 16 must be recorded as having no labour",
+)
+def under_16_labour(households: QuerySet[Household], context: RuleContext) -> QuerySet:
+    return (
+        _members(households)
+        .filter(birth_date__gt=context.years_ago(16))
+        .exclude(labour_skill__in=codes_with(CodeListKey.LABOUR_SKILL, "none", year=context.year,
+                                             province=context.province))
+    )
+
+
+@quality_rule(
+    "OVER_60_LABOUR", subject=Subject.MEMBER, severity=Severity.WARNING,
+    zh="60周岁及以上人员不应为普通或技能劳动力", en="A member aged 60 or over should not be ordinary or skilled labour",
+)
+def over_60_labour(households: QuerySet[Household], context: RuleContext) -> QuerySet:
+    workers = codes_with(CodeListKey.LABOUR_SKILL, "worker", year=context.year, province=context.province)
+    return _members(households).filter(birth_date__lte=context.years_ago(60), labour_skill__in=workers)
+
+
+def _in_school_codes(context: RuleContext) -> set[str]:
+    return codes_with(CodeListKey.SCHOOL_STATUS, "in_school", year=context.year, province=context.province)
+
+
+@quality_rule(
+    "HEALTHY_ADULT_LABOUR", subject=Subject.MEMBER, severity=Severity.WARNING,
+    zh="16至59周岁健康非在校人员不应为弱劳动力或无劳动力",
+    en="A healthy member aged 16-59 not in school should not be weak or without labour",
+)
+def healthy_adult_labour(households: QuerySet[Household], context: RuleContext) -> QuerySet:
+    weak_or_none = codes_with(CodeListKey.LABOUR_SKILL, "weak", year=context.year, province=context.province) | (
+        codes_with(CodeListKey.LABOUR_SKILL, "none", year=context.year, province=context.province)
+    )
+    healthy_only = Q(health=["1"])
+    return (
+        _members(households)
+        .filter(healthy_only, labour_skill__in=weak_or_none)
+        .filter(birth_date__lte=context.years_ago(16), birth_date__gt=context.years_ago(60))
+        .exclude(school_status__in=_in_school_codes(context))
+    )
+
+
+@quality_rule(
+    "GRADE_AGE", subject=Subject.MEMBER, severity=Severity.WARNING,
+    zh="在校生年级与年龄不符", en="The school grade does not fit the member's age",
+)
+def grade_age(households: QuerySet[Household], context: RuleContext) -> QuerySet:
+    mismatch = Q(pk__in=[])
+    for code, item in code_map(CodeListKey.SCHOOL_STATUS, year=context.year, province=context.province).items():
+        low, high = item.attributes.get("min_age"), item.attributes.get("max_age")
+        if low is None or high is None:
+            continue
+        too_young = Q(birth_date__gt=context.years_ago(low))
+        too_old = Q(birth_date__lte=context.years_ago(high + 1))
+        mismatch |= Q(school_status=code) & (too_young | too_old)
+    return _members(households).filter(mismatch)
+
+
+@quality_rule(
+    "COMPULSORY_SCHOOLING", subject=Subject.MEMBER, severity=Severity.ERROR,
+    zh="义务教育阶段（6至16周岁）人员未在校且未登记原因",
+    en="A member aged 6-16 is not in school and no reason is recorded",
+)
+def compulsory_schooling(households: QuerySet[Household], context: RuleContext) -> QuerySet:
+    youngest = int(context.parameter("compulsory_school_min_age"))
+    oldest = int(context.parameter("compulsory_school_max_age"))
+    return (
+        _members(households)
+        .filter(birth_date__lte=context.years_ago(youngest), birth_date__gt=context.years_ago(oldest + 1))
+        .filter(Q(school_status="") | Q(school_status=NOT_IN_SCHOOL))
+        .filter(dropout_reason="")
+    )
+
+
+_LAND_FIELDS = (
+    "cultivated_land_mu", "irrigated_land_mu", "forest_land_mu", "returned_forest_mu",
+    "orchard_mu", "pasture_mu", "water_surface_mu",
+)
+
+
+@quality_rule(
+    "LAND_AREA", subject=Subject.HOUSEHOLD, severity=Severity.WARNING,
+    zh="土地面积超出合理范围", en="A land area is outside plausible bounds",
+)
+def land_area(households: QuerySet[Household], context: RuleContext) -> QuerySet:
+    limit = context.parameter("land_max_mu")
+    too_large = Q(pk__in=[])
+    for name in _LAND_FIELDS:
+        too_large |= Q(**{f"{name}__gt": limit})
+    # Irrigated land is part of cultivated land.
+    too_large |= Q(irrigated_land_mu__gt=F("cultivated_land_mu"))
+    return households.filter(Exists(LivingConditions.objects.filter(too_large, household=OuterRef("pk"))))
+
+
+@quality_rule(
+    "MIGRANT_INCOME", subject=Subject.MEMBER, severity=Severity.WARNING,
+    zh="月务工收入不在100元至30000元之间", en="Monthly migrant-work income outside 100-30,000 yuan",
+)
+def migrant_income(households: QuerySet[Household], context: RuleContext) -> QuerySet:
+    low = context.parameter("migrant_monthly_income_min")
+    high = context.parameter("migrant_monthly_income_max")
+    return (
+        _members(households)
+        .filter(migrant_work_months__gt=0, migrant_monthly_income__isnull=False)
+        .filter(Q(migrant_monthly_income__lt=low) | Q(migrant_monthly_income__gt=high))
+    )
+
+
+@quality_rule(
+    "IDENTIFICATION_INCOME", subject=Subject.HOUSEHOLD, severity=Severity.WARNING,
+    zh="识别为监测对象时人均纯收入超过20000元", en="Per-capita net income above 20,000 yuan at identification",
+)
+def identification_income(households: QuerySet[Household], context: RuleContext) -> QuerySet:
+    limit = context.parameter("identification_income_max")
+    high = MonitoringObject.objects.filter(household=OuterRef("pk"), per_capita_net_income__gt=limit)
+    return households.filter(Exists(high))
+
+
+@quality_rule(
+    "ELIMINATION_TOO_SOON", subject=Subject.HOUSEHOLD, severity=Severity.WARNING,
+    zh="识别后不足6个月即标注风险消除", en="Risk marked eliminated less than 6 months after identification",
+)
+def elimination_too_soon(households: QuerySet[Household], context: RuleContext) -> QuerySet:
+    minimum = int(context.parameter("elimination_min_months"))
+    # Whole months between the two dates, in SQL that SQLite and PostgreSQL share.
+    months = (
+        (ExtractYear("eliminated_on") - ExtractYear("identified_on")) * 12
+        + ExtractMonth("eliminated_on") - ExtractMonth("identified_on")
+        - Case(When(Q(eliminated_on__day__lt=ExtractDay("identified_on")), then=1), default=0)
+    )
+    early = MonitoringObject.objects.filter(
+        household=OuterRef("pk"), risk_eliminated=True, eliminated_on__isnull=False
+    ).alias(months=months).filter(months__lt=minimum)
+    return households.filter(Exists(early))
+
+
+@quality_rule(
+    "RISK_WITHOUT_MEASURE", subject=Subject.HOUSEHOLD, severity=Severity.WARNING,
+    zh="风险类型无对应帮扶措施", en="A risk type has no matching assistance measure",
+)
+def risk_without_measure(households: QuerySet[Household], context: RuleContext) -> QuerySet:
+    measures = code_map(CodeListKey.ASSISTANCE_MEASURE, year=context.year, province=context.province)
+    unanswered = Q(pk__in=[])
+    for risk in code_map(CodeListKey.RISK_TYPE, year=context.year, province=context.province):
+        answering = [code for code, item in measures.items() if risk in item.attributes.get("risk_types", [])]
+        has_risk = Exists(_open_episodes().filter(_json_has("risk_types", risk)))
+        has_answer = Exists(_active_measures().filter(measure_type__in=answering))
+        unanswered |= Q(has_risk) & ~Q(has_answer)
+    return households.filter(unanswered)
+
+
+@quality_rule(
+    "LACK_OF_LABOUR_CAUSE", subject=Subject.HOUSEHOLD, severity=Severity.WARNING,
+    zh="致贫原因为缺劳力，但劳动力占比超过四分之一",
+    en="Cause 'lack of labour' although more than a quarter of members are workers",
+)
+def lack_of_labour_cause(households: QuerySet[Household], context: RuleContext) -> QuerySet:
+    lack_codes = codes_with(CodeListKey.CAUSE_OF_POVERTY, "lack_of_labour", year=context.year,
+                            province=context.province)
+    workers = codes_with(CodeListKey.LABOUR_SKILL, "worker", year=context.year, province=context.province)
+    share = context.parameter("lack_of_labour_worker_share")
+    cause = Q(main_cause__in=lack_codes)
+    for code in lack_codes:
+        cause |= _json_has("other_causes", code)
+    return (
+        households.filter(cause)
+        .alias(
+            member_count=Count("members"),
+            worker_count=Count("members", filter=Q(members__labour_skill__in=workers)),
+        )
+        .filter(worker_count__gt=F("member_count") * Value(share))
+    )
+
+
+@quality_rule(
+    "NO_DEVELOPMENT_MEASURE", subject=Subject.HOUSEHOLD, severity=Severity.WARNING,
+    zh="有劳动力的监测户没有开发式帮扶措施",
+    en="A monitored household with labour has no development-type measure",
+)
+def no_development_measure(households: QuerySet[Household], context: RuleContext) -> QuerySet:
+    workers = codes_with(CodeListKey.LABOUR_SKILL, "worker", year=context.year, province=context.province)
+    development = codes_with(CodeListKey.ASSISTANCE_MEASURE, "development", year=context.year,
+                             province=context.province)
+    has_labour = Exists(Member.objects.filter(household=OuterRef("pk"), labour_skill__in=workers))
+    has_development = Exists(_active_measures().filter(measure_type__in=development))
+    return households.filter(Exists(_open_episodes()), has_labour).exclude(has_development)

@@ -1,0 +1,50 @@
+"""Per-capita net income: the one place the formula of domain.md §3 lives.
+
+    per-capita net income = (wage + business + property + transfer − production costs)
+                            ÷ resident members
+
+Money is Decimal throughout; the per-capita figure is rounded half-up to the fen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+FEN = Decimal("0.01")
+ZERO = Decimal("0")
+
+TRANSFER_FIELDS = (
+    "family_planning_subsidy",
+    "minimum_allowance_income",
+    "ecological_compensation",
+    "extreme_poverty_support_income",
+    "pension_income",
+    "other_transfer_income",
+)
+
+
+@dataclass(frozen=True)
+class IncomeFigures:
+    transfer_income: Decimal
+    annual_income: Decimal
+    net_income: Decimal
+    per_capita_net_income: Decimal | None
+
+
+def compute_income(
+    *,
+    wage_income: Decimal,
+    business_income: Decimal,
+    property_income: Decimal,
+    transfers: dict[str, Decimal],
+    production_costs: Decimal,
+    resident_members: int,
+) -> IncomeFigures:
+    transfer_income = sum((transfers.get(name) or ZERO for name in TRANSFER_FIELDS), ZERO)
+    annual_income = wage_income + business_income + property_income + transfer_income
+    net_income = annual_income - production_costs
+    per_capita = (
+        (net_income / resident_members).quantize(FEN, rounding=ROUND_HALF_UP) if resident_members > 0 else None
+    )
+    return IncomeFigures(transfer_income, annual_income, net_income, per_capita)

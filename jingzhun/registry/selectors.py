@@ -1,0 +1,82 @@
+"""Reads of the register. Every function takes the user and returns only rows
+inside the user's area; a household outside it is simply not found."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from jingzhun.accounts.models import User
+from jingzhun.areas.selectors import area_scope_q
+from jingzhun.registry.choices import HEAD_RELATION
+from jingzhun.registry.idnumbers import check_id_number, InvalidIdNumber
+from jingzhun.registry.models import Household, HouseholdChange, IncomeRecord, Member
+
+
+@dataclass(frozen=True)
+class HouseholdFilters:
+    search: str = ""
+    village: str = ""
+    poverty_status: str = ""
+    attribute: str = ""
+    cause: str = ""
+    include_removed: bool = False
+
+
+def household_list(*, user: User, filters: HouseholdFilters | None = None) -> QuerySet[Household]:
+    filters = filters or HouseholdFilters()
+    households = Household.objects.filter(area_scope_q(user, "village_id"))
+    if not filters.include_removed:
+        households = households.filter(is_active=True)
+    if filters.village:
+        households = households.filter(village_id=filters.village)
+    if filters.poverty_status:
+        households = households.filter(poverty_status=filters.poverty_status)
+    if filters.attribute:
+        households = households.filter(attribute=filters.attribute)
+    if filters.cause:
+        households = households.filter(main_cause=filters.cause)
+    if filters.search:
+        households = households.filter(_search_q(filters.search.strip()))
+    head_name = Member.objects.filter(household=OuterRef("pk"), relation_to_head=HEAD_RELATION).values("name")[:1]
+    return households.select_related("village").annotate(head_name=head_name[:1])  # type: ignore[arg-type]
+
+
+def _search_q(term: str) -> Q:
+    """Household number, any member's name, or an ID number (normalised as on entry)."""
+    query = Q(household_number=term) | Q(household_number__startswith=term)
+    query |= Exists(Member.objects.filter(household=OuterRef("pk"), name__startswith=term))
+    try:
+        number = check_id_number(term).number
+    except InvalidIdNumber:
+        number = term.upper()
+    query |= Exists(Member.objects.filter(household=OuterRef("pk"), id_number=number))
+    return query
+
+
+def household_get(*, user: User, pk: int) -> Household:
+    """Raises Household.DoesNotExist for a household outside the user's area, exactly
+    as for one that does not exist."""
+    return household_list(user=user, filters=HouseholdFilters(include_removed=True)).get(pk=pk)
+
+
+def member_list(*, user: User, household: Household | None = None) -> QuerySet[Member]:
+    members = Member.objects.filter(area_scope_q(user, "household__village_id"))
+    if household is not None:
+        members = members.filter(household=household)
+    return members.order_by("relation_to_head", "birth_date")
+
+
+def member_get(*, user: User, pk: int) -> Member:
+    return member_list(user=user).select_related("household").get(pk=pk)
+
+
+def income_list(*, user: User, household: Household) -> QuerySet[IncomeRecord]:
+    return IncomeRecord.objects.filter(area_scope_q(user, "household__village_id"), household=household)
+
+
+def change_list(*, user: User, household: Household) -> QuerySet[HouseholdChange]:
+    # The household itself was fetched through the user's scope; its history follows.
+    household_get(user=user, pk=household.pk)
+    return HouseholdChange.objects.filter(household_id=household.pk).select_related("actor")

@@ -1,0 +1,318 @@
+"""Writes to the register. Each service checks the user's role and area,
+validates, saves, and records a HouseholdChange in the same transaction."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jingzhun.accounts.models import User
+from jingzhun.accounts.roles import Capability
+from jingzhun.areas.choices import AreaLevel
+from jingzhun.areas.models import Area
+from jingzhun.codelists.validation import coded_field_errors
+from jingzhun.registry.choices import HEAD_RELATION, RESIDENT_ID_TYPE, ChangeAction
+from jingzhun.registry.idnumbers import InvalidIdNumber, check_id_number
+from jingzhun.registry.income import TRANSFER_FIELDS, compute_income
+from jingzhun.registry.models import (
+    Household,
+    HouseholdChange,
+    IncomeRecord,
+    LivingConditions,
+    Member,
+    StatusChange,
+)
+
+# Fields never copied into the change history: bookkeeping, not data.
+_UNTRACKED = {"id", "created_at", "updated_at", "household"}
+# Derived income figures follow from the entered ones; recording them too would only add noise.
+_DERIVED_INCOME = {"resident_members", "transfer_income", "annual_income", "net_income", "per_capita_net_income"}
+STATUS_FIELDS = ("attribute", "poverty_status")
+
+
+def _serialisable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    return value
+
+
+def snapshot(instance: models.Model) -> dict[str, Any]:
+    return {
+        field.attname: _serialisable(getattr(instance, field.attname))
+        for field in instance._meta.concrete_fields
+        if field.name not in _UNTRACKED
+    }
+
+
+def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    return {key: [before.get(key), value] for key, value in after.items() if before.get(key) != value}
+
+
+def _record(
+    *, user: User | None, household_id: int, action: str, instance: models.Model, changes: dict[str, Any]
+) -> HouseholdChange:
+    return HouseholdChange.objects.create(
+        household_id=household_id,
+        action=action,
+        record_type=instance._meta.model_name or "",
+        record_id=instance.pk,
+        record_label=str(instance)[:100],
+        changes=changes,
+        actor=user,
+    )
+
+
+def _require_edit(user: User, village_code: str) -> None:
+    if not user.can(Capability.EDIT_REGISTER):
+        raise PermissionDenied(_("Your role may not change the register."))
+    if user.area_id is None or not user.area.contains(village_code):
+        raise PermissionDenied(_("This household is outside your area."))
+
+
+def _province(village_code: str) -> str:
+    return village_code[:2]
+
+
+def _validate(instance: models.Model, *, village_code: str, exclude: list[str] | None = None) -> None:
+    errors: dict[str, list[str]] = {}
+    try:
+        instance.full_clean(exclude=exclude, validate_unique=True)
+    except ValidationError as error:
+        errors.update({key: [str(m) for m in value] for key, value in error.message_dict.items()})
+    for key, messages in coded_field_errors(
+        instance, year=timezone.localdate().year, province=_province(village_code)
+    ).items():
+        errors.setdefault(key, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+# --- households ---------------------------------------------------------------
+
+
+def household_create(*, user: User, village: Area, **fields: Any) -> Household:
+    _require_edit(user, village.code)
+    if village.level != AreaLevel.VILLAGE:
+        raise ValidationError({"village": [_("A household belongs to a village.")]})
+    household = Household(village=village, **fields)
+    _validate(household, village_code=village.code)
+    with transaction.atomic():
+        household.save()
+        LivingConditions.objects.create(household=household)
+        _record(user=user, household_id=household.pk, action=ChangeAction.CREATE, instance=household,
+                changes=_diff({}, snapshot(household)))
+    return household
+
+
+def household_update(*, user: User, household: Household, **fields: Any) -> Household:
+    _require_edit(user, household.village_id)
+    with transaction.atomic():
+        locked = Household.objects.select_for_update().get(pk=household.pk)
+        before = snapshot(locked)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        if "village" in fields or "village_id" in fields:
+            _require_edit(user, locked.village_id)
+        _validate(locked, village_code=locked.village_id)
+        locked.save()
+        changes = _diff(before, snapshot(locked))
+        if changes:
+            _record(user=user, household_id=locked.pk, action=ChangeAction.UPDATE, instance=locked, changes=changes)
+        StatusChange.objects.bulk_create(
+            StatusChange(household=locked, field=name, old_value=changes[name][0] or "",
+                         new_value=changes[name][1] or "", changed_by=user)
+            for name in STATUS_FIELDS
+            if name in changes
+        )
+    return locked
+
+
+# --- members ------------------------------------------------------------------
+
+
+def _check_member_identity(member: Member, *, warnings: list[str]) -> None:
+    """Normalise the ID number, derive or check birth date and sex, enforce uniqueness."""
+    if member.id_type != RESIDENT_ID_TYPE:
+        member.id_number = member.id_number.strip().upper()
+        return
+    try:
+        checked = check_id_number(member.id_number)
+    except InvalidIdNumber as error:
+        raise ValidationError({"id_number": [str(error)]}) from None
+    member.id_number = checked.number
+    warnings.extend(checked.warnings)
+    errors: dict[str, list[str]] = {}
+    if member.birth_date is None:
+        member.birth_date = checked.birth_date
+    elif member.birth_date != checked.birth_date:
+        errors["birth_date"] = [
+            _("The birth date %(entered)s does not match the ID number (%(derived)s).")
+            % {"entered": member.birth_date.isoformat(), "derived": checked.birth_date.isoformat()}
+        ]
+    if not member.sex:
+        member.sex = checked.sex
+    elif member.sex != checked.sex:
+        errors["sex"] = [_("The sex does not match the ID number.")]
+    holder = (
+        Member.objects.filter(id_number=member.id_number).exclude(pk=member.pk)
+        .select_related("household").first()
+    )
+    if holder is not None:
+        errors["id_number"] = [
+            _("ID number %(number)s is already registered in household %(household)s.")
+            % {"number": member.id_number, "household": holder.household.household_number}
+        ]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_single_head(member: Member) -> None:
+    if member.relation_to_head != HEAD_RELATION:
+        return
+    other_head = Member.objects.filter(household_id=member.household_id, relation_to_head=HEAD_RELATION)
+    if other_head.exclude(pk=member.pk).exists():
+        raise ValidationError({"relation_to_head": [_("This household already has a head.")]})
+
+
+def member_create(*, user: User, household: Household, **fields: Any) -> tuple[Member, list[str]]:
+    """Add a member; returns the member and any warnings (e.g. a historical area code)."""
+    _require_edit(user, household.village_id)
+    warnings: list[str] = []
+    member = Member(household=household, **fields)
+    _check_member_identity(member, warnings=warnings)
+    _check_single_head(member)
+    _validate(member, village_code=household.village_id)
+    with transaction.atomic():
+        member.save()
+        _record(user=user, household_id=household.pk, action=ChangeAction.CREATE, instance=member,
+                changes=_diff({}, snapshot(member)))
+        _refresh_latest_income(household)
+        Household.objects.filter(pk=household.pk).update(updated_at=timezone.now())
+    return member, warnings
+
+
+def member_update(*, user: User, member: Member, **fields: Any) -> tuple[Member, list[str]]:
+    household = member.household
+    _require_edit(user, household.village_id)
+    warnings: list[str] = []
+    with transaction.atomic():
+        locked = Member.objects.select_for_update().get(pk=member.pk)
+        before = snapshot(locked)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        _check_member_identity(locked, warnings=warnings)
+        _check_single_head(locked)
+        _validate(locked, village_code=household.village_id)
+        locked.save()
+        changes = _diff(before, snapshot(locked))
+        if changes:
+            _record(user=user, household_id=household.pk, action=ChangeAction.UPDATE, instance=locked,
+                    changes=changes)
+            Household.objects.filter(pk=household.pk).update(updated_at=timezone.now())
+        if "is_resident" in changes:
+            _refresh_latest_income(household)
+    return locked, warnings
+
+
+def member_delete(*, user: User, member: Member) -> None:
+    household = member.household
+    _require_edit(user, household.village_id)
+    with transaction.atomic():
+        _record(user=user, household_id=household.pk, action=ChangeAction.DELETE, instance=member,
+                changes=_diff(snapshot(member), {}))
+        member.delete()
+        _refresh_latest_income(household)
+        Household.objects.filter(pk=household.pk).update(updated_at=timezone.now())
+
+
+# --- incomes and living conditions -------------------------------------------
+
+
+def _apply_income_figures(record: IncomeRecord, resident_members: int) -> None:
+    figures = compute_income(
+        wage_income=record.wage_income,
+        business_income=record.business_income,
+        property_income=record.property_income,
+        transfers={name: getattr(record, name) for name in TRANSFER_FIELDS},
+        production_costs=record.production_costs,
+        resident_members=resident_members,
+    )
+    record.resident_members = resident_members
+    record.transfer_income = figures.transfer_income
+    record.annual_income = figures.annual_income
+    record.net_income = figures.net_income
+    record.per_capita_net_income = figures.per_capita_net_income
+
+
+def _resident_count(household: Household) -> int:
+    return Member.objects.filter(household=household, is_resident=True).count()
+
+
+def _refresh_latest_income(household: Household) -> None:
+    """A member joining or leaving changes the per-capita figure of the latest year
+    (the one monitoring uses); earlier years keep the household size they were
+    recorded with."""
+    latest = IncomeRecord.objects.filter(household=household).order_by("-year").first()
+    if latest is not None:
+        _apply_income_figures(latest, _resident_count(household))
+        latest.save()
+
+
+def income_record_save(*, user: User, household: Household, year: int, **amounts: Any) -> IncomeRecord:
+    _require_edit(user, household.village_id)
+    with transaction.atomic():
+        record = IncomeRecord.objects.select_for_update().filter(household=household, year=year).first()
+        creating = record is None
+        if record is None:
+            record = IncomeRecord(household=household, year=year)
+        before = {} if creating else snapshot(record)
+        for name, value in amounts.items():
+            setattr(record, name, value)
+        _apply_income_figures(record, _resident_count(household))
+        _validate(record, village_code=household.village_id)
+        record.save()
+        changes = {k: v for k, v in _diff(before, snapshot(record)).items() if k not in _DERIVED_INCOME}
+        if changes or creating:
+            _record(user=user, household_id=household.pk,
+                    action=ChangeAction.CREATE if creating else ChangeAction.UPDATE,
+                    instance=record, changes=changes)
+            Household.objects.filter(pk=household.pk).update(updated_at=timezone.now())
+    return record
+
+
+def living_conditions_save(*, user: User, household: Household, **fields: Any) -> LivingConditions:
+    _require_edit(user, household.village_id)
+    with transaction.atomic():
+        conditions, created = LivingConditions.objects.select_for_update().get_or_create(household=household)
+        before = snapshot(conditions)
+        for name, value in fields.items():
+            setattr(conditions, name, value)
+        _validate(conditions, village_code=household.village_id)
+        conditions.save()
+        changes = _diff(before, snapshot(conditions))
+        if changes:
+            _record(user=user, household_id=household.pk, action=ChangeAction.UPDATE, instance=conditions,
+                    changes=changes)
+            Household.objects.filter(pk=household.pk).update(updated_at=timezone.now())
+    return conditions
+
+
+# --- sensitive data ------------------------------------------------------------
+
+
+def sensitive_reveal(*, user: User, household: Household, fields: list[str]) -> None:
+    """Record that ``user`` was shown the full value of masked fields."""
+    if not user.can(Capability.REVEAL_SENSITIVE):
+        raise PermissionDenied(_("Your role may not see these details in full."))
+    if user.area_id is None or not user.area.contains(household.village_id):
+        raise PermissionDenied(_("This household is outside your area."))
+    _record(user=user, household_id=household.pk, action=ChangeAction.REVEAL, instance=household,
+            changes={"fields": fields})
