@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from jingzhun.accounts.choices import Role
 
 
-class Capability(str, Enum):
+class Capability(StrEnum):
     EDIT_REGISTER = "edit_register"
     REVEAL_SENSITIVE = "reveal_sensitive"
 

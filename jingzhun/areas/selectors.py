@@ -16,7 +16,7 @@ def area_scope_q(user: User, field: str) -> Q:
 
     A user without an area sees nothing; this is the single place the rule lives.
     """
-    if user.area_id is None:
+    if user.area is None:
         return Q(pk__in=[])
     return code_range_q(user.area, field)
 

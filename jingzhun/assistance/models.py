@@ -20,7 +20,9 @@ class Measure(models.Model):
     end_date = models.DateField(_("end date"), null=True, blank=True)
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, default=Decimal("0"))
     responsible_unit = models.CharField(_("responsible unit"), max_length=100, blank=True)
-    status = models.CharField(_("status"), max_length=12, choices=MeasureStatus.choices, default=MeasureStatus.ONGOING)
+    status = models.CharField(
+        _("status"), max_length=12, choices=MeasureStatus.choices, default=MeasureStatus.ONGOING
+    )
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     class Meta:

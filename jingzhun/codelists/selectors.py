@@ -62,7 +62,10 @@ def code_map(key: str, *, year: int | None = None, province: str | None = None) 
             continue
         current = chosen.get(item.code)
         # A province entry beats a national one; a later version beats an earlier one.
-        if current is None or (item.province, item.valid_from_year) >= (current.province, current.valid_from_year):
+        if current is None or (item.province, item.valid_from_year) >= (
+            current.province,
+            current.valid_from_year,
+        ):
             chosen[item.code] = item
     resolved = {
         code: ResolvedCode(code, item.label_zh, item.label_en, item.attributes)
@@ -87,7 +90,9 @@ def code_label(key: str, code: str, *, year: int | None = None, province: str | 
 def codes_with(key: str, attribute: str, *, year: int | None = None, province: str | None = None) -> set[str]:
     """Codes whose attributes set ``attribute`` to a true value (e.g. development-type measures)."""
     return {
-        code for code, item in code_map(key, year=year, province=province).items() if item.attributes.get(attribute)
+        code
+        for code, item in code_map(key, year=year, province=province).items()
+        if item.attributes.get(attribute)
     }
 
 

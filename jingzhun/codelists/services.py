@@ -15,11 +15,16 @@ from jingzhun.codelists.selectors import clear_caches
 
 def national_seed() -> dict[str, Any]:
     text = resources.files("jingzhun.codelists").joinpath("data/national.json").read_text(encoding="utf-8")
-    return json.loads(text)  # type: ignore[no-any-return]
+    return json.loads(text)
 
 
-def load_seed(seed: dict[str, Any], *, code_list_model: Any = CodeList, item_model: Any = CodeItem,
-              parameter_model: Any = Parameter) -> None:
+def load_seed(
+    seed: dict[str, Any],
+    *,
+    code_list_model: Any = CodeList,
+    item_model: Any = CodeItem,
+    parameter_model: Any = Parameter,
+) -> None:
     """Upsert a seed document. Models are parameters so that a data migration can
     pass its historical models."""
     with transaction.atomic():

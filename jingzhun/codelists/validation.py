@@ -15,7 +15,8 @@ def coded_field_errors(instance: models.Model, *, year: int, province: str) -> d
             value = getattr(instance, field.attname)
             if value and value not in code_map(field.code_list, year=year, province=province):
                 errors.setdefault(field.name, []).append(
-                    _("%(value)s is not a code of the list “%(list)s”.") % {"value": value, "list": field.code_list}
+                    _("%(value)s is not a code of the list “%(list)s”.")
+                    % {"value": value, "list": field.code_list}
                 )
         elif isinstance(field, CodeListField):
             values = getattr(instance, field.attname) or []

@@ -26,8 +26,9 @@ def _converter(field: models.Field) -> Any:
     if isinstance(field, models.DateTimeField):
         return ops.adapt_datetimefield_value
     if isinstance(field, models.DateField):
-        return lambda value: None if value is None else (value.isoformat() if connection.vendor == "sqlite"
-                                                         else value)
+        return lambda value: (
+            None if value is None else (value.isoformat() if connection.vendor == "sqlite" else value)
+        )
     if isinstance(field, models.DecimalField) and connection.vendor == "sqlite":
         return lambda value: None if value is None else str(value)
     return None
@@ -48,7 +49,7 @@ def bulk_insert(model: type[models.Model], objects: Sequence[models.Model], *, b
     quote = connection.ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
         quote(model._meta.db_table),
-        ", ".join(quote(field.column) for field in fields),
+        ", ".join(quote(str(field.column)) for field in fields),
         ", ".join(["%s"] * len(fields)),
     )
     with connection.cursor() as cursor:

@@ -55,8 +55,15 @@ def _money(value: float) -> Decimal:
 
 
 class CountyGenerator:
-    def __init__(self, *, county: Area, households: int, seed: int, reference: datetime.date,
-                 progress: Callable[[int], None] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        county: Area,
+        households: int,
+        seed: int,
+        reference: datetime.date,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
         self.county = county
         self.household_count = households
         self.random = random.Random(seed)
@@ -85,7 +92,9 @@ class CountyGenerator:
         given = self.random.choice(pool) + (self.random.choice(pool) if self.random.random() < 0.7 else "")
         return (surname or self.random.choice(names.SURNAMES)) + given
 
-    def _member(self, household: Household, *, relation: str, age: int, sex: str, surname: str | None) -> Member:
+    def _member(
+        self, household: Household, *, relation: str, age: int, sex: str, surname: str | None
+    ) -> Member:
         rnd = self.random
         birth = self._birth_date(age)
         health = ["1"]
@@ -97,10 +106,18 @@ class CountyGenerator:
         elif roll < 0.17 + age / 300:
             health = ["4"]
         member = Member(
-            household=household, id_type="1", id_number=self._id_number(birth, sex), name=self._name(sex, surname),
-            sex=sex, birth_date=birth, ethnicity="01" if rnd.random() < 0.85 else "02", relation_to_head=relation,
-            health=health, political_status="3" if rnd.random() < 0.93 else "1",
-            resident_medical_insurance=True, speaks_mandarin=rnd.random() < 0.97,
+            household=household,
+            id_type="1",
+            id_number=self._id_number(birth, sex),
+            name=self._name(sex, surname),
+            sex=sex,
+            birth_date=birth,
+            ethnicity="01" if rnd.random() < 0.85 else "02",
+            relation_to_head=relation,
+            health=health,
+            political_status="3" if rnd.random() < 0.93 else "1",
+            resident_medical_insurance=True,
+            speaks_mandarin=rnd.random() < 0.97,
         )
         if "4" in health:
             member.disability_category = rnd.choice("1234567")
@@ -124,7 +141,10 @@ class CountyGenerator:
         elif age <= 14:
             member.education, member.school_status = "2", f"2{age - 11}"
         elif age <= 17:
-            member.education, member.school_status = "3", f"3{age - 14}" if self.random.random() < 0.7 else "00"
+            member.education, member.school_status = (
+                "3",
+                f"3{age - 14}" if self.random.random() < 0.7 else "00",
+            )
             if member.school_status == "00":
                 member.dropout_reason = "已完成义务教育"
         elif age <= 21 and self.random.random() < 0.3:
@@ -162,18 +182,38 @@ class CountyGenerator:
         members = [self._member(household, relation="01", age=head_age, sex=head_sex, surname=surname)]
         if rnd.random() < 0.78:
             spouse_sex = "2" if head_sex == "1" else "1"
-            members.append(self._member(household, relation="02", age=max(20, head_age + rnd.randint(-5, 3)),
-                                        sex=spouse_sex, surname=None))
+            members.append(
+                self._member(
+                    household,
+                    relation="02",
+                    age=max(20, head_age + rnd.randint(-5, 3)),
+                    sex=spouse_sex,
+                    surname=None,
+                )
+            )
         children = rnd.choices([0, 1, 2, 3], weights=[25, 35, 30, 10])[0] if head_age < 70 else 0
         for _ in range(children):
             child_age = max(0, head_age - rnd.randint(22, 36))
             sex = rnd.choice("12")
-            members.append(self._member(household, relation="03" if sex == "1" else "04", age=child_age,
-                                        sex=sex, surname=surname if sex == "1" else surname))
+            members.append(
+                self._member(
+                    household,
+                    relation="03" if sex == "1" else "04",
+                    age=child_age,
+                    sex=sex,
+                    surname=surname,
+                )
+            )
         if head_age < 55 and rnd.random() < 0.2:
-            members.append(self._member(household, relation=rnd.choice(["11", "12"]),
-                                        age=head_age + rnd.randint(22, 32), sex=rnd.choice("12"),
-                                        surname=surname))
+            members.append(
+                self._member(
+                    household,
+                    relation=rnd.choice(["11", "12"]),
+                    age=head_age + rnd.randint(22, 32),
+                    sex=rnd.choice("12"),
+                    surname=surname,
+                )
+            )
         return members
 
     # --- households -----------------------------------------------------------
@@ -190,13 +230,21 @@ class CountyGenerator:
         transfers["ecological_compensation"] = _money(rest * 0.2)
         transfers["minimum_allowance_income"] = _money(rest * 0.3)
         record = IncomeRecord(
-            household=household, year=year, wage_income=_money(wage), business_income=_money(business),
-            property_income=_money(rnd.uniform(0, 300)), production_costs=_money(costs), **transfers,
+            household=household,
+            year=year,
+            wage_income=_money(wage),
+            business_income=_money(business),
+            property_income=_money(rnd.uniform(0, 300)),
+            production_costs=_money(costs),
+            **transfers,
         )
         figures = compute_income(
-            wage_income=record.wage_income, business_income=record.business_income,
-            property_income=record.property_income, transfers=transfers,
-            production_costs=record.production_costs, resident_members=residents,
+            wage_income=record.wage_income,
+            business_income=record.business_income,
+            property_income=record.property_income,
+            transfers=transfers,
+            production_costs=record.production_costs,
+            resident_members=residents,
         )
         record.resident_members = residents
         record.transfer_income = figures.transfer_income
@@ -211,17 +259,23 @@ class CountyGenerator:
         unsafe_water = rnd.random() < 0.02
         cultivated = _money(rnd.uniform(2, 40))
         return LivingConditions(
-            household=household, cultivated_land_mu=cultivated,
+            household=household,
+            cultivated_land_mu=cultivated,
             irrigated_land_mu=_money(float(cultivated) * rnd.uniform(0, 0.5)),
             forest_land_mu=_money(rnd.uniform(0, 20) if rnd.random() < 0.3 else 0),
             returned_forest_mu=_money(rnd.uniform(0, 15) if rnd.random() < 0.25 else 0),
             pasture_mu=_money(rnd.uniform(0, 50) if rnd.random() < 0.2 else 0),
-            water_source=rnd.choice("1112"), water_quality_ok=not unsafe_water,
+            water_source=rnd.choice("1112"),
+            water_quality_ok=not unsafe_water,
             water_reliability_ok=not (unsafe_water and rnd.random() < 0.5),
-            distance_to_main_road_km=_money(rnd.uniform(0.1, 8)), road_type=rnd.choice("1233"),
-            housing_area_m2=_money(rnd.uniform(40, 130)), housing_structure=rnd.choice("1223344"),
-            housing_year_built=rnd.randint(1975, self.reference.year - 1), house_grade=grade,
-            toilet_type=rnd.choice("1112"), fuel_type=rnd.choice("13334"),
+            distance_to_main_road_km=_money(rnd.uniform(0.1, 8)),
+            road_type=rnd.choice("1233"),
+            housing_area_m2=_money(rnd.uniform(40, 130)),
+            housing_structure=rnd.choice("1223344"),
+            housing_year_built=rnd.randint(1975, self.reference.year - 1),
+            house_grade=grade,
+            toilet_type=rnd.choice("1112"),
+            fuel_type=rnd.choice("13334"),
             in_cooperative=rnd.random() < 0.3,
         )
 
@@ -229,21 +283,33 @@ class CountyGenerator:
         townships, villages = [], []
         prefix = self.county.code[:6]
         for suffix, name in names.TOWNSHIPS:
-            township = Area(code=f"{prefix}{suffix}000", name=name, level=AreaLevel.TOWNSHIP,
-                            parent=self.county)
+            township = Area(
+                code=f"{prefix}{suffix}000", name=name, level=AreaLevel.TOWNSHIP, parent=self.county
+            )
             townships.append(township)
             used: set[str] = set()
             for index in range(self.random.randint(8, 14)):
                 while True:
                     village_name = self.random.choice(names.VILLAGE_STEMS) + self.random.choice(
-                        names.VILLAGE_SUFFIXES)
+                        names.VILLAGE_SUFFIXES
+                    )
                     if village_name not in used:
                         used.add(village_name)
                         break
-                villages.append(Area(code=f"{prefix}{suffix}{200 + index:03d}", name=village_name,
-                                     level=AreaLevel.VILLAGE, parent=township))
-        Area.objects.bulk_create(townships + villages, update_conflicts=True, unique_fields=["code"],
-                                 update_fields=["name", "level", "parent"])
+                villages.append(
+                    Area(
+                        code=f"{prefix}{suffix}{200 + index:03d}",
+                        name=village_name,
+                        level=AreaLevel.VILLAGE,
+                        parent=township,
+                    )
+                )
+        Area.objects.bulk_create(
+            townships + villages,
+            update_conflicts=True,
+            unique_fields=["code"],
+            update_fields=["name", "level", "parent"],
+        )
         return villages
 
     def generate(self) -> DemoReport:
@@ -259,24 +325,34 @@ class CountyGenerator:
             village = rnd.choice(villages)
             sequence[village.code] = sequence.get(village.code, 0) + 1
             registered = rnd.random() < 0.35
-            attribute = rnd.choices(["05", "06", "07", "08"], weights=[70, 20, 3, 7])[0] if registered else "09"
-            households.append(Household(
-                household_number=f"{village.code}{sequence[village.code]:04d}", village=village,
-                group_name=f"{rnd.randint(1, 6)}组", address=f"{village.name}{rnd.randint(1, 200)}号",
-                phone=f"1{rnd.choice('3578')}{rnd.randrange(10**9):09d}",
-                bank_name="清水河县农村信用合作联社" if registered else "",
-                bank_account=f"6221{rnd.randrange(10**15):015d}" if registered else "",
-                identification_standard="1" if registered else "",
-                attribute=attribute, main_cause=rnd.choices(
-                    ["01", "02", "03", "04", "07", "08", "09", "10", "12"],
-                    weights=[30, 12, 8, 6, 4, 15, 12, 8, 5])[0] if registered else "",
-                poverty_status=("2" if rnd.random() < 0.9 else "4") if registered else "",
-                registered_year=rnd.randint(2014, 2016) if registered else None,
-                lifted_out_year=rnd.randint(2016, 2020) if registered else None,
-            ))
+            attribute = (
+                rnd.choices(["05", "06", "07", "08"], weights=[70, 20, 3, 7])[0] if registered else "09"
+            )
+            households.append(
+                Household(
+                    household_number=f"{village.code}{sequence[village.code]:04d}",
+                    village=village,
+                    group_name=f"{rnd.randint(1, 6)}组",
+                    address=f"{village.name}{rnd.randint(1, 200)}号",
+                    phone=f"1{rnd.choice('3578')}{rnd.randrange(10**9):09d}",
+                    bank_name="清水河县农村信用合作联社" if registered else "",
+                    bank_account=f"6221{rnd.randrange(10**15):015d}" if registered else "",
+                    identification_standard="1" if registered else "",
+                    attribute=attribute,
+                    main_cause=rnd.choices(
+                        ["01", "02", "03", "04", "07", "08", "09", "10", "12"],
+                        weights=[30, 12, 8, 6, 4, 15, 12, 8, 5],
+                    )[0]
+                    if registered
+                    else "",
+                    poverty_status=("2" if rnd.random() < 0.9 else "4") if registered else "",
+                    registered_year=rnd.randint(2014, 2016) if registered else None,
+                    lifted_out_year=rnd.randint(2016, 2020) if registered else None,
+                )
+            )
         with transaction.atomic():
             for start in range(0, len(households), BATCH):
-                Household.objects.bulk_create(households[start:start + BATCH])
+                Household.objects.bulk_create(households[start : start + BATCH])
             members: list[Member] = []
             incomes: list[IncomeRecord] = []
             conditions: list[LivingConditions] = []
@@ -307,7 +383,11 @@ class CountyGenerator:
             bulk_insert(Measure, measures)
             report.users = self._users(villages)
         self.progress(self.household_count % 1000)
-        report.households, report.members, report.monitoring_objects = len(households), len(members), len(episodes)
+        report.households, report.members, report.monitoring_objects = (
+            len(households),
+            len(members),
+            len(episodes),
+        )
         return report
 
     def _episode(self, household: Household, level: float) -> tuple[MonitoringObject, list[Measure]]:
@@ -316,24 +396,40 @@ class CountyGenerator:
         risks = sorted(rnd.sample(["01", "02", "03", "07", "08", "09"], rnd.randint(1, 2)))
         eliminated = rnd.random() < 0.4 and (self.reference - identified).days > 200
         episode = MonitoringObject(
-            household=household, household_type="1" if household.attribute != "09" else "2",
-            category=rnd.choice("123"), identified_on=identified, risk_types=risks,
-            per_capita_net_income=_money(level), eligible_out_of_pocket=_money(rnd.uniform(0, 20000)),
+            household=household,
+            household_type="1" if household.attribute != "09" else "2",
+            category=rnd.choice("123"),
+            identified_on=identified,
+            risk_types=risks,
+            per_capita_net_income=_money(level),
+            eligible_out_of_pocket=_money(rnd.uniform(0, 20000)),
             risk_eliminated=eliminated,
             eliminated_on=identified + datetime.timedelta(days=rnd.randint(190, 400)) if eliminated else None,
-            elimination_mode=rnd.choice("12") if eliminated else "", collected_by="村委会",
+            elimination_mode=rnd.choice("12") if eliminated else "",
+            collected_by="村委会",
         )
         answers = {"01": "07", "02": "14", "03": "08", "07": "04", "08": "12", "09": "10"}
         given = [
-            Measure(household=household, measure_type=answers[risk],
-                    start_date=identified + datetime.timedelta(days=rnd.randint(3, 20)),
-                    amount=_money(rnd.uniform(500, 5000)), responsible_unit="县乡村振兴局")
-            for risk in risks if rnd.random() < 0.9
+            Measure(
+                household=household,
+                measure_type=answers[risk],
+                start_date=identified + datetime.timedelta(days=rnd.randint(3, 20)),
+                amount=_money(rnd.uniform(500, 5000)),
+                responsible_unit="县乡村振兴局",
+            )
+            for risk in risks
+            if rnd.random() < 0.9
         ]
         if rnd.random() < 0.7:
-            given.append(Measure(household=household, measure_type=rnd.choice(["01", "02", "04", "05"]),
-                                 start_date=identified + datetime.timedelta(days=rnd.randint(3, 30)),
-                                 amount=_money(rnd.uniform(1000, 8000)), responsible_unit="乡镇人民政府"))
+            given.append(
+                Measure(
+                    household=household,
+                    measure_type=rnd.choice(["01", "02", "04", "05"]),
+                    start_date=identified + datetime.timedelta(days=rnd.randint(3, 30)),
+                    amount=_money(rnd.uniform(1000, 8000)),
+                    responsible_unit="乡镇人民政府",
+                )
+            )
         return episode, given
 
     def _deliberate_problems(self, members: list[Member], conditions: list[LivingConditions]) -> None:
@@ -374,8 +470,14 @@ class CountyGenerator:
         for username, role, area, department in plan:
             user, _ = User.objects.update_or_create(
                 username=username,
-                defaults={"role": role, "area": area, "department": department, "is_active": True,
-                          "is_staff": role == Role.SYSTEM_ADMIN, "is_superuser": role == Role.SYSTEM_ADMIN},
+                defaults={
+                    "role": role,
+                    "area": area,
+                    "department": department,
+                    "is_active": True,
+                    "is_staff": role == Role.SYSTEM_ADMIN,
+                    "is_superuser": role == Role.SYSTEM_ADMIN,
+                },
             )
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
@@ -389,5 +491,5 @@ def clear_county(county: Area) -> None:
     with transaction.atomic():
         HouseholdChange.objects.filter(household_id__in=households.values("pk"))._raw_delete("default")
         for model in (StatusChange, Measure, MonitoringObject, IncomeRecord, LivingConditions, Member):
-            model.objects.filter(household__in=households.values("pk"))._raw_delete("default")  # type: ignore[attr-defined]
-        households._raw_delete("default")  # type: ignore[attr-defined]
+            model.objects.filter(household__in=households.values("pk"))._raw_delete("default")
+        households._raw_delete("default")

@@ -19,7 +19,7 @@ from jingzhun.registry.choices import (
     SPOUSE_RELATION,
     CodeListKey,
 )
-from jingzhun.registry.models import Household, LivingConditions, Member, MonitoringObject
+from jingzhun.registry.models import LAND_FIELDS, Household, LivingConditions, Member, MonitoringObject
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARACTERS = "10X98765432"
@@ -44,8 +44,11 @@ def _active_measures() -> QuerySet[Measure]:
 
 
 @quality_rule(
-    "ID_CHECKSUM", subject=Subject.MEMBER, severity=Severity.ERROR,
-    zh="身份证号码格式或校验位错误", en="ID number malformed or with a wrong check digit",
+    "ID_CHECKSUM",
+    subject=Subject.MEMBER,
+    severity=Severity.ERROR,
+    zh="身份证号码格式或校验位错误",
+    en="ID number malformed or with a wrong check digit",
 )
 def id_checksum(households: QuerySet[Household], context: RuleContext) -> QuerySet:
     # The check digit computed in SQL: digit values via their position in '0123456789'
@@ -70,18 +73,24 @@ def id_checksum(households: QuerySet[Household], context: RuleContext) -> QueryS
 
 
 @quality_rule(
-    "ONE_HEAD", subject=Subject.HOUSEHOLD, severity=Severity.ERROR,
-    zh="户主人数不为1", en="The household does not have exactly one head",
+    "ONE_HEAD",
+    subject=Subject.HOUSEHOLD,
+    severity=Severity.ERROR,
+    zh="户主人数不为1",
+    en="The household does not have exactly one head",
 )
 def one_head(households: QuerySet[Household], context: RuleContext) -> QuerySet:
-    return households.alias(heads=Count("members", filter=Q(members__relation_to_head=HEAD_RELATION))).exclude(
-        heads=1
-    )
+    return households.alias(
+        heads=Count("members", filter=Q(members__relation_to_head=HEAD_RELATION))
+    ).exclude(heads=1)
 
 
 @quality_rule(
-    "SPOUSE_SEX", subject=Subject.MEMBER, severity=Severity.WARNING,
-    zh="配偶与户主性别相同", en="The spouse has the same sex as the head",
+    "SPOUSE_SEX",
+    subject=Subject.MEMBER,
+    severity=Severity.WARNING,
+    zh="配偶与户主性别相同",
+    en="The spouse has the same sex as the head",
 )
 def spouse_sex(households: QuerySet[Household], context: RuleContext) -> QuerySet:
     same_sex_head = Member.objects.filter(
@@ -91,7 +100,9 @@ def spouse_sex(households: QuerySet[Household], context: RuleContext) -> QuerySe
 
 
 @quality_rule(
-    "MEDICAL_INSURANCE", subject=Subject.MEMBER, severity=Severity.ERROR,
+    "MEDICAL_INSURANCE",
+    subject=Subject.MEMBER,
+    severity=Severity.ERROR,
     zh="城乡居民医保与职工医保须参加且只参加一项",
     en="Exactly one of resident and employee basic medical insurance is required",
 )
@@ -100,21 +111,30 @@ def medical_insurance(households: QuerySet[Household], context: RuleContext) -> 
 
 
 @quality_rule(
-    "UNDER_16_LABOUR", subject=Subject.MEMBER, severity=Severity.ERROR,
-    zh="16周岁以下人员劳动技能应为无劳动力", en="A member under 16 must be recorded as having no labour",
+    "UNDER_16_LABOUR",
+    subject=Subject.MEMBER,
+    severity=Severity.ERROR,
+    zh="16周岁以下人员劳动技能应为无劳动力",
+    en="A member under 16 must be recorded as having no labour",
 )
 def under_16_labour(households: QuerySet[Household], context: RuleContext) -> QuerySet:
     return (
         _members(households)
         .filter(birth_date__gt=context.years_ago(16))
-        .exclude(labour_skill__in=codes_with(CodeListKey.LABOUR_SKILL, "none", year=context.year,
-                                             province=context.province))
+        .exclude(
+            labour_skill__in=codes_with(
+                CodeListKey.LABOUR_SKILL, "none", year=context.year, province=context.province
+            )
+        )
     )
 
 
 @quality_rule(
-    "OVER_60_LABOUR", subject=Subject.MEMBER, severity=Severity.WARNING,
-    zh="60周岁及以上人员不应为普通或技能劳动力", en="A member aged 60 or over should not be ordinary or skilled labour",
+    "OVER_60_LABOUR",
+    subject=Subject.MEMBER,
+    severity=Severity.WARNING,
+    zh="60周岁及以上人员不应为普通或技能劳动力",
+    en="A member aged 60 or over should not be ordinary or skilled labour",
 )
 def over_60_labour(households: QuerySet[Household], context: RuleContext) -> QuerySet:
     workers = codes_with(CodeListKey.LABOUR_SKILL, "worker", year=context.year, province=context.province)
@@ -126,14 +146,16 @@ def _in_school_codes(context: RuleContext) -> set[str]:
 
 
 @quality_rule(
-    "HEALTHY_ADULT_LABOUR", subject=Subject.MEMBER, severity=Severity.WARNING,
+    "HEALTHY_ADULT_LABOUR",
+    subject=Subject.MEMBER,
+    severity=Severity.WARNING,
     zh="16至59周岁健康非在校人员不应为弱劳动力或无劳动力",
     en="A healthy member aged 16-59 not in school should not be weak or without labour",
 )
 def healthy_adult_labour(households: QuerySet[Household], context: RuleContext) -> QuerySet:
-    weak_or_none = codes_with(CodeListKey.LABOUR_SKILL, "weak", year=context.year, province=context.province) | (
-        codes_with(CodeListKey.LABOUR_SKILL, "none", year=context.year, province=context.province)
-    )
+    weak_or_none = codes_with(
+        CodeListKey.LABOUR_SKILL, "weak", year=context.year, province=context.province
+    ) | (codes_with(CodeListKey.LABOUR_SKILL, "none", year=context.year, province=context.province))
     healthy_only = Q(health=["1"])
     return (
         _members(households)
@@ -144,12 +166,17 @@ def healthy_adult_labour(households: QuerySet[Household], context: RuleContext) 
 
 
 @quality_rule(
-    "GRADE_AGE", subject=Subject.MEMBER, severity=Severity.WARNING,
-    zh="在校生年级与年龄不符", en="The school grade does not fit the member's age",
+    "GRADE_AGE",
+    subject=Subject.MEMBER,
+    severity=Severity.WARNING,
+    zh="在校生年级与年龄不符",
+    en="The school grade does not fit the member's age",
 )
 def grade_age(households: QuerySet[Household], context: RuleContext) -> QuerySet:
     mismatch = Q(pk__in=[])
-    for code, item in code_map(CodeListKey.SCHOOL_STATUS, year=context.year, province=context.province).items():
+    for code, item in code_map(
+        CodeListKey.SCHOOL_STATUS, year=context.year, province=context.province
+    ).items():
         low, high = item.attributes.get("min_age"), item.attributes.get("max_age")
         if low is None or high is None:
             continue
@@ -160,7 +187,9 @@ def grade_age(households: QuerySet[Household], context: RuleContext) -> QuerySet
 
 
 @quality_rule(
-    "COMPULSORY_SCHOOLING", subject=Subject.MEMBER, severity=Severity.ERROR,
+    "COMPULSORY_SCHOOLING",
+    subject=Subject.MEMBER,
+    severity=Severity.ERROR,
     zh="义务教育阶段（6至16周岁）人员未在校且未登记原因",
     en="A member aged 6-16 is not in school and no reason is recorded",
 )
@@ -175,20 +204,17 @@ def compulsory_schooling(households: QuerySet[Household], context: RuleContext) 
     )
 
 
-_LAND_FIELDS = (
-    "cultivated_land_mu", "irrigated_land_mu", "forest_land_mu", "returned_forest_mu",
-    "orchard_mu", "pasture_mu", "water_surface_mu",
-)
-
-
 @quality_rule(
-    "LAND_AREA", subject=Subject.HOUSEHOLD, severity=Severity.WARNING,
-    zh="土地面积超出合理范围", en="A land area is outside plausible bounds",
+    "LAND_AREA",
+    subject=Subject.HOUSEHOLD,
+    severity=Severity.WARNING,
+    zh="土地面积超出合理范围",
+    en="A land area is outside plausible bounds",
 )
 def land_area(households: QuerySet[Household], context: RuleContext) -> QuerySet:
     limit = context.parameter("land_max_mu")
     too_large = Q(pk__in=[])
-    for name in _LAND_FIELDS:
+    for name in LAND_FIELDS:
         too_large |= Q(**{f"{name}__gt": limit})
     # Irrigated land is part of cultivated land.
     too_large |= Q(irrigated_land_mu__gt=F("cultivated_land_mu"))
@@ -196,8 +222,11 @@ def land_area(households: QuerySet[Household], context: RuleContext) -> QuerySet
 
 
 @quality_rule(
-    "MIGRANT_INCOME", subject=Subject.MEMBER, severity=Severity.WARNING,
-    zh="月务工收入不在100元至30000元之间", en="Monthly migrant-work income outside 100-30,000 yuan",
+    "MIGRANT_INCOME",
+    subject=Subject.MEMBER,
+    severity=Severity.WARNING,
+    zh="月务工收入不在100元至30000元之间",
+    en="Monthly migrant-work income outside 100-30,000 yuan",
 )
 def migrant_income(households: QuerySet[Household], context: RuleContext) -> QuerySet:
     low = context.parameter("migrant_monthly_income_min")
@@ -210,8 +239,11 @@ def migrant_income(households: QuerySet[Household], context: RuleContext) -> Que
 
 
 @quality_rule(
-    "IDENTIFICATION_INCOME", subject=Subject.HOUSEHOLD, severity=Severity.WARNING,
-    zh="识别为监测对象时人均纯收入超过20000元", en="Per-capita net income above 20,000 yuan at identification",
+    "IDENTIFICATION_INCOME",
+    subject=Subject.HOUSEHOLD,
+    severity=Severity.WARNING,
+    zh="识别为监测对象时人均纯收入超过20000元",
+    en="Per-capita net income above 20,000 yuan at identification",
 )
 def identification_income(households: QuerySet[Household], context: RuleContext) -> QuerySet:
     limit = context.parameter("identification_income_max")
@@ -220,26 +252,37 @@ def identification_income(households: QuerySet[Household], context: RuleContext)
 
 
 @quality_rule(
-    "ELIMINATION_TOO_SOON", subject=Subject.HOUSEHOLD, severity=Severity.WARNING,
-    zh="识别后不足6个月即标注风险消除", en="Risk marked eliminated less than 6 months after identification",
+    "ELIMINATION_TOO_SOON",
+    subject=Subject.HOUSEHOLD,
+    severity=Severity.WARNING,
+    zh="识别后不足6个月即标注风险消除",
+    en="Risk marked eliminated less than 6 months after identification",
 )
 def elimination_too_soon(households: QuerySet[Household], context: RuleContext) -> QuerySet:
     minimum = int(context.parameter("elimination_min_months"))
     # Whole months between the two dates, in SQL that SQLite and PostgreSQL share.
     months = (
         (ExtractYear("eliminated_on") - ExtractYear("identified_on")) * 12
-        + ExtractMonth("eliminated_on") - ExtractMonth("identified_on")
+        + ExtractMonth("eliminated_on")
+        - ExtractMonth("identified_on")
         - Case(When(Q(eliminated_on__day__lt=ExtractDay("identified_on")), then=1), default=0)
     )
-    early = MonitoringObject.objects.filter(
-        household=OuterRef("pk"), risk_eliminated=True, eliminated_on__isnull=False
-    ).alias(months=months).filter(months__lt=minimum)
+    early = (
+        MonitoringObject.objects.filter(
+            household=OuterRef("pk"), risk_eliminated=True, eliminated_on__isnull=False
+        )
+        .alias(months=months)
+        .filter(months__lt=minimum)
+    )
     return households.filter(Exists(early))
 
 
 @quality_rule(
-    "RISK_WITHOUT_MEASURE", subject=Subject.HOUSEHOLD, severity=Severity.WARNING,
-    zh="风险类型无对应帮扶措施", en="A risk type has no matching assistance measure",
+    "RISK_WITHOUT_MEASURE",
+    subject=Subject.HOUSEHOLD,
+    severity=Severity.WARNING,
+    zh="风险类型无对应帮扶措施",
+    en="A risk type has no matching assistance measure",
 )
 def risk_without_measure(households: QuerySet[Household], context: RuleContext) -> QuerySet:
     measures = code_map(CodeListKey.ASSISTANCE_MEASURE, year=context.year, province=context.province)
@@ -253,13 +296,16 @@ def risk_without_measure(households: QuerySet[Household], context: RuleContext) 
 
 
 @quality_rule(
-    "LACK_OF_LABOUR_CAUSE", subject=Subject.HOUSEHOLD, severity=Severity.WARNING,
+    "LACK_OF_LABOUR_CAUSE",
+    subject=Subject.HOUSEHOLD,
+    severity=Severity.WARNING,
     zh="致贫原因为缺劳力，但劳动力占比超过四分之一",
     en="Cause 'lack of labour' although more than a quarter of members are workers",
 )
 def lack_of_labour_cause(households: QuerySet[Household], context: RuleContext) -> QuerySet:
-    lack_codes = codes_with(CodeListKey.CAUSE_OF_POVERTY, "lack_of_labour", year=context.year,
-                            province=context.province)
+    lack_codes = codes_with(
+        CodeListKey.CAUSE_OF_POVERTY, "lack_of_labour", year=context.year, province=context.province
+    )
     workers = codes_with(CodeListKey.LABOUR_SKILL, "worker", year=context.year, province=context.province)
     share = context.parameter("lack_of_labour_worker_share")
     cause = Q(main_cause__in=lack_codes)
@@ -276,14 +322,17 @@ def lack_of_labour_cause(households: QuerySet[Household], context: RuleContext) 
 
 
 @quality_rule(
-    "NO_DEVELOPMENT_MEASURE", subject=Subject.HOUSEHOLD, severity=Severity.WARNING,
+    "NO_DEVELOPMENT_MEASURE",
+    subject=Subject.HOUSEHOLD,
+    severity=Severity.WARNING,
     zh="有劳动力的监测户没有开发式帮扶措施",
     en="A monitored household with labour has no development-type measure",
 )
 def no_development_measure(households: QuerySet[Household], context: RuleContext) -> QuerySet:
     workers = codes_with(CodeListKey.LABOUR_SKILL, "worker", year=context.year, province=context.province)
-    development = codes_with(CodeListKey.ASSISTANCE_MEASURE, "development", year=context.year,
-                             province=context.province)
+    development = codes_with(
+        CodeListKey.ASSISTANCE_MEASURE, "development", year=context.year, province=context.province
+    )
     has_labour = Exists(Member.objects.filter(household=OuterRef("pk"), labour_skill__in=workers))
     has_development = Exists(_active_measures().filter(measure_type__in=development))
     return households.filter(Exists(_open_episodes()), has_labour).exclude(has_development)

@@ -32,8 +32,9 @@ class QualityIssue:
         return asdict(self)
 
 
-def find_issues(households: QuerySet[Household], *, province: str, codes: Iterable[str] | None = None
-                ) -> list[QualityIssue]:
+def find_issues(
+    households: QuerySet[Household], *, province: str, codes: Iterable[str] | None = None
+) -> list[QualityIssue]:
     """Every issue in ``households``: one query per rule, whatever the number of households."""
     context = RuleContext(today=timezone.localdate(), province=province)
     issues: list[QualityIssue] = []
@@ -44,12 +45,24 @@ def find_issues(households: QuerySet[Household], *, province: str, codes: Iterab
             for member_id, household_id, household_number, name in offenders.values_list(
                 "pk", "household_id", "household__household_number", "name"
             ):
-                issues.append(QualityIssue(household_number, household_id, name, member_id, rule.code,
-                                           rule.severity, rule.message))
+                issues.append(
+                    QualityIssue(
+                        household_number,
+                        household_id,
+                        name,
+                        member_id,
+                        rule.code,
+                        rule.severity,
+                        rule.message,
+                    )
+                )
         else:
             for household_id, household_number in offenders.values_list("pk", "household_number"):
-                issues.append(QualityIssue(household_number, household_id, None, None, rule.code,
-                                           rule.severity, rule.message))
+                issues.append(
+                    QualityIssue(
+                        household_number, household_id, None, None, rule.code, rule.severity, rule.message
+                    )
+                )
     issues.sort(key=lambda issue: (issue.household, issue.rule, issue.member or ""))
     return issues
 
@@ -66,12 +79,12 @@ def _unannotated(households: QuerySet[Household]) -> QuerySet[Household]:
 def quality_issue_list(*, user: User, area: Area | None = None) -> list[QualityIssue]:
     households = _unannotated(household_list(user=user))
     if area is not None:
-            households = households.filter(code_range_q(area, "village_id"))
-    province = (area or user.area).code[:2] if (area or user.area) else ""
+        households = households.filter(code_range_q(area, "village_id"))
+    scope = area or user.area
+    province = scope.code[:2] if scope is not None else ""
     return find_issues(households, province=province)
 
 
 def household_quality_issues(*, user: User, household: Household) -> list[QualityIssue]:
     households = _unannotated(household_list(user=user).filter(pk=household.pk))
     return find_issues(households, province=household.village_id[:2])
-

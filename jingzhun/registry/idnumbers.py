@@ -44,8 +44,11 @@ def _clean(raw: object) -> str:
     if isinstance(raw, float):
         # A cell read as a float has already lost digits: there is no safe way back.
         raise InvalidIdNumber(
-            _("The ID number %(value)s was stored by Excel as a number and has lost digits; "
-              "format the column as text and enter it again.") % {"value": repr(raw)}
+            _(
+                "The ID number %(value)s was stored by Excel as a number and has lost digits; "
+                "format the column as text and enter it again."
+            )
+            % {"value": repr(raw)}
         )
     text = unicodedata.normalize("NFKC", str(raw))
     return re.sub(r"[\s\-]", "", text).upper()
@@ -63,16 +66,23 @@ def check_id_number(raw: object, *, today: datetime.date | None = None) -> Check
         raise InvalidIdNumber(_("The ID number is empty."))
     if _EXCEL_NUMBER.match(number):
         raise InvalidIdNumber(
-            _("The ID number %(value)s was turned into a number by Excel and has lost digits; "
-              "format the column as text and enter it again.") % {"value": number}
+            _(
+                "The ID number %(value)s was turned into a number by Excel and has lost digits; "
+                "format the column as text and enter it again."
+            )
+            % {"value": number}
         )
     if len(number) == 15 and number.isdigit():
         number = _convert_first_generation(number)
     if len(number) != 18:
-        raise InvalidIdNumber(_("An ID number has 18 characters; %(value)s has %(length)d.")
-                              % {"value": number, "length": len(number)})
+        raise InvalidIdNumber(
+            _("An ID number has 18 characters; %(value)s has %(length)d.")
+            % {"value": number, "length": len(number)}
+        )
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
-        raise InvalidIdNumber(_("The ID number %(value)s may contain only digits and a final X.") % {"value": number})
+        raise InvalidIdNumber(
+            _("The ID number %(value)s may contain only digits and a final X.") % {"value": number}
+        )
     if number[17] != ric.calc_check_digit(number):
         raise InvalidIdNumber(_("The check digit of ID number %(value)s is wrong.") % {"value": number})
     try:
@@ -83,13 +93,13 @@ def check_id_number(raw: object, *, today: datetime.date | None = None) -> Check
         ) from None
     today = today or timezone.localdate()
     if birth_date > today:
-        raise InvalidIdNumber(_("The ID number %(value)s has a birth date in the future.") % {"value": number})
+        raise InvalidIdNumber(
+            _("The ID number %(value)s has a birth date in the future.") % {"value": number}
+        )
     if birth_date.year < 1890:
         raise InvalidIdNumber(_("The ID number %(value)s has a birth date before 1890.") % {"value": number})
     warnings: list[str] = []
-    place = dict(
-        prop for _part, props in numdb.get("cn/loc").info(number[:6]) for prop in props.items()
-    )
+    place = dict(prop for _part, props in numdb.get("cn/loc").info(number[:6]) for prop in props.items())
     if "county" not in place:
         raise InvalidIdNumber(
             _("The ID number %(value)s starts with %(code)s, which is not a county code.")

@@ -45,6 +45,8 @@ def compute_income(
     annual_income = wage_income + business_income + property_income + transfer_income
     net_income = annual_income - production_costs
     per_capita = (
-        (net_income / resident_members).quantize(FEN, rounding=ROUND_HALF_UP) if resident_members > 0 else None
+        (net_income / resident_members).quantize(FEN, rounding=ROUND_HALF_UP)
+        if resident_members > 0
+        else None
     )
     return IncomeFigures(transfer_income, annual_income, net_income, per_capita)

@@ -8,6 +8,7 @@ services.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -18,15 +19,18 @@ from jingzhun.codelists.fields import CodeField, CodeListField
 from jingzhun.registry.choices import ChangeAction
 
 
-def money(verbose_name: str | object, **kwargs: object) -> models.DecimalField:
+def money(verbose_name: Any, **kwargs: Any) -> models.DecimalField:
     options: dict = {"max_digits": 14, "decimal_places": 2, "default": Decimal("0")}
     options.update(kwargs)
     return models.DecimalField(verbose_name, validators=[MinValueValidator(Decimal("0"))], **options)
 
 
-def area_mu(verbose_name: str | object) -> models.DecimalField:
+def area_mu(verbose_name: Any) -> models.DecimalField:
     return models.DecimalField(
-        verbose_name, max_digits=10, decimal_places=2, default=Decimal("0"),
+        verbose_name,
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
     )
 
@@ -81,7 +85,8 @@ class Member(models.Model):
     ethnicity = CodeField(_("ethnicity"), code_list="ethnicity")
     relation_to_head = CodeField(_("relation to head"), code_list="relation_to_head")
     is_resident = models.BooleanField(
-        _("lives in the household"), default=True,
+        _("lives in the household"),
+        default=True,
         help_text=_("Counted in the per-capita net income."),
     )
 
@@ -96,7 +101,11 @@ class Member(models.Model):
     )
     migrant_work_place = CodeField(_("migrant-work place"), code_list="migrant_work_place")
     migrant_monthly_income = models.DecimalField(
-        _("monthly migrant-work income"), max_digits=10, decimal_places=2, null=True, blank=True,
+        _("monthly migrant-work income"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0"))],
     )
     employer = models.CharField(_("employer"), max_length=100, blank=True)
@@ -177,6 +186,17 @@ class IncomeRecord(models.Model):
         return f"{self.household} {self.year}"
 
 
+LAND_FIELDS = (
+    "cultivated_land_mu",
+    "irrigated_land_mu",
+    "forest_land_mu",
+    "returned_forest_mu",
+    "orchard_mu",
+    "pasture_mu",
+    "water_surface_mu",
+)
+
+
 class LivingConditions(models.Model):
     """Production and living conditions of a household (生产生活条件)."""
 
@@ -199,12 +219,20 @@ class LivingConditions(models.Model):
     water_reliability_ok = models.BooleanField(_("water supply reliable"), default=True)
 
     distance_to_main_road_km = models.DecimalField(
-        _("distance to main road (km)"), max_digits=6, decimal_places=2, null=True, blank=True,
+        _("distance to main road (km)"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0"))],
     )
     road_type = CodeField(_("road type"), code_list="road_type")
     housing_area_m2 = models.DecimalField(
-        _("housing area (m²)"), max_digits=8, decimal_places=2, null=True, blank=True,
+        _("housing area (m²)"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0"))],
     )
     housing_structure = CodeField(_("housing structure"), code_list="housing_structure")
@@ -228,7 +256,10 @@ class LivingConditions(models.Model):
     def water_safe(self) -> bool:
         """Safe water = all four national criteria met (domain.md §3)."""
         return (
-            self.water_quantity_ok and self.water_quality_ok and self.water_convenience_ok and self.water_reliability_ok
+            self.water_quantity_ok
+            and self.water_quality_ok
+            and self.water_convenience_ok
+            and self.water_reliability_ok
         )
 
 
@@ -292,7 +323,9 @@ class HouseholdChange(models.Model):
     Written by the services in the same transaction as the change itself.
     """
 
-    household = models.ForeignKey(Household, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    household = models.ForeignKey(
+        Household, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
     action = models.CharField(_("action"), max_length=10, choices=ChangeAction.choices)
     record_type = models.CharField(_("record"), max_length=30)
     record_id = models.BigIntegerField(_("record id"), null=True)

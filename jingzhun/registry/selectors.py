@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from jingzhun.accounts.models import User
 from jingzhun.areas.selectors import area_scope_q
 from jingzhun.registry.choices import HEAD_RELATION
-from jingzhun.registry.idnumbers import check_id_number, InvalidIdNumber
+from jingzhun.registry.idnumbers import InvalidIdNumber, check_id_number
 from jingzhun.registry.models import Household, HouseholdChange, IncomeRecord, Member
 
 
@@ -39,19 +39,19 @@ def household_list(*, user: User, filters: HouseholdFilters | None = None) -> Qu
         households = households.filter(main_cause=filters.cause)
     if filters.search:
         households = households.filter(_search_q(filters.search.strip()))
-    head_name = Member.objects.filter(household=OuterRef("pk"), relation_to_head=HEAD_RELATION).values("name")[:1]
-    return households.select_related("village").annotate(head_name=head_name[:1])  # type: ignore[arg-type]
+    head_name = Member.objects.filter(household=OuterRef("pk"), relation_to_head=HEAD_RELATION).values("name")
+    return households.select_related("village").annotate(head_name=Subquery(head_name[:1]))
 
 
 def _search_q(term: str) -> Q:
     """Household number, any member's name, or an ID number (normalised as on entry)."""
     query = Q(household_number=term) | Q(household_number__startswith=term)
-    query |= Exists(Member.objects.filter(household=OuterRef("pk"), name__startswith=term))
+    query |= Q(Exists(Member.objects.filter(household=OuterRef("pk"), name__startswith=term)))
     try:
         number = check_id_number(term).number
     except InvalidIdNumber:
         number = term.upper()
-    query |= Exists(Member.objects.filter(household=OuterRef("pk"), id_number=number))
+    query |= Q(Exists(Member.objects.filter(household=OuterRef("pk"), id_number=number)))
     return query
 
 

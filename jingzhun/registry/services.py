@@ -32,7 +32,15 @@ from jingzhun.registry.models import (
 # Fields never copied into the change history: bookkeeping, not data.
 _UNTRACKED = {"id", "created_at", "updated_at", "household"}
 # Derived income figures follow from the entered ones; recording them too would only add noise.
-_DERIVED_INCOME = {"resident_members", "transfer_income", "annual_income", "net_income", "per_capita_net_income"}
+_DERIVED_INCOME = frozenset(
+    {
+        "resident_members",
+        "transfer_income",
+        "annual_income",
+        "net_income",
+        "per_capita_net_income",
+    }
+)
 STATUS_FIELDS = ("attribute", "poverty_status")
 
 
@@ -53,7 +61,8 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
 
 
 def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    return {key: [before.get(key), value] for key, value in after.items() if before.get(key) != value}
+    keys = list(after) + [key for key in before if key not in after]
+    return {key: [before.get(key), after.get(key)] for key in keys if before.get(key) != after.get(key)}
 
 
 def _record(
@@ -70,10 +79,31 @@ def _record(
     )
 
 
+def _save_with_history(
+    *,
+    user: User,
+    household_id: int,
+    instance: models.Model,
+    before: dict[str, Any] | None,
+    ignore: frozenset[str] = frozenset(),
+) -> dict[str, list[Any]]:
+    """Save ``instance`` and, if anything changed, record it and mark the household
+    as changed (incremental screening picks it up). ``before`` is None for a new record.
+    Must run inside the caller's transaction."""
+    instance.save()
+    changes = {k: v for k, v in _diff(before or {}, snapshot(instance)).items() if k not in ignore}
+    if changes or before is None:
+        action = ChangeAction.CREATE if before is None else ChangeAction.UPDATE
+        _record(user=user, household_id=household_id, action=action, instance=instance, changes=changes)
+        if not isinstance(instance, Household):
+            Household.objects.filter(pk=household_id).update(updated_at=timezone.now())
+    return changes
+
+
 def _require_edit(user: User, village_code: str) -> None:
     if not user.can(Capability.EDIT_REGISTER):
         raise PermissionDenied(_("Your role may not change the register."))
-    if user.area_id is None or not user.area.contains(village_code):
+    if user.area is None or not user.area.contains(village_code):
         raise PermissionDenied(_("This household is outside your area."))
 
 
@@ -106,9 +136,14 @@ def household_create(*, user: User, village: Area, **fields: Any) -> Household:
     _validate(household, village_code=village.code)
     with transaction.atomic():
         household.save()
+        _record(
+            user=user,
+            household_id=household.pk,
+            action=ChangeAction.CREATE,
+            instance=household,
+            changes=_diff({}, snapshot(household)),
+        )
         LivingConditions.objects.create(household=household)
-        _record(user=user, household_id=household.pk, action=ChangeAction.CREATE, instance=household,
-                changes=_diff({}, snapshot(household)))
     return household
 
 
@@ -119,16 +154,18 @@ def household_update(*, user: User, household: Household, **fields: Any) -> Hous
         before = snapshot(locked)
         for name, value in fields.items():
             setattr(locked, name, value)
-        if "village" in fields or "village_id" in fields:
-            _require_edit(user, locked.village_id)
+        # Moving a household is allowed only into a village the user also manages.
+        _require_edit(user, locked.village_id)
         _validate(locked, village_code=locked.village_id)
-        locked.save()
-        changes = _diff(before, snapshot(locked))
-        if changes:
-            _record(user=user, household_id=locked.pk, action=ChangeAction.UPDATE, instance=locked, changes=changes)
+        changes = _save_with_history(user=user, household_id=locked.pk, instance=locked, before=before)
         StatusChange.objects.bulk_create(
-            StatusChange(household=locked, field=name, old_value=changes[name][0] or "",
-                         new_value=changes[name][1] or "", changed_by=user)
+            StatusChange(
+                household=locked,
+                field=name,
+                old_value=changes[name][0] or "",
+                new_value=changes[name][1] or "",
+                changed_by=user,
+            )
             for name in STATUS_FIELDS
             if name in changes
         )
@@ -162,8 +199,10 @@ def _check_member_identity(member: Member, *, warnings: list[str]) -> None:
     elif member.sex != checked.sex:
         errors["sex"] = [_("The sex does not match the ID number.")]
     holder = (
-        Member.objects.filter(id_number=member.id_number).exclude(pk=member.pk)
-        .select_related("household").first()
+        Member.objects.filter(id_number=member.id_number)
+        .exclude(pk=member.pk)
+        .select_related("household")
+        .first()
     )
     if holder is not None:
         errors["id_number"] = [
@@ -182,43 +221,35 @@ def _check_single_head(member: Member) -> None:
         raise ValidationError({"relation_to_head": [_("This household already has a head.")]})
 
 
-def member_create(*, user: User, household: Household, **fields: Any) -> tuple[Member, list[str]]:
-    """Add a member; returns the member and any warnings (e.g. a historical area code)."""
-    _require_edit(user, household.village_id)
+def _member_save(*, user: User, member: Member, before: dict[str, Any] | None) -> list[str]:
+    """Check, save and record a member; returns warnings (e.g. a historical area code)."""
+    household = member.household
     warnings: list[str] = []
-    member = Member(household=household, **fields)
     _check_member_identity(member, warnings=warnings)
     _check_single_head(member)
     _validate(member, village_code=household.village_id)
-    with transaction.atomic():
-        member.save()
-        _record(user=user, household_id=household.pk, action=ChangeAction.CREATE, instance=member,
-                changes=_diff({}, snapshot(member)))
+    changes = _save_with_history(user=user, household_id=household.pk, instance=member, before=before)
+    if before is None or "is_resident" in changes:
         _refresh_latest_income(household)
-        Household.objects.filter(pk=household.pk).update(updated_at=timezone.now())
+    return warnings
+
+
+def member_create(*, user: User, household: Household, **fields: Any) -> tuple[Member, list[str]]:
+    _require_edit(user, household.village_id)
+    member = Member(household=household, **fields)
+    with transaction.atomic():
+        warnings = _member_save(user=user, member=member, before=None)
     return member, warnings
 
 
 def member_update(*, user: User, member: Member, **fields: Any) -> tuple[Member, list[str]]:
-    household = member.household
-    _require_edit(user, household.village_id)
-    warnings: list[str] = []
+    _require_edit(user, member.household.village_id)
     with transaction.atomic():
-        locked = Member.objects.select_for_update().get(pk=member.pk)
+        locked = Member.objects.select_for_update().select_related("household").get(pk=member.pk)
         before = snapshot(locked)
         for name, value in fields.items():
             setattr(locked, name, value)
-        _check_member_identity(locked, warnings=warnings)
-        _check_single_head(locked)
-        _validate(locked, village_code=household.village_id)
-        locked.save()
-        changes = _diff(before, snapshot(locked))
-        if changes:
-            _record(user=user, household_id=household.pk, action=ChangeAction.UPDATE, instance=locked,
-                    changes=changes)
-            Household.objects.filter(pk=household.pk).update(updated_at=timezone.now())
-        if "is_resident" in changes:
-            _refresh_latest_income(household)
+        warnings = _member_save(user=user, member=locked, before=before)
     return locked, warnings
 
 
@@ -226,8 +257,13 @@ def member_delete(*, user: User, member: Member) -> None:
     household = member.household
     _require_edit(user, household.village_id)
     with transaction.atomic():
-        _record(user=user, household_id=household.pk, action=ChangeAction.DELETE, instance=member,
-                changes=_diff(snapshot(member), {}))
+        _record(
+            user=user,
+            household_id=household.pk,
+            action=ChangeAction.DELETE,
+            instance=member,
+            changes=_diff(snapshot(member), {}),
+        )
         member.delete()
         _refresh_latest_income(household)
         Household.objects.filter(pk=household.pk).update(updated_at=timezone.now())
@@ -270,38 +306,27 @@ def income_record_save(*, user: User, household: Household, year: int, **amounts
     _require_edit(user, household.village_id)
     with transaction.atomic():
         record = IncomeRecord.objects.select_for_update().filter(household=household, year=year).first()
-        creating = record is None
-        if record is None:
-            record = IncomeRecord(household=household, year=year)
-        before = {} if creating else snapshot(record)
+        before = None if record is None else snapshot(record)
+        record = record or IncomeRecord(household=household, year=year)
         for name, value in amounts.items():
             setattr(record, name, value)
         _apply_income_figures(record, _resident_count(household))
         _validate(record, village_code=household.village_id)
-        record.save()
-        changes = {k: v for k, v in _diff(before, snapshot(record)).items() if k not in _DERIVED_INCOME}
-        if changes or creating:
-            _record(user=user, household_id=household.pk,
-                    action=ChangeAction.CREATE if creating else ChangeAction.UPDATE,
-                    instance=record, changes=changes)
-            Household.objects.filter(pk=household.pk).update(updated_at=timezone.now())
+        _save_with_history(
+            user=user, household_id=household.pk, instance=record, before=before, ignore=_DERIVED_INCOME
+        )
     return record
 
 
 def living_conditions_save(*, user: User, household: Household, **fields: Any) -> LivingConditions:
     _require_edit(user, household.village_id)
     with transaction.atomic():
-        conditions, created = LivingConditions.objects.select_for_update().get_or_create(household=household)
+        conditions, _created = LivingConditions.objects.select_for_update().get_or_create(household=household)
         before = snapshot(conditions)
         for name, value in fields.items():
             setattr(conditions, name, value)
         _validate(conditions, village_code=household.village_id)
-        conditions.save()
-        changes = _diff(before, snapshot(conditions))
-        if changes:
-            _record(user=user, household_id=household.pk, action=ChangeAction.UPDATE, instance=conditions,
-                    changes=changes)
-            Household.objects.filter(pk=household.pk).update(updated_at=timezone.now())
+        _save_with_history(user=user, household_id=household.pk, instance=conditions, before=before)
     return conditions
 
 
@@ -312,7 +337,12 @@ def sensitive_reveal(*, user: User, household: Household, fields: list[str]) -> 
     """Record that ``user`` was shown the full value of masked fields."""
     if not user.can(Capability.REVEAL_SENSITIVE):
         raise PermissionDenied(_("Your role may not see these details in full."))
-    if user.area_id is None or not user.area.contains(household.village_id):
+    if user.area is None or not user.area.contains(household.village_id):
         raise PermissionDenied(_("This household is outside your area."))
-    _record(user=user, household_id=household.pk, action=ChangeAction.REVEAL, instance=household,
-            changes={"fields": fields})
+    _record(
+        user=user,
+        household_id=household.pk,
+        action=ChangeAction.REVEAL,
+        instance=household,
+        changes={"fields": fields},
+    )

@@ -20,11 +20,17 @@ class Command(BaseCommand):
     help = "Generate a reproducible demo county: townships, villages, households, members and demo users."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--county", default="150124", help="6-digit county code (default 150124 清水河县)")
+        parser.add_argument(
+            "--county", default="150124", help="6-digit county code (default 150124 清水河县)"
+        )
         parser.add_argument("--households", type=int, default=2000)
         parser.add_argument("--seed", type=int, default=1)
-        parser.add_argument("--reference-date", type=datetime.date.fromisoformat, default=None,
-                            help="date ages and incomes are relative to (default: 1 January of this year)")
+        parser.add_argument(
+            "--reference-date",
+            type=datetime.date.fromisoformat,
+            default=None,
+            help="date ages and incomes are relative to (default: 1 January of this year)",
+        )
         parser.add_argument("--replace", action="store_true", help="remove the county's register first")
         parser.add_argument("--no-progress", action="store_true")
 
@@ -41,14 +47,21 @@ class Command(BaseCommand):
             clear_county(county)
         reference = options["reference_date"] or datetime.date(timezone.localdate().year, 1, 1)
         started = time.perf_counter()
-        with tqdm(total=options["households"], unit="户", disable=options["no_progress"],
-                  desc=str(county)) as bar:
-            report = CountyGenerator(county=county, households=options["households"], seed=options["seed"],
-                                     reference=reference, progress=bar.update).generate()
+        with tqdm(
+            total=options["households"], unit="户", disable=options["no_progress"], desc=str(county)
+        ) as bar:
+            report = CountyGenerator(
+                county=county,
+                households=options["households"],
+                seed=options["seed"],
+                reference=reference,
+                progress=bar.update,
+            ).generate()
         elapsed = time.perf_counter() - started
         self.stdout.write(
-            f"{county}: {report.townships} townships, {report.villages} villages, {report.households} households, "
-            f"{report.members} members, {report.monitoring_objects} monitoring objects in {elapsed:.1f} s"
+            f"{county}: {report.townships} townships, {report.villages} villages, "
+            f"{report.households} households, {report.members} members, "
+            f"{report.monitoring_objects} monitoring objects in {elapsed:.1f} s"
         )
         self.stdout.write("Demo accounts (user / password / role / area):")
         for username, password, role, area in report.users:

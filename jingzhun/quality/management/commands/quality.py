@@ -25,13 +25,20 @@ class Command(BaseCommand):
         issues = quality_issues_for_area(area=area)
         if options["format"] == "json":
             rows = [
-                {"household": i.household, "member": i.member, "rule": i.rule, "message": i.message,
-                 "severity": i.severity}
+                {
+                    "household": i.household,
+                    "member": i.member,
+                    "rule": i.rule,
+                    "message": i.message,
+                    "severity": i.severity,
+                }
                 for i in issues
             ]
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=1))
             return
         self.stdout.write(f"{'household':<22} {'member':<10} {'rule':<24} message")
         for issue in issues:
-            self.stdout.write(f"{issue.household:<22} {issue.member or '-':<10} {issue.rule:<24} {issue.message}")
+            self.stdout.write(
+                f"{issue.household:<22} {issue.member or '-':<10} {issue.rule:<24} {issue.message}"
+            )
         self.stdout.write(f"{len(issues)} issues in {area}")

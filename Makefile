@@ -1,0 +1,60 @@
+# jingzhun — entry points. `make demo` and `make test` work on a fresh Debian machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(PYTHON) -m uv
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_HOUSEHOLDS ?= 2000
+PORT ?= 8000
+PYTEST_WORKERS ?= 2
+export UV_LINK_MODE := copy
+
+.PHONY: demo install test test-deps lint test-sqlite test-postgres messages serve bench clean
+
+$(BIN)/jingzhun: pyproject.toml uv.lock
+	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	$(UV) sync --frozen --quiet
+	@touch $@
+
+install: $(BIN)/jingzhun
+
+# Embedded SQLite database, the demo county, the web UI on http://127.0.0.1:$(PORT)
+demo: install
+	@mkdir -p var
+	JINGZHUN_DEBUG=true $(BIN)/jingzhun migrate --no-input -v 0
+	JINGZHUN_DEBUG=true $(BIN)/jingzhun demo-data --households $(DEMO_HOUSEHOLDS) --seed 1 --replace
+	@echo "Open http://127.0.0.1:$(PORT)/ and log in with one of the accounts above."
+	JINGZHUN_DEBUG=true $(BIN)/jingzhun runserver 127.0.0.1:$(PORT)
+
+# System packages the tests use: PostgreSQL server binaries, Chromium, gettext.
+test-deps:
+	@missing=""; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	fc-list 2>/dev/null | grep -qi "wqy\|noto.*cjk" || missing="$$missing fonts-wqy-microhei"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy jingzhun config
+
+test-sqlite: install
+	JINGZHUN_DATABASE_URL=sqlite:///var/test.sqlite3 $(BIN)/pytest -n $(PYTEST_WORKERS) -q
+
+test-postgres: install
+	$(BIN)/python scripts/with_postgres.py -- $(BIN)/pytest -n $(PYTEST_WORKERS) -q
+
+test: test-deps install lint test-sqlite test-postgres
+
+# English is the source language; the Chinese catalogue must stay complete (a test checks it).
+messages: install
+	cd jingzhun && DJANGO_SETTINGS_MODULE=config.test_settings PYTHONPATH=.. ../$(BIN)/django-admin makemessages -l zh_Hans --no-obsolete --no-location
+	msgfmt --check-format -o jingzhun/locale/zh_Hans/LC_MESSAGES/django.mo jingzhun/locale/zh_Hans/LC_MESSAGES/django.po
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache test-artifacts

@@ -1,0 +1,22 @@
+"""Settings for the test suite: production settings with a test secret and fast hashing.
+
+The database comes from JINGZHUN_DATABASE_URL like everywhere else; the
+Makefile runs the suite once on SQLite and once on a PostgreSQL server it starts.
+"""
+
+import os
+
+os.environ.setdefault("JINGZHUN_DEBUG", "false")
+os.environ.setdefault("JINGZHUN_SECRET_KEY", "test-secret-key-used-only-by-the-test-suite-0123456789")
+os.environ.setdefault("JINGZHUN_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("JINGZHUN_SECURE_COOKIES", "false")
+
+from config.settings import *  # noqa: F403
+from config.settings import PASSWORD_HASHERS as PRODUCTION_PASSWORD_HASHERS
+
+# Argon2 is deliberately slow; the suite logs in hundreds of times.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PRODUCTION_PASSWORD_HASHERS]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

@@ -1,0 +1,125 @@
+"""Turning model instances into labelled rows for pages and exports.
+
+Coded values are shown with their labels from the code list in force for the
+record's province; sensitive values are masked unless the caller says they may
+be shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import models
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from jingzhun.codelists.fields import CodeField, CodeListField
+from jingzhun.codelists.selectors import code_label
+from jingzhun.registry.idnumbers import mask_account, mask_id_number, mask_phone
+
+MASKERS = {"id_number": mask_id_number, "phone": mask_phone, "bank_account": mask_account}
+# Health details are shown only to roles that may reveal sensitive data.
+HEALTH_FIELDS = {
+    "health",
+    "disability_category",
+    "disability_grade",
+    "disability_certificate_year",
+    "medical_assistance_received",
+}
+EMPTY = "—"
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    label: str
+    value: str
+    masked: bool = False
+
+
+def display_value(
+    instance: models.Model, name: str, *, province: str, reveal: bool = False, show_health: bool = True
+) -> tuple[str, bool]:
+    field = instance._meta.get_field(name)
+    value = getattr(instance, name)
+    if name in HEALTH_FIELDS and not show_health:
+        return "***", True
+    if name in MASKERS and value:
+        return (str(value), False) if reveal else (MASKERS[name](str(value)), True)
+    if value is None or value == "" or value == []:
+        return EMPTY, False
+    if isinstance(field, CodeField):
+        return code_label(field.code_list, value, province=province), False
+    if isinstance(field, CodeListField):
+        return "、".join(code_label(field.code_list, item, province=province) for item in value), False
+    if isinstance(field, models.BooleanField):
+        return (_("Yes") if value else _("No")), False
+    if isinstance(value, Decimal):
+        return number_format(value, decimal_pos=2, force_grouping=True), False
+    return str(value), False
+
+
+def rows(
+    instance: models.Model,
+    names: Iterable[str],
+    *,
+    province: str,
+    reveal: bool = False,
+    show_health: bool = True,
+) -> list[Row]:
+    result = []
+    for name in names:
+        field = instance._meta.get_field(name)
+        value, masked = display_value(
+            instance, name, province=province, reveal=reveal, show_health=show_health
+        )
+        result.append(Row(name, str(getattr(field, "verbose_name", name)), value, masked))
+    return result
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    label: str
+    old: str
+    new: str
+    masked: bool
+
+
+def change_lines(
+    model: type[models.Model], changes: dict[str, list[object]], *, province: str, reveal: bool = False
+) -> list[ChangeLine]:
+    """A history entry's changes as labelled lines with code labels; sensitive
+    values are never shown in the history, only the fact that they changed."""
+    fields = {field.attname: field for field in model._meta.concrete_fields}
+    lines = []
+    for attname, values in changes.items():
+        field = fields.get(attname)
+        if field is None or not isinstance(values, list) or len(values) != 2:
+            continue
+        label = str(field.verbose_name)
+        if field.name in MASKERS or (field.name in HEALTH_FIELDS and not reveal):
+            lines.append(ChangeLine(label, "", "", True))
+            continue
+        lines.append(
+            ChangeLine(
+                label,
+                _format_change(field, values[0], province),
+                _format_change(field, values[1], province),
+                False,
+            )
+        )
+    return lines
+
+
+def _format_change(field: models.Field, value: object, province: str) -> str:
+    if value is None or value == "" or value == []:
+        return EMPTY
+    if isinstance(field, CodeField):
+        return code_label(field.code_list, str(value), province=province)
+    if isinstance(field, CodeListField) and isinstance(value, list):
+        return "、".join(code_label(field.code_list, str(item), province=province) for item in value)
+    if isinstance(field, models.BooleanField):
+        return _("Yes") if value else _("No")
+    return str(value)

@@ -1,0 +1,175 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jingzhun.accounts.models import User
+from jingzhun.areas.selectors import villages_for
+from jingzhun.codelists.forms import CodedModelForm
+from jingzhun.codelists.selectors import code_choices
+from jingzhun.registry.choices import CodeListKey
+from jingzhun.registry.income import TRANSFER_FIELDS
+from jingzhun.registry.models import LAND_FIELDS, Household, IncomeRecord, LivingConditions, Member
+
+HOUSEHOLD_FIELDS = [
+    "household_number",
+    "village",
+    "group_name",
+    "address",
+    "phone",
+    "bank_name",
+    "bank_account",
+    "identification_standard",
+    "attribute",
+    "main_cause",
+    "other_causes",
+    "poverty_status",
+    "registered_year",
+    "lifted_out_year",
+]
+MEMBER_FIELDS = [
+    "name",
+    "id_type",
+    "id_number",
+    "sex",
+    "birth_date",
+    "ethnicity",
+    "relation_to_head",
+    "is_resident",
+    "education",
+    "school_status",
+    "dropout_reason",
+    "speaks_mandarin",
+    "labour_skill",
+    "migrant_work_months",
+    "migrant_work_place",
+    "migrant_monthly_income",
+    "employer",
+    "works_abroad",
+    "public_welfare_job",
+    "public_welfare_job_months",
+    "health",
+    "disability_category",
+    "disability_grade",
+    "disability_certificate_year",
+    "political_status",
+    "has_minimum_allowance",
+    "has_extreme_poverty_support",
+    "resident_medical_insurance",
+    "employee_medical_insurance",
+    "serious_illness_insurance",
+    "commercial_supplementary_insurance",
+    "resident_pension_insurance",
+    "employee_pension_insurance",
+    "medical_assistance_received",
+    "phone",
+]
+INCOME_FIELDS = [
+    "wage_income",
+    "business_income",
+    "property_income",
+    *TRANSFER_FIELDS,
+    "production_costs",
+]
+CONDITIONS_FIELDS = [
+    *LAND_FIELDS,
+    "has_production_power",
+    "has_living_power",
+    "drinking_water_difficulty",
+    "water_source",
+    "water_quantity_ok",
+    "water_quality_ok",
+    "water_convenience_ok",
+    "water_reliability_ok",
+    "distance_to_main_road_km",
+    "road_type",
+    "housing_area_m2",
+    "housing_structure",
+    "housing_year_built",
+    "house_grade",
+    "toilet_type",
+    "fuel_type",
+    "in_cooperative",
+    "relocation_mode",
+    "relocation_willing",
+]
+
+
+class HouseholdForm(CodedModelForm):
+    class Meta:
+        model = Household
+        fields = HOUSEHOLD_FIELDS
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        village_field = self.fields["village"]
+        assert isinstance(village_field, forms.ModelChoiceField)
+        village_field.queryset = villages_for(user=user)
+
+
+class MemberForm(CodedModelForm):
+    class Meta:
+        model = Member
+        fields = MEMBER_FIELDS
+        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Birth date and sex follow from a resident ID number; they are checked, not required.
+        self.fields["birth_date"].required = False
+        self.fields["birth_date"].help_text = _("Taken from the ID number when left empty.")
+        self.fields["sex"].required = False
+
+    def _post_clean(self) -> None:
+        # Model validation (including uniqueness) is the services' job, where the
+        # ID number is normalised first; skip ModelForm's own pass.
+        pass
+
+
+class IncomeForm(CodedModelForm):
+    year = forms.IntegerField(label=_("year"), min_value=2010, max_value=2100)
+
+    class Meta:
+        model = IncomeRecord
+        fields = INCOME_FIELDS
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class LivingConditionsForm(CodedModelForm):
+    class Meta:
+        model = LivingConditions
+        fields = CONDITIONS_FIELDS
+
+
+class HouseholdFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(
+            attrs={"placeholder": _("Name, ID number or household number"), "class": "form-control"}
+        ),
+    )
+    village = forms.ChoiceField(label=_("Village"), required=False)
+    poverty_status = forms.ChoiceField(label=_("Poverty status"), required=False)
+    attribute = forms.ChoiceField(label=_("Household attribute"), required=False)
+    cause = forms.ChoiceField(label=_("Main cause"), required=False)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        province = user.area.code[:2] if user.area else None
+        everything = [("", _("All"))]
+        self.fields["village"].choices = everything + [  # type: ignore[attr-defined]
+            (area.code, area.name) for area in villages_for(user=user)
+        ]
+        for name, key in (
+            ("poverty_status", CodeListKey.POVERTY_STATUS),
+            ("attribute", CodeListKey.HOUSEHOLD_ATTRIBUTE),
+            ("cause", CodeListKey.CAUSE_OF_POVERTY),
+        ):
+            self.fields[name].choices = everything + code_choices(key, province=province)  # type: ignore[attr-defined]
+        for name in ("village", "poverty_status", "attribute", "cause"):
+            self.fields[name].widget.attrs["class"] = "form-select"

@@ -1,0 +1,317 @@
+"""Pages of the register. Views parse input, call a selector or a service and
+render; a household outside the user's area is a 404, never a 403, so that its
+existence is not revealed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import models
+from django.db.models import OuterRef, Subquery
+from django.forms import BaseForm
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jingzhun.accounts.roles import Capability
+from jingzhun.assistance.models import Measure
+from jingzhun.core.display import change_lines, rows
+from jingzhun.core.http import AuthenticatedHttpRequest
+from jingzhun.quality.selectors import household_quality_issues
+from jingzhun.registry import services
+from jingzhun.registry.forms import (
+    CONDITIONS_FIELDS,
+    HOUSEHOLD_FIELDS,
+    MEMBER_FIELDS,
+    HouseholdFilterForm,
+    HouseholdForm,
+    IncomeForm,
+    LivingConditionsForm,
+    MemberForm,
+)
+from jingzhun.registry.models import Household, IncomeRecord, LivingConditions, Member
+from jingzhun.registry.selectors import (
+    HouseholdFilters,
+    change_list,
+    household_get,
+    household_list,
+    income_list,
+    member_get,
+    member_list,
+)
+
+PAGE_SIZE = 50
+
+
+def _household_or_404(request: AuthenticatedHttpRequest, pk: int) -> Household:
+    try:
+        return household_get(user=request.user, pk=pk)
+    except Household.DoesNotExist:
+        raise Http404 from None
+
+
+def _require(request: AuthenticatedHttpRequest, capability: Capability) -> None:
+    if not request.user.can(capability):
+        raise PermissionDenied(_("Your role may not do this."))
+
+
+def _report_quality(request: AuthenticatedHttpRequest, household: Household) -> None:
+    """After a save, tell the user at once what the data-quality rules find in the household."""
+    for issue in household_quality_issues(user=request.user, household=household):
+        subject = f"{issue.member}: " if issue.member else ""
+        messages.warning(request, f"{issue.rule} · {subject}{issue.message}")
+
+
+def _apply_errors(form: BaseForm, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, field_errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@login_required
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return redirect("household_list")
+
+
+@login_required
+def household_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
+    form = HouseholdFilterForm(request.GET or None, user=user)
+    filters = HouseholdFilters()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = HouseholdFilters(
+            search=data["q"],
+            village=data["village"],
+            poverty_status=data["poverty_status"],
+            attribute=data["attribute"],
+            cause=data["cause"],
+        )
+    latest_income = IncomeRecord.objects.filter(household=OuterRef("pk")).order_by("-year")
+    households = household_list(user=user, filters=filters).annotate(
+        head_id_number=Subquery(
+            Member.objects.filter(household=OuterRef("pk"), relation_to_head="01").values("id_number")[:1]
+        ),
+        per_capita=Subquery(latest_income.values("per_capita_net_income")[:1]),
+    )
+    page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    template = "registry/_household_table.html" if request.htmx else "registry/household_list.html"
+    return render(request, template, context)
+
+
+@login_required
+def household_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    household = _household_or_404(request, pk)
+    user = request.user
+    province = household.village_id[:2]
+    show_health = user.can(Capability.REVEAL_SENSITIVE)
+    members = list(member_list(user=user, household=household))
+    conditions = LivingConditions.objects.filter(household=household).first()
+    context: dict[str, Any] = {
+        "household": household,
+        "province": province,
+        "household_rows": rows(household, HOUSEHOLD_FIELDS, province=province),
+        "members": [(m, rows(m, MEMBER_FIELDS, province=province, show_health=show_health)) for m in members],
+        "incomes": list(income_list(user=user, household=household)),
+        "conditions_rows": rows(conditions, CONDITIONS_FIELDS, province=province) if conditions else [],
+        "water_safe": conditions.water_safe if conditions else None,
+        "episodes": household.monitoring_episodes.all(),
+        "measures": Measure.objects.filter(household=household),
+        "issues": household_quality_issues(user=user, household=household),
+        "changes": _history(user, household, province, show_health),
+        "status_changes": household.status_changes.select_related("changed_by")[:50],
+        "can_edit": user.can(Capability.EDIT_REGISTER),
+        "can_reveal": user.can(Capability.REVEAL_SENSITIVE),
+        "current_year": timezone.localdate().year,
+    }
+    return render(request, "registry/household_detail.html", context)
+
+
+_RECORD_MODELS: dict[str, type[models.Model]] = {
+    model._meta.model_name or "": model for model in (Household, Member, IncomeRecord, LivingConditions)
+}
+
+
+def _history(user: Any, household: Household, province: str, show_health: bool) -> list[tuple[Any, Any]]:
+    entries = []
+    for change in change_list(user=user, household=household)[:200]:
+        model = _RECORD_MODELS.get(change.record_type)
+        lines = change_lines(model, change.changes, province=province, reveal=show_health) if model else []
+        entries.append((change, lines))
+    return entries
+
+
+@login_required
+@require_POST
+def household_reveal(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Show ID numbers, phones and the bank account in full, and record that they were shown."""
+    household = _household_or_404(request, pk)
+    services.sensitive_reveal(
+        user=request.user,
+        household=household,
+        fields=["id_number", "phone", "bank_account"],
+    )
+    members = member_list(user=request.user, household=household)
+    return render(request, "registry/_revealed.html", {"household": household, "members": members})
+
+
+@login_required
+def household_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    _require(request, Capability.EDIT_REGISTER)
+    if request.user.area is None:
+        raise PermissionDenied(_("Your account has no area."))
+    province = request.user.area.code[:2]
+    form = HouseholdForm(request.POST or None, user=request.user, province=province)
+    if request.method == "POST" and form.is_valid():
+        try:
+            household = services.household_create(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request, _("Household %(number)s created.") % {"number": household.household_number}
+            )
+            _report_quality(request, household)
+            return redirect("household_detail", pk=household.pk)
+    return render(request, "registry/form.html", {"form": form, "title": _("New household")})
+
+
+@login_required
+def household_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    household = _household_or_404(request, pk)
+    _require(request, Capability.EDIT_REGISTER)
+    form = HouseholdForm(
+        request.POST or None,
+        instance=household,
+        user=request.user,
+        province=household.village_id[:2],
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.household_update(user=request.user, household=household, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Household saved."))
+            _report_quality(request, household)
+            return redirect("household_detail", pk=household.pk)
+    return render(
+        request, "registry/form.html", {"form": form, "household": household, "title": _("Edit household")}
+    )
+
+
+def _member_form_page(
+    request: AuthenticatedHttpRequest, household: Household, member: Member | None
+) -> HttpResponse:
+    _require(request, Capability.EDIT_REGISTER)
+    form = MemberForm(request.POST or None, instance=member, province=household.village_id[:2])
+    if request.method == "POST" and form.is_valid():
+        try:
+            if member is None:
+                _saved, warnings = services.member_create(
+                    user=request.user,
+                    household=household,
+                    **form.cleaned_data,
+                )
+            else:
+                _saved, warnings = services.member_update(
+                    user=request.user,
+                    member=member,
+                    **form.cleaned_data,
+                )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            for warning in warnings:
+                messages.warning(request, warning)
+            messages.success(request, _("Member saved."))
+            _report_quality(request, household)
+            return redirect("household_detail", pk=household.pk)
+    title = _("New member") if member is None else _("Edit member %(name)s") % {"name": member.name}
+    return render(request, "registry/form.html", {"form": form, "household": household, "title": title})
+
+
+@login_required
+def member_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _member_form_page(request, _household_or_404(request, pk), None)
+
+
+@login_required
+def member_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    try:
+        member = member_get(user=request.user, pk=pk)
+    except Member.DoesNotExist:
+        raise Http404 from None
+    return _member_form_page(request, member.household, member)
+
+
+@login_required
+@require_POST
+def member_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    try:
+        member = member_get(user=request.user, pk=pk)
+    except Member.DoesNotExist:
+        raise Http404 from None
+    _require(request, Capability.EDIT_REGISTER)
+    household = member.household
+    services.member_delete(user=request.user, member=member)
+    messages.success(request, _("Member removed; the change is kept in the history."))
+    _report_quality(request, household)
+    return redirect("household_detail", pk=household.pk)
+
+
+@login_required
+def income_edit(request: AuthenticatedHttpRequest, pk: int, year: int) -> HttpResponse:
+    household = _household_or_404(request, pk)
+    _require(request, Capability.EDIT_REGISTER)
+    record = IncomeRecord.objects.filter(household=household, year=year).first()
+    form = IncomeForm(
+        request.POST or None, instance=record, initial={"year": year}, province=household.village_id[:2]
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        chosen_year = data.pop("year")
+        try:
+            services.income_record_save(user=request.user, household=household, year=chosen_year, **data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Income for %(year)d saved.") % {"year": chosen_year})
+            _report_quality(request, household)
+            return redirect("household_detail", pk=household.pk)
+    return render(
+        request,
+        "registry/form.html",
+        {"form": form, "household": household, "title": _("Income %(year)d") % {"year": year}},
+    )
+
+
+@login_required
+def conditions_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    household = _household_or_404(request, pk)
+    _require(request, Capability.EDIT_REGISTER)
+    conditions = LivingConditions.objects.filter(household=household).first()
+    form = LivingConditionsForm(request.POST or None, instance=conditions, province=household.village_id[:2])
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.living_conditions_save(user=request.user, household=household, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Living conditions saved."))
+            _report_quality(request, household)
+            return redirect("household_detail", pk=household.pk)
+    return render(
+        request, "registry/form.html", {"form": form, "household": household, "title": _("Living conditions")}
+    )

@@ -1,0 +1,46 @@
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env_bool, env_int, env_list, env_str
+
+
+def test_bool_parsing_is_strict(monkeypatch):
+    monkeypatch.setenv("JINGZHUN_X", "yes")
+    assert env_bool("X", default=False) is True
+    monkeypatch.setenv("JINGZHUN_X", "off")
+    assert env_bool("X", default=True) is False
+    monkeypatch.setenv("JINGZHUN_X", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="JINGZHUN_X"):
+        env_bool("X", default=False)
+
+
+def test_int_parsing_is_strict(monkeypatch):
+    monkeypatch.setenv("JINGZHUN_N", "12")
+    assert env_int("N", 5) == 12
+    monkeypatch.setenv("JINGZHUN_N", "twelve")
+    with pytest.raises(ImproperlyConfigured, match="not an integer"):
+        env_int("N", 5)
+    monkeypatch.setenv("JINGZHUN_N", "2")
+    with pytest.raises(ImproperlyConfigured, match="at least 8"):
+        env_int("N", 10, minimum=8)
+
+
+def test_required_string_and_lists(monkeypatch):
+    monkeypatch.delenv("JINGZHUN_MISSING", raising=False)
+    with pytest.raises(ImproperlyConfigured, match="must be set"):
+        env_str("MISSING")
+    monkeypatch.setenv("JINGZHUN_HOSTS", "a.example, b.example,,")
+    assert env_list("HOSTS", []) == ["a.example", "b.example"]
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key():
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JINGZHUN_")}
+    result = subprocess.run(
+        [sys.executable, "-c", "import config.settings"], env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "JINGZHUN_SECRET_KEY must be set" in result.stderr
