@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections import Counter
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -20,9 +22,9 @@ def issue_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     rule = request.GET.get("rule", "")
     if rule in RULES:
         issues = [issue for issue in issues if issue.rule == rule]
-    counts: dict[str, int] = {}
-    for issue in issues:
-        counts[issue.rule] = counts.get(issue.rule, 0) + 1
+    counts = Counter(issue.rule for issue in issues)
+    largest = max(counts.values(), default=1)
+    bars = [(RULES[code], count, round(100 * count / largest)) for code, count in counts.most_common()]
     page = Paginator(issues, 100).get_page(request.GET.get("page"))
     context = {
         "page": page,
@@ -30,7 +32,7 @@ def issue_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "village": area,
         "rule": rule,
         "rules": RULES.values(),
-        "counts": sorted(counts.items(), key=lambda pair: -pair[1]),
+        "bars": bars,
         "total": len(issues),
     }
     return render(request, "quality/issue_list.html", context)

@@ -100,7 +100,10 @@ def household_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         head_id_number=Subquery(
             Member.objects.filter(household=OuterRef("pk"), relation_to_head="01").values("id_number")[:1]
         ),
-        per_capita=Subquery(latest_income.values("per_capita_net_income")[:1]),
+        per_capita=Subquery(
+            latest_income.values("per_capita_net_income")[:1],
+            output_field=models.DecimalField(max_digits=14, decimal_places=2),
+        ),
     )
     page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()

@@ -104,3 +104,34 @@ def test_department_user_sees_masked_health_and_cannot_reveal(village, two_villa
     assert "患有大病" not in detail
     assert "Serious illness" not in detail
     assert client.post(f"/households/{mine.pk}/reveal/").status_code == 403
+
+
+def test_list_shows_latest_per_capita_income_as_money(cadre, two_villages):
+    from decimal import Decimal
+
+    from jingzhun.registry import services
+
+    mine, _ = two_villages
+    services.income_record_save(user=cadre, household=mine, year=2024, wage_income=Decimal("5000"))
+    services.income_record_save(user=cadre, household=mine, year=2025, wage_income=Decimal("12345.6"))
+    client = Client()
+    client.force_login(cadre)
+    page = client.get("/households/").content.decode()
+    # zh-hans writes numbers without thousands separators; English groups them.
+    assert '<td class="text-end">12345.60</td>' in page
+    assert "5000.00" not in page
+    english = client.get("/households/", headers={"accept-language": "en"}).content.decode()
+    assert "12,345.60" in english
+
+
+def test_quality_page_counts_and_chart_stay_in_scope(cadre, two_villages):
+    mine, theirs = two_villages
+    mine.members.update(resident_medical_insurance=False)
+    theirs.members.update(resident_medical_insurance=False)
+    client = Client()
+    client.force_login(cadre)
+    response = client.get("/quality/")
+    bars = response.context["bars"]
+    assert [(rule.code, count) for rule, count, _width in bars] == [("MEDICAL_INSURANCE", 1)]
+    assert theirs.household_number not in response.content.decode()
+    assert 'data-testid="rule-chart"' in response.content.decode()
