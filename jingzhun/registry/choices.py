@@ -45,6 +45,7 @@ class CodeListKey:
 
 # Codes with a fixed meaning in the national lists that the code relies on.
 RESIDENT_ID_TYPE = "1"
+DISABILITY_CERTIFICATE_ID_TYPE = "2"
 HEAD_RELATION = "01"
 SPOUSE_RELATION = "02"
 NOT_IN_SCHOOL = "00"

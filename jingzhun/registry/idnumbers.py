@@ -116,6 +116,27 @@ def check_id_number(raw: object, *, today: datetime.date | None = None) -> Check
     return CheckedIdNumber(number=number, birth_date=birth_date, sex=sex, warnings=warnings)
 
 
+def check_disability_certificate(raw: object, *, today: datetime.date | None = None) -> CheckedIdNumber:
+    """A disability certificate number (残疾人证号): the holder's 18-character ID
+    number followed by the disability category and grade (20 characters), and on
+    re-issued certificates two more characters (22)."""
+    number = _clean(raw)
+    if len(number) not in (20, 22):
+        raise InvalidIdNumber(
+            _("A disability certificate number has 20 or 22 characters; %(value)s has %(length)d.")
+            % {"value": number, "length": len(number)}
+        )
+    if not number[18:20].isdigit() or number[18] not in "1234567" or number[19] not in "1234":
+        raise InvalidIdNumber(
+            _(
+                "Characters 19-20 of certificate %(value)s must be the disability category (1-7) and grade (1-4)."
+            )
+            % {"value": number}
+        )
+    checked = check_id_number(number[:18], today=today)
+    return CheckedIdNumber(checked.number + number[18:], checked.birth_date, checked.sex, checked.warnings)
+
+
 def mask_id_number(number: str) -> str:
     if len(number) < 10:
         return "*" * len(number)

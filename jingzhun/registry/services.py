@@ -17,8 +17,13 @@ from jingzhun.accounts.roles import Capability
 from jingzhun.areas.choices import AreaLevel
 from jingzhun.areas.models import Area
 from jingzhun.codelists.validation import coded_field_errors
-from jingzhun.registry.choices import HEAD_RELATION, RESIDENT_ID_TYPE, ChangeAction
-from jingzhun.registry.idnumbers import InvalidIdNumber, check_id_number
+from jingzhun.registry.choices import (
+    DISABILITY_CERTIFICATE_ID_TYPE,
+    HEAD_RELATION,
+    RESIDENT_ID_TYPE,
+    ChangeAction,
+)
+from jingzhun.registry.idnumbers import InvalidIdNumber, check_disability_certificate, check_id_number
 from jingzhun.registry.income import TRANSFER_FIELDS, compute_income
 from jingzhun.registry.models import (
     Household,
@@ -177,11 +182,17 @@ def household_update(*, user: User, household: Household, **fields: Any) -> Hous
 
 def _check_member_identity(member: Member, *, warnings: list[str]) -> None:
     """Normalise the ID number, derive or check birth date and sex, enforce uniqueness."""
-    if member.id_type != RESIDENT_ID_TYPE:
+    checker = {
+        RESIDENT_ID_TYPE: check_id_number,
+        DISABILITY_CERTIFICATE_ID_TYPE: check_disability_certificate,
+    }.get(member.id_type)
+    if checker is None:
         member.id_number = member.id_number.strip().upper()
+        if not member.id_number:
+            raise ValidationError({"id_number": [_("The ID number is empty.")]})
         return
     try:
-        checked = check_id_number(member.id_number)
+        checked = checker(member.id_number)
     except InvalidIdNumber as error:
         raise ValidationError({"id_number": [str(error)]}) from None
     member.id_number = checked.number

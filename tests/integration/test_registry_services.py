@@ -221,3 +221,35 @@ def test_living_conditions_validated(cadre, village):
     assert set(error.value.message_dict) == {"house_grade", "cultivated_land_mu"}
     household.conditions.refresh_from_db()
     assert household.conditions.house_grade == ""
+
+
+def test_member_with_disability_certificate(cadre, village):
+    household = factories.household(village)
+    number = factories.id_number(datetime.date(1990, 7, 7), "1")
+    member, _ = services.member_create(
+        user=cadre,
+        household=household,
+        name="残疾证",
+        id_type="2",
+        id_number=number + "41",
+        relation_to_head="01",
+        birth_date=None,
+        sex="",
+    )
+    assert (member.id_number, member.birth_date, member.sex) == (
+        number + "41",
+        datetime.date(1990, 7, 7),
+        "1",
+    )
+    with pytest.raises(ValidationError) as error:
+        services.member_create(
+            user=cadre,
+            household=household,
+            name="坏证",
+            id_type="2",
+            id_number=number[:-1],
+            relation_to_head="03",
+            birth_date=None,
+            sex="",
+        )
+    assert "id_number" in error.value.message_dict

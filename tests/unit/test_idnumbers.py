@@ -112,3 +112,18 @@ def test_masks():
     assert mask_id_number("150124199001010212") == "150124********0212"
     assert mask_phone("13812345678") == "138****5678"
     assert mask_account("6221000012345678") == "************5678"
+
+
+def test_disability_certificate_number():
+    from jingzhun.registry.idnumbers import check_disability_certificate
+
+    checked = check_disability_certificate(VALID.lower() + "42", today=TODAY)
+    assert checked.number == VALID + "42"
+    assert checked.birth_date == datetime.date(2001, 2, 12)
+    assert check_disability_certificate(VALID + "42B1", today=TODAY).number == VALID + "42B1"
+    with pytest.raises(InvalidIdNumber, match="20 or 22"):
+        check_disability_certificate(VALID + "4", today=TODAY)
+    with pytest.raises(InvalidIdNumber, match="category"):
+        check_disability_certificate(VALID + "95", today=TODAY)
+    with pytest.raises(InvalidIdNumber, match="check digit"):
+        check_disability_certificate(VALID[:-1] + ("0" if VALID[-1] != "0" else "1") + "42", today=TODAY)
