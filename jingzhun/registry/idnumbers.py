@@ -129,7 +129,8 @@ def check_disability_certificate(raw: object, *, today: datetime.date | None = N
     if not number[18:20].isdigit() or number[18] not in "1234567" or number[19] not in "1234":
         raise InvalidIdNumber(
             _(
-                "Characters 19-20 of certificate %(value)s must be the disability category (1-7) and grade (1-4)."
+                "Characters 19-20 of certificate %(value)s must be the disability category (1-7) "
+                "and grade (1-4)."
             )
             % {"value": number}
         )
