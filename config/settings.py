@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "jingzhun.codelists",
     "jingzhun.registry",
     "jingzhun.assistance",
+    "jingzhun.departments",
+    "jingzhun.monitoring",
     "jingzhun.quality",
     "jingzhun.demo",
 ]

@@ -1,10 +1,39 @@
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.utils import translation
 
 from jingzhun.codelists.selectors import clear_caches
 from tests import factories
+
+
+def _on_postgres() -> bool:
+    return os.environ.get("JINGZHUN_DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests of the in-database PostgreSQL engine belong to the PostgreSQL run of the suite."""
+    if _on_postgres():
+        return
+    deselected = [item for item in items if item.get_closest_marker("postgres_only")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if not item.get_closest_marker("postgres_only")]
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """Transactional tests empty every table afterwards, reference data included;
+    put it back for each test (the loaders are idempotent)."""
+    from jingzhun.areas.services import areas_load_national
+    from jingzhun.codelists.services import load_seed, national_seed
+    from jingzhun.monitoring.services import load_catalogue
+
+    areas_load_national()
+    load_seed(national_seed())
+    load_catalogue()
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,8 @@ from jingzhun.accounts.choices import Role
 class Capability(StrEnum):
     EDIT_REGISTER = "edit_register"
     REVEAL_SENSITIVE = "reveal_sensitive"
+    RUN_SCREENING = "run_screening"
+    VERIFY_WARNINGS = "verify_warnings"
 
 
 CAPABILITIES: dict[Capability, frozenset[Role]] = {
@@ -20,6 +22,10 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     Capability.REVEAL_SENSITIVE: frozenset(
         {Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER, Role.COUNTY_OFFICER, Role.SYSTEM_ADMIN}
     ),
+    # The county runs the department data comparison (domain.md §1).
+    Capability.RUN_SCREENING: frozenset({Role.COUNTY_OFFICER, Role.SYSTEM_ADMIN}),
+    # The village verifies warnings at the door; the county may decide too.
+    Capability.VERIFY_WARNINGS: frozenset({Role.VILLAGE_CADRE, Role.COUNTY_OFFICER, Role.SYSTEM_ADMIN}),
 }
 
 

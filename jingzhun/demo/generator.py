@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 from stdnum.cn import ric
 
 from jingzhun.accounts.choices import Department, Role
@@ -24,6 +25,9 @@ from jingzhun.areas.selectors import code_range_q
 from jingzhun.assistance.models import Measure
 from jingzhun.core.bulk import bulk_insert
 from jingzhun.demo import names
+from jingzhun.demo.departments import generate_department_data
+from jingzhun.departments.models import DepartmentBatch, DepartmentRecord
+from jingzhun.monitoring.models import RiskWarning, ScreeningRun, WarningEvent
 from jingzhun.registry.income import TRANSFER_FIELDS, compute_income
 from jingzhun.registry.models import (
     Household,
@@ -47,6 +51,7 @@ class DemoReport:
     households: int = 0
     members: int = 0
     monitoring_objects: int = 0
+    department_records: int = 0
     users: list[tuple[str, str, str, str]] = field(default_factory=list)  # username, password, role, area
 
 
@@ -360,11 +365,12 @@ class CountyGenerator:
             measures: list[Measure] = []
             for index, household in enumerate(households):
                 family = self._family(household)
+                self._social_assistance(household, family)
                 members.extend(family)
                 residents = sum(1 for m in family if m.is_resident)
                 # Income level per person: most households well above the line, some near or below it.
                 level = rnd.lognormvariate(9.45, 0.38)
-                if rnd.random() < 0.07:
+                if rnd.random() < 0.03:
                     level = rnd.uniform(4200, 7600)
                 incomes.append(self._income(household, year - 1, residents, level * rnd.uniform(0.85, 1.05)))
                 incomes.append(self._income(household, year, residents, level))
@@ -381,6 +387,13 @@ class CountyGenerator:
             bulk_insert(LivingConditions, conditions)
             bulk_insert(MonitoringObject, episodes)
             bulk_insert(Measure, measures)
+            report.department_records = generate_department_data(
+                rnd=rnd,
+                households=households,
+                members=members,
+                conditions=conditions,
+                reference=self.reference,
+            )
             report.users = self._users(villages)
         self.progress(self.household_count % 1000)
         report.households, report.members, report.monitoring_objects = (
@@ -389,6 +402,18 @@ class CountyGenerator:
             len(episodes),
         )
         return report
+
+    def _social_assistance(self, household: Household, family: list[Member]) -> None:
+        """Minimum allowance for most households without labour and for 低保 households;
+        extreme-poverty support for 特困 households."""
+        rnd = self.random
+        head = family[0]
+        without_labour = all(member.labour_skill not in ("1", "2") for member in family)
+        if household.attribute in ("02", "06") or (without_labour and rnd.random() < 0.85):
+            for member in family:
+                member.has_minimum_allowance = True
+        if household.attribute in ("04", "08"):
+            head.has_extreme_poverty_support = True
 
     def _episode(self, household: Household, level: float) -> tuple[MonitoringObject, list[Measure]]:
         rnd = self.random
@@ -489,6 +514,13 @@ def clear_county(county: Area) -> None:
     """Remove the register of a county (demo data only), children before parents."""
     households = Household.objects.filter(code_range_q(county, "village_id"))
     with transaction.atomic():
+        WarningEvent.objects.filter(warning__household__in=households.values("pk")).delete()
+        RiskWarning.objects.filter(household__in=households.values("pk"))._raw_delete("default")
+        ScreeningRun.objects.filter(code_range_q(county, "area_id")).delete()
+        DepartmentRecord.objects.filter(
+            Q(household__in=households.values("pk")) | code_range_q(county, "village_code")
+        )._raw_delete("default")
+        DepartmentBatch.objects.filter(source="demo", records__isnull=True).delete()
         HouseholdChange.objects.filter(household_id__in=households.values("pk"))._raw_delete("default")
         for model in (StatusChange, Measure, MonitoringObject, IncomeRecord, LivingConditions, Member):
             model.objects.filter(household__in=households.values("pk"))._raw_delete("default")

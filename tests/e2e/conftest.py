@@ -7,9 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from jingzhun.areas.services import areas_load_national
-from jingzhun.codelists.services import load_seed, national_seed
-
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 # Playwright's sync API keeps an event loop in this thread; the test's own
@@ -46,14 +43,6 @@ def page(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
-
-
-@pytest.fixture
-def reference_data(transactional_db):
-    # Transactional tests empty every table afterwards, reference data included;
-    # put it back for each test (both loaders are idempotent).
-    areas_load_national()
-    load_seed(national_seed())
 
 
 @pytest.fixture

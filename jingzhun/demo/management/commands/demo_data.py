@@ -45,7 +45,7 @@ class Command(BaseCommand):
             if not options["replace"]:
                 raise CommandError(f"{county} already has households; pass --replace to generate it anew")
             clear_county(county)
-        reference = options["reference_date"] or datetime.date(timezone.localdate().year, 1, 1)
+        reference = options["reference_date"] or timezone.localdate()
         started = time.perf_counter()
         with tqdm(
             total=options["households"], unit="户", disable=options["no_progress"], desc=str(county)
@@ -61,7 +61,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{county}: {report.townships} townships, {report.villages} villages, "
             f"{report.households} households, {report.members} members, "
-            f"{report.monitoring_objects} monitoring objects in {elapsed:.1f} s"
+            f"{report.monitoring_objects} monitoring objects, {report.department_records} department records "
+            f"in {elapsed:.1f} s"
         )
         self.stdout.write("Demo accounts (user / password / role / area):")
         for username, password, role, area in report.users:

@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from jingzhun.accounts.choices import Department
+from jingzhun.codelists.fields import CodeField
+from jingzhun.monitoring.choices import OPEN_STATUSES, Engine, RunStatus, Severity, WarningStatus
+
+
+class ScreeningRule(models.Model):
+    """An entry of the early-warning rule catalogue. The logic is the registered Ibis
+    function of the same code (monitoring.engine.rules); names, the risk type, the
+    owning department and whether it is active are data, and its thresholds are
+    codelists.Parameter values per province and year."""
+
+    code = models.CharField(_("code"), max_length=40, primary_key=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    description_zh = models.TextField(_("description (Chinese)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    message_zh = models.CharField(_("message (Chinese)"), max_length=200)
+    message_en = models.CharField(_("message (English)"), max_length=200)
+    risk_type = CodeField(_("risk type"), code_list="risk_type", blank=False)
+    severity = models.CharField(
+        _("severity"), max_length=10, choices=Severity.choices, default=Severity.MEDIUM
+    )
+    department = models.CharField(_("department"), max_length=32, choices=Department.choices, blank=True)
+    parameters = models.JSONField(_("parameters"), default=list, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("screening rule")
+        verbose_name_plural = _("screening rules")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def name(self) -> str:
+        return self.name_zh if (get_language() or "zh").startswith("zh") else self.name_en
+
+    def message(self, evidence: dict[str, str]) -> str:
+        template = self.message_zh if (get_language() or "zh").startswith("zh") else self.message_en
+        values = {"value": "", "threshold": "", "detail": "", **evidence}
+        return template.format(**values)
+
+
+class ScreeningRun(models.Model):
+    """One screening of an area: recorded when it starts, closed when its warnings
+    are written (in the same transaction) or marked failed with the reason."""
+
+    area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
+    engine = models.CharField(_("engine"), max_length=10, choices=Engine.choices)
+    income_year = models.PositiveSmallIntegerField(_("income year"))
+    as_of = models.DateField(_("as of"))
+    incremental = models.BooleanField(_("incremental"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.RUNNING
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    households_screened = models.PositiveIntegerField(_("households screened"), default=0)
+    findings = models.PositiveIntegerField(_("findings"), default=0)
+    warnings_created = models.PositiveIntegerField(_("new warnings"), default=0)
+    warnings_refreshed = models.PositiveIntegerField(_("open warnings found again"), default=0)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("screening run")
+        verbose_name_plural = _("screening runs")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.area_id} {self.engine} {self.status}"
+
+
+class RiskWarning(models.Model):
+    """A household (or member) flagged by a rule, with the evidence, waiting for the
+    village to verify it. An open warning is found again, not duplicated, by later runs."""
+
+    household = models.ForeignKey("registry.Household", on_delete=models.CASCADE, related_name="warnings")
+    member = models.ForeignKey(
+        "registry.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # 0 for a household-level finding: lets one unique index cover both kinds.
+    member_key = models.BigIntegerField(default=0)
+    rule = models.ForeignKey(ScreeningRule, on_delete=models.PROTECT, related_name="warnings")
+    risk_type = CodeField(_("risk type"), code_list="risk_type", blank=False)
+    evidence = models.JSONField(_("evidence"), default=dict)
+    first_run = models.ForeignKey(ScreeningRun, on_delete=models.PROTECT, related_name="+")
+    last_run = models.ForeignKey(ScreeningRun, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        _("status"), max_length=10, choices=WarningStatus.choices, default=WarningStatus.NEW
+    )
+    created_at = models.DateTimeField(_("raised"), auto_now_add=True)
+    deadline = models.DateField(_("verify by"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        ordering = ["deadline", "id"]
+        verbose_name = _("warning")
+        verbose_name_plural = _("warnings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "rule", "member_key"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="warning_one_open_per_subject",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "deadline"], name="warning_status_deadline_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.rule_id} {self.status}"
+
+    @property
+    def message(self) -> str:
+        return self.rule.message(self.evidence)
+
+
+class WarningEvent(models.Model):
+    """The audit trail of a warning's status: one row per transition."""
+
+    warning = models.ForeignKey(RiskWarning, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(_("from"), max_length=10, choices=WarningStatus.choices)
+    to_status = models.CharField(_("to"), max_length=10, choices=WarningStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["warning", "at", "id"]
+        verbose_name = _("warning event")
+        verbose_name_plural = _("warning events")
+
+    def __str__(self) -> str:
+        return f"{self.warning_id}: {self.from_status} → {self.to_status}"

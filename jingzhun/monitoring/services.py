@@ -1,0 +1,376 @@
+"""Screening runs and the warning worklist's transitions."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+import tempfile
+from collections.abc import Callable
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jingzhun.accounts.models import User
+from jingzhun.accounts.roles import Capability
+from jingzhun.areas.models import Area
+from jingzhun.areas.selectors import code_range_q
+from jingzhun.codelists.models import Parameter
+from jingzhun.codelists.selectors import clear_caches, codes_with, parameter_value
+from jingzhun.departments.models import DepartmentRecord
+from jingzhun.monitoring.choices import OPEN_STATUSES, Engine, RunStatus, WarningStatus
+from jingzhun.monitoring.engine import runner
+from jingzhun.monitoring.engine.rules import RULE_FUNCTIONS, Parameters
+from jingzhun.monitoring.models import RiskWarning, ScreeningRule, ScreeningRun, WarningEvent
+from jingzhun.monitoring.snapshot import export_snapshot
+from jingzhun.registry.choices import CodeListKey
+from jingzhun.registry.models import Household
+
+logger = logging.getLogger(__name__)
+Progress = Callable[[int, str], None]
+
+
+def load_catalogue(*, rule_model: Any = ScreeningRule, parameter_model: Any = Parameter) -> None:
+    """Upsert the shipped rule catalogue and its default parameters (migrations pass historical models)."""
+    data = json.loads(
+        resources.files("jingzhun.monitoring").joinpath("data/catalogue.json").read_text("utf-8")
+    )
+    for rule in data["rules"]:
+        rule_model.objects.update_or_create(
+            code=rule["code"], defaults={k: v for k, v in rule.items() if k != "code"}
+        )
+    for key, province, year, value, description in data["parameters"]:
+        parameter_model.objects.update_or_create(
+            key=key,
+            province=province,
+            year=year,
+            defaults={"value": Decimal(str(value)), "description": description},
+        )
+    clear_caches()
+
+
+def screening_parameters(*, province: str, year: int, codes: list[str]) -> Parameters:
+    keys = {
+        "monitoring_income_line",
+        "compulsory_school_min_age",
+        "compulsory_school_max_age",
+        "lookback_months",
+    }
+    for rule in ScreeningRule.objects.filter(code__in=codes):
+        keys.update(rule.parameters)
+    values = {key: parameter_value(key, year=year, province=province) for key in sorted(keys)}
+    return Parameters(
+        values=values,
+        worker_skills=tuple(
+            sorted(codes_with(CodeListKey.LABOUR_SKILL, "worker", year=year, province=province))
+        ),
+        lifted_out_attributes=tuple(
+            sorted(codes_with(CodeListKey.HOUSEHOLD_ATTRIBUTE, "lifted_out", year=year, province=province))
+        ),
+        in_school_statuses=tuple(
+            sorted(codes_with(CodeListKey.SCHOOL_STATUS, "in_school", year=year, province=province))
+        ),
+    )
+
+
+# --- engines ---------------------------------------------------------------------
+
+_spark_session: Any = None
+
+
+def spark_session() -> Any:
+    """A local Spark (``local[2]``) unless JINGZHUN_SPARK_MASTER names a cluster."""
+    global _spark_session
+    if _spark_session is None:
+        import os
+
+        from pyspark.sql import SparkSession
+
+        master = os.environ.get("JINGZHUN_SPARK_MASTER", "local[2]")
+        _spark_session = (
+            SparkSession.builder.master(master)
+            .appName("jingzhun-screening")
+            .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.sql.shuffle.partitions", "4")
+            .getOrCreate()
+        )
+        _spark_session.sparkContext.setLogLevel("ERROR")
+    return _spark_session
+
+
+def postgres_connection() -> Any:
+    import ibis
+
+    if connection.vendor != "postgresql":
+        raise ValidationError(_("The PostgreSQL engine needs the register in PostgreSQL."))
+    params = connection.get_connection_params()
+    return ibis.postgres.connect(
+        host=params.get("host") or None,
+        port=params.get("port") or None,
+        user=params.get("user"),
+        password=params.get("password"),
+        database=params.get("dbname"),
+    )
+
+
+def _evaluate(
+    engine: str,
+    *,
+    area: Area,
+    work: Path,
+    households: list[int] | None,
+    as_of: datetime.date,
+    income_year: int,
+    parameters: Parameters,
+    codes: list[str],
+    progress: Progress,
+) -> pa.Table:
+    low, high = area.subtree_bounds
+
+    def snapshot_of(tables: dict[str, Any]) -> Any:
+        return runner.scoped_snapshot(
+            tables,
+            village_low=low,
+            village_high=high,
+            as_of=as_of,
+            income_year=income_year,
+            lookback_months=int(parameters["lookback_months"]),
+            household_ids=households,
+        )
+
+    if engine == Engine.POSTGRES:
+        backend = postgres_connection()
+        tables = runner.postgres_tables(backend)
+        progress(40, _("Screening in PostgreSQL"))
+        try:
+            return runner.evaluate(snapshot_of(tables), parameters, codes)
+        finally:
+            backend.disconnect()
+    progress(10, _("Extracting the snapshot"))
+    paths = export_snapshot(work, area=area)
+    progress(40, _("Screening"))
+    if engine == Engine.SPARK:
+        backend, tables = runner.spark_tables(paths, spark_session())
+    else:
+        backend, tables = runner.duckdb_tables(paths)
+    try:
+        return runner.evaluate(snapshot_of(tables), parameters, codes)
+    finally:
+        if engine == Engine.DUCKDB:
+            backend.disconnect()
+
+
+# --- runs ------------------------------------------------------------------------
+
+
+def _changed_households(area: Area, since: datetime.datetime) -> list[int]:
+    """Households changed since ``since`` or touched by department data imported since then."""
+    in_area = Household.objects.filter(code_range_q(area, "village_id"))
+    changed = set(in_area.filter(updated_at__gt=since).values_list("pk", flat=True))
+    touched = DepartmentRecord.objects.filter(batch__uploaded_at__gt=since)
+    changed |= set(touched.filter(household__in=in_area).values_list("household_id", flat=True))
+    area_codes = touched.filter(household__isnull=True).values_list("village_code", flat=True)
+    changed |= set(in_area.filter(village_id__in=list(area_codes)).values_list("pk", flat=True))
+    return sorted(changed)
+
+
+def _require_screening(user: User | None, area: Area) -> None:
+    if user is None:
+        return
+    if not user.can(Capability.RUN_SCREENING) or user.area is None or not user.area.contains(area.code):
+        raise PermissionDenied(_("Your role may not start a screening of this area."))
+
+
+def screening_run_start(
+    *,
+    area: Area,
+    engine: str = Engine.DUCKDB,
+    income_year: int | None = None,
+    as_of: datetime.date | None = None,
+    incremental: bool = False,
+    user: User | None = None,
+) -> ScreeningRun:
+    """Record a run (committed at once, so that its progress can be watched)."""
+    _require_screening(user, area)
+    as_of = as_of or timezone.localdate()
+    # A run still marked running for this area was interrupted: nothing of it was written.
+    ScreeningRun.objects.filter(area=area, status=RunStatus.RUNNING).update(
+        status=RunStatus.FAILED,
+        error=_("Interrupted before it finished; no warnings were written."),
+        finished_at=timezone.now(),
+    )
+    return ScreeningRun.objects.create(
+        area=area,
+        engine=engine,
+        income_year=income_year or as_of.year - 1,
+        as_of=as_of,
+        incremental=incremental,
+        started_by=user,
+    )
+
+
+def screening_run_execute(run: ScreeningRun, *, progress: Progress | None = None) -> ScreeningRun:
+    """Evaluate every active rule and write the warnings in one transaction, or mark the run failed."""
+
+    def report(percent: int, stage: str) -> None:
+        ScreeningRun.objects.filter(pk=run.pk).update(progress=percent)
+        if progress:
+            progress(percent, stage)
+
+    try:
+        area = run.area
+        codes = sorted(
+            set(ScreeningRule.objects.filter(is_active=True).values_list("code", flat=True))
+            & set(RULE_FUNCTIONS)
+        )
+        parameters = screening_parameters(province=area.code[:2], year=run.as_of.year, codes=codes)
+        households = None
+        if run.incremental:
+            previous = (
+                ScreeningRun.objects.filter(area=area, status=RunStatus.DONE).exclude(pk=run.pk).first()
+            )
+            if previous is not None:
+                households = _changed_households(area, previous.started_at)
+        with tempfile.TemporaryDirectory(prefix=f"screening-{run.pk}-", dir=_work_dir()) as work:
+            findings = _evaluate(
+                run.engine,
+                area=area,
+                work=Path(work),
+                households=households,
+                as_of=run.as_of,
+                income_year=run.income_year,
+                parameters=parameters,
+                codes=codes,
+                progress=report,
+            )
+        report(80, _("Writing warnings"))
+        screened = (
+            len(households)
+            if households is not None
+            else Household.objects.filter(code_range_q(area, "village_id"), is_active=True).count()
+        )
+        with transaction.atomic():
+            created, refreshed = _write_warnings(run, findings, parameters=parameters, area=area)
+            run.status = RunStatus.DONE
+            run.progress = 100
+            run.finished_at = timezone.now()
+            run.households_screened = screened
+            run.findings = findings.num_rows
+            run.warnings_created = created
+            run.warnings_refreshed = refreshed
+            run.save()
+    except Exception as error:
+        logger.exception("screening run %s failed", run.pk)
+        ScreeningRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.FAILED,
+            error=f"{type(error).__name__}: {error}"[:2000],
+            finished_at=timezone.now(),
+        )
+        run.refresh_from_db()
+        raise
+    if progress:
+        progress(100, _("Done"))
+    return run
+
+
+def _work_dir() -> str:
+    path = Path(settings.VAR_DIR) / "screening"
+    path.mkdir(parents=True, exist_ok=True)
+    return str(path)
+
+
+def _evidence(row: dict[str, Any]) -> dict[str, str]:
+    return {key: str(row[key]) for key in ("value", "threshold", "detail") if row[key] not in (None, "")}
+
+
+def _write_warnings(
+    run: ScreeningRun, findings: pa.Table, *, parameters: Parameters, area: Area
+) -> tuple[int, int]:
+    """Create warnings for new findings; refresh open warnings found again (no duplicates)."""
+    rows = findings.to_pylist()
+    rules = {rule.code: rule for rule in ScreeningRule.objects.all()}
+    open_warnings = {
+        (w.household_id, w.rule_id, w.member_key): w
+        for w in RiskWarning.objects.filter(
+            code_range_q(area, "household__village_id"), status__in=OPEN_STATUSES
+        )
+    }
+    days = int(parameter_value("warning_verification_days", year=run.as_of.year, province=area.code[:2]))
+    deadline = run.as_of + datetime.timedelta(days=days)
+    new, again = [], []
+    for row in rows:
+        key = (row["household_id"], row["rule"], row["member_id"])
+        existing = open_warnings.get(key)
+        if existing is not None:
+            existing.last_run = run
+            existing.evidence = _evidence(row)
+            again.append(existing)
+            continue
+        new.append(
+            RiskWarning(
+                household_id=row["household_id"],
+                member_id=row["member_id"] or None,
+                member_key=row["member_id"],
+                rule_id=row["rule"],
+                risk_type=rules[row["rule"]].risk_type,
+                evidence=_evidence(row),
+                first_run=run,
+                last_run=run,
+                deadline=deadline,
+            )
+        )
+    RiskWarning.objects.bulk_create(new, batch_size=2000)
+    RiskWarning.objects.bulk_update(again, ["last_run", "evidence"], batch_size=2000)
+    return len(new), len(again)
+
+
+# --- the worklist -------------------------------------------------------------------
+
+# Which status may follow which; dismissing needs a reason.
+TRANSITIONS = {
+    WarningStatus.NEW: {WarningStatus.VERIFYING, WarningStatus.CONFIRMED, WarningStatus.DISMISSED},
+    WarningStatus.VERIFYING: {WarningStatus.CONFIRMED, WarningStatus.DISMISSED},
+}
+
+
+def warning_transition(*, user: User, warning: RiskWarning, to: str, note: str = "") -> RiskWarning:
+    """Move a warning to ``to``, locking it; anything not in TRANSITIONS is refused and changes nothing."""
+    if not user.can(Capability.VERIFY_WARNINGS):
+        raise PermissionDenied(_("Your role may not verify warnings."))
+    if user.area is None or not user.area.contains(warning.household.village_id):
+        raise PermissionDenied(_("This household is outside your area."))
+    with transaction.atomic():
+        locked = RiskWarning.objects.select_for_update().get(pk=warning.pk)
+        if to not in TRANSITIONS.get(WarningStatus(locked.status), set()):
+            raise ValidationError(
+                _("A warning that is %(current)s cannot become %(target)s.")
+                % {"current": locked.get_status_display(), "target": WarningStatus(to).label}
+            )
+        if to == WarningStatus.DISMISSED and not note.strip():
+            raise ValidationError({"note": [_("Dismissing a warning needs a reason.")]})
+        WarningEvent.objects.create(
+            warning=locked, from_status=locked.status, to_status=to, actor=user, note=note
+        )
+        locked.status = to
+        if to in (WarningStatus.CONFIRMED, WarningStatus.DISMISSED):
+            locked.decided_by = user
+            locked.decided_at = timezone.now()
+            locked.decision_note = note
+        locked.save()
+    return locked
+
+
+def open_warning_q() -> Q:
+    return Q(status__in=OPEN_STATUSES)

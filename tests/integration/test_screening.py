@@ -1,0 +1,176 @@
+import datetime
+import json
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+
+from jingzhun.accounts.choices import Role
+from jingzhun.monitoring import services
+from jingzhun.monitoring.choices import RunStatus, WarningStatus
+from jingzhun.monitoring.engine.rules import RULE_FUNCTIONS
+from jingzhun.monitoring.models import RiskWarning, ScreeningRule, ScreeningRun, WarningEvent
+from jingzhun.registry.models import Household, IncomeRecord
+from tests import factories, screening_scenario
+from tests.screening_scenario import AS_OF, INCOME_YEAR
+
+pytestmark = pytest.mark.django_db
+
+
+def run(area, **options):
+    started = services.screening_run_start(area=area, as_of=AS_OF, income_year=INCOME_YEAR, **options)
+    return services.screening_run_execute(started)
+
+
+def found(run_obj=None):
+    warnings = RiskWarning.objects.select_related("household")
+    if run_obj is not None:
+        warnings = warnings.filter(last_run=run_obj)
+    result = {}
+    for warning in warnings:
+        result.setdefault(warning.rule_id, set()).add(
+            (warning.household.household_number, warning.member_key)
+        )
+    return result
+
+
+def test_catalogue_ships_every_rule_with_data():
+    assert set(ScreeningRule.objects.values_list("code", flat=True)) == set(RULE_FUNCTIONS)
+    assert len(RULE_FUNCTIONS) >= 15
+
+
+def test_every_rule_fires_exactly_where_expected(village):
+    expected = screening_scenario.build(village)
+    assert set(expected) == set(RULE_FUNCTIONS)
+    result = run(village.parent.parent)
+    assert result.status == RunStatus.DONE
+    assert found(result) == expected
+    assert result.warnings_created == sum(len(v) for v in expected.values())
+
+
+def test_evidence_and_message_and_deadline(village):
+    screening_scenario.build(village)
+    run(village)
+    warning = RiskWarning.objects.get(rule_id="INCOME_BELOW_LINE")
+    assert warning.evidence == {"value": "6210.00", "threshold": "7500.00"}
+    assert warning.risk_type == "99"
+    assert warning.deadline == AS_OF + datetime.timedelta(days=15)
+    assert warning.message == "Per-capita net income 6210.00 yuan, below the line of 7500.00 yuan"
+    fall = RiskWarning.objects.get(rule_id="INCOME_FALL")
+    assert fall.evidence == {"value": "8399.99", "threshold": "12000.00", "detail": "30%"}
+
+
+def test_thresholds_come_from_the_province_and_year(village):
+    from decimal import Decimal
+
+    from jingzhun.codelists.services import parameter_set
+
+    screening_scenario.build(village)
+    parameter_set(key="monitoring_income_line", province="15", year=2026, value=Decimal("8500"))
+    run(village)
+    below = {w.household.household_number for w in RiskWarning.objects.filter(rule_id="INCOME_BELOW_LINE")}
+    assert "S-just-above-line" in below
+    assert "S-income-fall" in below  # 8399.99 < 8500
+
+
+def test_repeated_run_does_not_duplicate_open_warnings(village):
+    screening_scenario.build(village)
+    first = run(village)
+    count = RiskWarning.objects.count()
+    second = run(village)
+    assert RiskWarning.objects.count() == count
+    assert second.warnings_created == 0
+    assert second.warnings_refreshed == count
+    assert set(RiskWarning.objects.values_list("last_run", flat=True)) == {second.pk}
+    assert set(RiskWarning.objects.values_list("first_run", flat=True)) == {first.pk}
+
+
+def test_dismissed_warning_is_raised_again_as_new_by_a_later_run(village, cadre):
+    screening_scenario.build(village)
+    run(village)
+    warning = RiskWarning.objects.get(rule_id="DISASTER_LOSS")
+    services.warning_transition(
+        user=cadre, warning=warning, to=WarningStatus.DISMISSED, note="已核实，损失已赔付"
+    )
+    run(village)
+    assert RiskWarning.objects.filter(rule_id="DISASTER_LOSS").count() == 2
+    assert RiskWarning.objects.filter(rule_id="DISASTER_LOSS", status=WarningStatus.NEW).count() == 1
+
+
+def test_failed_run_leaves_no_warnings_and_can_be_rerun(village, monkeypatch):
+    screening_scenario.build(village)
+    original = services._write_warnings
+
+    def write_then_fail(*args, **kwargs):
+        original(*args, **kwargs)
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "_write_warnings", write_then_fail)
+    with pytest.raises(RuntimeError):
+        run(village)
+    failed = ScreeningRun.objects.get()
+    assert failed.status == RunStatus.FAILED
+    assert "disk full" in failed.error
+    assert RiskWarning.objects.count() == 0
+    monkeypatch.setattr(services, "_write_warnings", original)
+    assert run(village).status == RunStatus.DONE
+    assert RiskWarning.objects.count() > 0
+
+
+def test_interrupted_run_is_marked_failed_by_the_next(village):
+    screening_scenario.build(village)
+    stale = services.screening_run_start(area=village, as_of=AS_OF)
+    run(village)
+    stale.refresh_from_db()
+    assert stale.status == RunStatus.FAILED
+    assert "Interrupted" in stale.error
+
+
+def test_incremental_run_screens_only_changed_households(village):
+    screening_scenario.build(village)
+    run(village)
+    changed = Household.objects.get(household_number="S-clean")
+    IncomeRecord.objects.filter(household=changed, year=INCOME_YEAR).update(per_capita_net_income=5000)
+    Household.objects.filter(pk=changed.pk).update(updated_at=datetime.datetime.now(datetime.UTC))
+    result = run(village, incremental=True)
+    assert result.households_screened == 1
+    subject = {(changed.household_number, 0)}
+    assert found(result) == {"INCOME_BELOW_LINE": subject, "INCOME_FALL": subject}
+
+
+def test_screen_command_json(village, capsys):
+    screening_scenario.build(village)
+    call_command("screen", area=village.code, format="json", year=INCOME_YEAR)
+    rows = json.loads(capsys.readouterr().out)
+    assert rows
+    assert all(set(row) >= {"household", "rule", "risk_type", "evidence"} for row in rows)
+
+
+def test_warning_transitions(village, cadre, other_cadre):
+    screening_scenario.build(village)
+    run(village)
+    warning = RiskWarning.objects.get(rule_id="DISASTER_LOSS")
+    with pytest.raises(PermissionDenied):
+        services.warning_transition(user=other_cadre, warning=warning, to=WarningStatus.VERIFYING)
+    with pytest.raises(ValidationError):
+        services.warning_transition(user=cadre, warning=warning, to=WarningStatus.DISMISSED, note=" ")
+    warning.refresh_from_db()
+    assert warning.status == WarningStatus.NEW
+    assert WarningEvent.objects.count() == 0
+    services.warning_transition(user=cadre, warning=warning, to=WarningStatus.VERIFYING)
+    services.warning_transition(user=cadre, warning=warning, to=WarningStatus.CONFIRMED, note="入户核实属实")
+    with pytest.raises(ValidationError):
+        services.warning_transition(user=cadre, warning=warning, to=WarningStatus.NEW)
+    warning.refresh_from_db()
+    assert (warning.status, warning.decided_by, warning.decision_note) == ("confirmed", cadre, "入户核实属实")
+    assert list(WarningEvent.objects.values_list("from_status", "to_status")) == [
+        ("new", "verifying"),
+        ("verifying", "confirmed"),
+    ]
+
+
+def test_only_the_county_may_start_a_screening(village, cadre):
+    county_officer = factories.user("county", Role.COUNTY_OFFICER, village.parent.parent)
+    with pytest.raises(PermissionDenied):
+        services.screening_run_start(area=village, user=cadre)
+    assert services.screening_run_start(area=village, user=county_officer).status == RunStatus.RUNNING
