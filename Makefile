@@ -22,8 +22,11 @@ install: $(BIN)/jingzhun
 demo: install
 	@mkdir -p var
 	JINGZHUN_DEBUG=true $(BIN)/jingzhun migrate --no-input -v 0
-	JINGZHUN_DEBUG=true $(BIN)/jingzhun demo-data --households $(DEMO_HOUSEHOLDS) --seed 1 --replace
+	JINGZHUN_DEBUG=true $(BIN)/jingzhun demo-data --households $(DEMO_HOUSEHOLDS) --seed 1 --replace --screen
 	@echo "Open http://127.0.0.1:$(PORT)/ and log in with one of the accounts above."
+	@# The worker runs screenings started from the web; it stops with the server.
+	@JINGZHUN_DEBUG=true $(BIN)/jingzhun db_worker --queue-name '*' --no-reload & worker=$$!; \
+	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 	JINGZHUN_DEBUG=true $(BIN)/jingzhun runserver 127.0.0.1:$(PORT)
 
 # System packages the tests use: PostgreSQL server binaries, Chromium, gettext.

@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "jingzhun.core",
     "jingzhun.areas",
     "jingzhun.accounts",
@@ -164,3 +166,12 @@ LOGGING = {
 
 # Province whose code-list overrides and thresholds apply by default (2-digit code).
 DEFAULT_PROVINCE = env_str("DEFAULT_PROVINCE", "15")
+
+# Background work (screening runs started from the web) goes through Django's task
+# framework; the database backend needs no broker, and `jingzhun db_worker` runs it.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", "screening"],
+    }
+}

@@ -5,6 +5,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("jingzhun.accounts.urls")),
+    path("warnings/", include("jingzhun.monitoring.urls")),
     path("quality/", include("jingzhun.quality.urls")),
     path("", include("jingzhun.registry.urls")),
 ]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +30,9 @@ class ScreeningRule(models.Model):
     )
     department = models.CharField(_("department"), max_length=32, choices=Department.choices, blank=True)
     parameters = models.JSONField(_("parameters"), default=list, blank=True)
+    # Evidence of these rules (medical costs, disability, illness) is health data:
+    # shown only to roles that may see it and to the rule's own department.
+    health_data = models.BooleanField(_("evidence is health data"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -43,6 +47,10 @@ class ScreeningRule(models.Model):
     @property
     def name(self) -> str:
         return self.name_zh if (get_language() or "zh").startswith("zh") else self.name_en
+
+    @property
+    def description(self) -> str:
+        return self.description_zh if (get_language() or "zh").startswith("zh") else self.description_en
 
     def message(self, evidence: dict[str, str]) -> str:
         template = self.message_zh if (get_language() or "zh").startswith("zh") else self.message_en
@@ -128,6 +136,14 @@ class RiskWarning(models.Model):
     @property
     def message(self) -> str:
         return self.rule.message(self.evidence)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.deadline < timezone.localdate()
 
 
 class WarningEvent(models.Model):

@@ -44,9 +44,11 @@ def load_catalogue(*, rule_model: Any = ScreeningRule, parameter_model: Any = Pa
     data = json.loads(
         resources.files("jingzhun.monitoring").joinpath("data/catalogue.json").read_text("utf-8")
     )
+    # A historical model (an earlier migration) may lack fields added since.
+    fields = {field.name for field in rule_model._meta.get_fields()}
     for rule in data["rules"]:
         rule_model.objects.update_or_create(
-            code=rule["code"], defaults={k: v for k, v in rule.items() if k != "code"}
+            code=rule["code"], defaults={k: v for k, v in rule.items() if k != "code" and k in fields}
         )
     for key, province, year, value, description in data["parameters"]:
         parameter_model.objects.update_or_create(
@@ -219,6 +221,25 @@ def screening_run_start(
         incremental=incremental,
         started_by=user,
     )
+
+
+def screening_run_enqueue(
+    *,
+    user: User,
+    area: Area,
+    engine: str = Engine.DUCKDB,
+    income_year: int | None = None,
+    incremental: bool = False,
+) -> ScreeningRun:
+    """Record a run started from the web and hand it to the background worker."""
+    from jingzhun.monitoring.tasks import screening_run_task  # the task module imports this one
+
+    run = screening_run_start(
+        area=area, engine=engine, income_year=income_year, incremental=incremental, user=user
+    )
+    screening_run_task.enqueue(run.pk)
+    run.refresh_from_db()
+    return run
 
 
 def screening_run_execute(run: ScreeningRun, *, progress: Progress | None = None) -> ScreeningRun:

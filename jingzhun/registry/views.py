@@ -23,6 +23,7 @@ from jingzhun.accounts.roles import Capability
 from jingzhun.assistance.models import Measure
 from jingzhun.core.display import change_lines, rows
 from jingzhun.core.http import AuthenticatedHttpRequest
+from jingzhun.monitoring.selectors import evidence_visible, household_warnings
 from jingzhun.quality.selectors import household_quality_issues
 from jingzhun.registry import services
 from jingzhun.registry.forms import (
@@ -121,6 +122,10 @@ def household_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     show_health = user.can(Capability.REVEAL_SENSITIVE)
     members = list(member_list(user=user, household=household))
     conditions = LivingConditions.objects.filter(household=household).first()
+    warnings = [
+        (warning, evidence_visible(user=user, rule=warning.rule))
+        for warning in household_warnings(user=user, household=household)[:100]
+    ]
     context: dict[str, Any] = {
         "household": household,
         "province": province,
@@ -131,6 +136,8 @@ def household_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         "water_safe": conditions.water_safe if conditions else None,
         "episodes": household.monitoring_episodes.all(),
         "measures": Measure.objects.filter(household=household),
+        "warnings": warnings,
+        "open_warnings": sum(1 for warning, _visible in warnings if warning.is_open),
         "issues": household_quality_issues(user=user, household=household),
         "changes": _history(user, household, province, show_health),
         "status_changes": household.status_changes.select_related("changed_by")[:50],

@@ -13,6 +13,7 @@ from jingzhun.areas.codes import InvalidAreaCode, normalise_code
 from jingzhun.areas.models import Area
 from jingzhun.areas.selectors import code_range_q
 from jingzhun.demo.generator import CountyGenerator, clear_county
+from jingzhun.monitoring.services import screening_run_execute, screening_run_start
 from jingzhun.registry.models import Household
 
 
@@ -32,6 +33,9 @@ class Command(BaseCommand):
             help="date ages and incomes are relative to (default: 1 January of this year)",
         )
         parser.add_argument("--replace", action="store_true", help="remove the county's register first")
+        parser.add_argument(
+            "--screen", action="store_true", help="then screen the county with the rule catalogue"
+        )
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -64,6 +68,18 @@ class Command(BaseCommand):
             f"{report.monitoring_objects} monitoring objects, {report.department_records} department records "
             f"in {elapsed:.1f} s"
         )
+        if options["screen"]:
+            self._screen(county, reference, quiet=options["no_progress"])
         self.stdout.write("Demo accounts (user / password / role / area):")
         for username, password, role, area in report.users:
             self.stdout.write(f"  {username:<10} {password:<14} {role:<12} {area}")
+
+    def _screen(self, county: Area, reference: datetime.date, *, quiet: bool) -> None:
+        run = screening_run_start(area=county, as_of=reference)
+        started = time.perf_counter()
+        with tqdm(total=100, unit="%", desc="筛查 screening", disable=quiet) as bar:
+            run = screening_run_execute(run, progress=lambda percent, _stage: bar.update(percent - bar.n))
+        self.stdout.write(
+            f"screening run {run.pk}: {run.households_screened} households, "
+            f"{run.warnings_created} warnings in {time.perf_counter() - started:.1f} s"
+        )
