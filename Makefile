@@ -59,5 +59,10 @@ messages: install
 	cd jingzhun && DJANGO_SETTINGS_MODULE=config.test_settings PYTHONPATH=.. ../$(BIN)/django-admin makemessages -l zh_Hans --no-obsolete --no-location
 	msgfmt --check-format -o jingzhun/locale/zh_Hans/LC_MESSAGES/django.mo jingzhun/locale/zh_Hans/LC_MESSAGES/django.po
 
+# Benchmarks against peer baselines in the same run; results in bench/results/.
+# BENCH_HOUSEHOLDS (default 1,000,000), BENCH_ORM_HOUSEHOLDS (10,000), BENCH_REPEATS (3).
+bench: install
+	$(BIN)/python bench/screening.py
+
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache test-artifacts
