@@ -84,8 +84,9 @@ def evaluate(snapshot: Snapshot, parameters: Parameters, codes: Iterable[str]) -
     codes = list(codes)
     if not codes:
         return RESULT_SCHEMA.empty_table().append_column("detail", pa.array([], pa.string()))
-    table = warnings_expression(snapshot, parameters, codes).to_pyarrow()
-    return table.sort_by([("rule", "ascending"), ("household_id", "ascending"), ("member_id", "ascending")])
+    # Sorted by the engine (in parallel, and before the transfer), not afterwards in Arrow.
+    ordered = warnings_expression(snapshot, parameters, codes).order_by(["rule", "household_id", "member_id"])
+    return ordered.to_pyarrow()
 
 
 # --- backends -------------------------------------------------------------------
