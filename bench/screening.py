@@ -196,7 +196,9 @@ def contender_jingzhun(paths: dict[str, Path], spec: dict[str, Any], codes: list
     from jingzhun.monitoring.engine import runner
 
     parameters = _parameters(spec)
-    backend, tables = runner.duckdb_tables(paths)
+    backend, tables = runner.duckdb_tables(
+        paths, memory_limit=os.environ.get("BENCH_DUCKDB_MEMORY_LIMIT", "")
+    )
     snapshot = runner.scoped_snapshot(
         tables,
         village_low=PROVINCE_LOW,
@@ -219,7 +221,8 @@ def contender_sql(paths: dict[str, Path], spec: dict[str, Any]) -> dict[str, int
     lifted = ", ".join(f"'{code}'" for code in spec["lifted_out_attributes"])
     start = months_before(AS_OF, int(p["lookback_months"]))
     kept_basis_points = int((100 - p["income_fall_percent"]) * 100)
-    con = duckdb.connect()
+    limit = os.environ.get("BENCH_DUCKDB_MEMORY_LIMIT", "")
+    con = duckdb.connect(config={"memory_limit": limit} if limit else {})
     for name, path in paths.items():
         con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{path}')")
     query = f"""

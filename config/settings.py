@@ -175,3 +175,6 @@ TASKS = {
         "QUEUES": ["default", "screening"],
     }
 }
+
+# DuckDB's memory limit for screening (e.g. "1GB"); empty lets DuckDB take 80 % of RAM.
+SCREENING_DUCKDB_MEMORY_LIMIT = env_str("DUCKDB_MEMORY_LIMIT", "")

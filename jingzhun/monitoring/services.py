@@ -166,7 +166,7 @@ def _evaluate(
     if engine == Engine.SPARK:
         backend, tables = runner.spark_tables(paths, spark_session())
     else:
-        backend, tables = runner.duckdb_tables(paths)
+        backend, tables = runner.duckdb_tables(paths, memory_limit=settings.SCREENING_DUCKDB_MEMORY_LIMIT)
     try:
         return runner.evaluate(snapshot_of(tables), parameters, codes)
     finally:

@@ -92,8 +92,16 @@ def evaluate(snapshot: Snapshot, parameters: Parameters, codes: Iterable[str]) -
 # --- backends -------------------------------------------------------------------
 
 
-def duckdb_tables(paths: dict[str, Path], *, threads: int | None = None) -> tuple[Any, dict[str, ir.Table]]:
-    connection = ibis.duckdb.connect(threads=threads) if threads else ibis.duckdb.connect()
+def duckdb_tables(
+    paths: dict[str, Path], *, threads: int | None = None, memory_limit: str = ""
+) -> tuple[Any, dict[str, ir.Table]]:
+    # A memory limit makes DuckDB spill to disk rather than grow (a province on a small server).
+    config: dict[str, Any] = {}
+    if threads:
+        config["threads"] = threads
+    if memory_limit:
+        config["memory_limit"] = memory_limit
+    connection = ibis.duckdb.connect(**config)
     return connection, {
         name: connection.read_parquet(str(path), table_name=name) for name, path in paths.items()
     }
