@@ -5,26 +5,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Area',
+            name="Area",
             fields=[
-                ('code', models.CharField(max_length=12, primary_key=True, serialize=False, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('level', models.PositiveSmallIntegerField(choices=[(1, 'Province'), (2, 'City'), (3, 'County'), (4, 'Township'), (5, 'Village')], db_index=True, verbose_name='level')),
-                ('is_valid', models.BooleanField(default=True, verbose_name='in use')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='areas.area', verbose_name='parent')),
+                (
+                    "code",
+                    models.CharField(max_length=12, primary_key=True, serialize=False, verbose_name="code"),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Province"),
+                            (2, "City"),
+                            (3, "County"),
+                            (4, "Township"),
+                            (5, "Village"),
+                        ],
+                        db_index=True,
+                        verbose_name="level",
+                    ),
+                ),
+                ("is_valid", models.BooleanField(default=True, verbose_name="in use")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="areas.area",
+                        verbose_name="parent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'area',
-                'verbose_name_plural': 'areas',
-                'ordering': ['code'],
+                "verbose_name": "area",
+                "verbose_name_plural": "areas",
+                "ordering": ["code"],
             },
         ),
     ]

@@ -5,63 +5,93 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='CodeList',
+            name="CodeList",
             fields=[
-                ('key', models.SlugField(primary_key=True, serialize=False, verbose_name='key')),
-                ('name_zh', models.CharField(max_length=100, verbose_name='name (Chinese)')),
-                ('name_en', models.CharField(max_length=100, verbose_name='name (English)')),
+                ("key", models.SlugField(primary_key=True, serialize=False, verbose_name="key")),
+                ("name_zh", models.CharField(max_length=100, verbose_name="name (Chinese)")),
+                ("name_en", models.CharField(max_length=100, verbose_name="name (English)")),
             ],
             options={
-                'verbose_name': 'code list',
-                'verbose_name_plural': 'code lists',
-                'ordering': ['key'],
+                "verbose_name": "code list",
+                "verbose_name_plural": "code lists",
+                "ordering": ["key"],
             },
         ),
         migrations.CreateModel(
-            name='Parameter',
+            name="Parameter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=60, verbose_name='key')),
-                ('province', models.CharField(blank=True, default='', max_length=2, verbose_name='province')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='from year')),
-                ('value', models.DecimalField(decimal_places=4, max_digits=14, verbose_name='value')),
-                ('description', models.CharField(blank=True, max_length=200, verbose_name='description')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.SlugField(max_length=60, verbose_name="key")),
+                ("province", models.CharField(blank=True, default="", max_length=2, verbose_name="province")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="from year")),
+                ("value", models.DecimalField(decimal_places=4, max_digits=14, verbose_name="value")),
+                ("description", models.CharField(blank=True, max_length=200, verbose_name="description")),
             ],
             options={
-                'verbose_name': 'parameter',
-                'verbose_name_plural': 'parameters',
-                'ordering': ['key', 'province', 'year'],
-                'constraints': [models.UniqueConstraint(fields=('key', 'province', 'year'), name='parameter_unique_version')],
+                "verbose_name": "parameter",
+                "verbose_name_plural": "parameters",
+                "ordering": ["key", "province", "year"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("key", "province", "year"), name="parameter_unique_version"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CodeItem',
+            name="CodeItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, verbose_name='code')),
-                ('label_zh', models.CharField(max_length=100, verbose_name='label (Chinese)')),
-                ('label_en', models.CharField(max_length=100, verbose_name='label (English)')),
-                ('province', models.CharField(blank=True, default='', max_length=2, verbose_name='province')),
-                ('valid_from_year', models.PositiveSmallIntegerField(default=2014, verbose_name='valid from year')),
-                ('valid_to_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='valid to year')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('attributes', models.JSONField(blank=True, default=dict, verbose_name='attributes')),
-                ('code_list', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='codelists.codelist')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=20, verbose_name="code")),
+                ("label_zh", models.CharField(max_length=100, verbose_name="label (Chinese)")),
+                ("label_en", models.CharField(max_length=100, verbose_name="label (English)")),
+                ("province", models.CharField(blank=True, default="", max_length=2, verbose_name="province")),
+                (
+                    "valid_from_year",
+                    models.PositiveSmallIntegerField(default=2014, verbose_name="valid from year"),
+                ),
+                (
+                    "valid_to_year",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="valid to year"),
+                ),
+                ("sort_order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("attributes", models.JSONField(blank=True, default=dict, verbose_name="attributes")),
+                (
+                    "code_list",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="codelists.codelist",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'code',
-                'verbose_name_plural': 'codes',
-                'ordering': ['code_list', 'sort_order', 'code'],
-                'constraints': [models.UniqueConstraint(fields=('code_list', 'code', 'province', 'valid_from_year'), name='codeitem_unique_version')],
+                "verbose_name": "code",
+                "verbose_name_plural": "codes",
+                "ordering": ["code_list", "sort_order", "code"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("code_list", "code", "province", "valid_from_year"),
+                        name="codeitem_unique_version",
+                    )
+                ],
             },
         ),
     ]

@@ -6,74 +6,205 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('registry', '0001_initial'),
+        ("registry", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DepartmentBatch',
+            name="DepartmentBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('dataset_type', models.CharField(choices=[('medical', 'Medical insurance settlements'), ('education', 'Education enrolment and aid'), ('civil_affairs', 'Civil affairs assistance'), ('disability', 'Disability registry'), ('housing', 'Housing safety appraisals'), ('water', 'Water supply'), ('human_resources', 'Human resources'), ('public_security', 'Public security'), ('disaster', 'Disaster reports'), ('exclusion', 'Exclusion data for identification checks')], max_length=20, verbose_name='dataset')),
-                ('period', models.DateField(verbose_name='period (month)')),
-                ('source', models.CharField(blank=True, max_length=100, verbose_name='source')),
-                ('file_name', models.CharField(max_length=200, verbose_name='file')),
-                ('file_sha256', models.CharField(max_length=64, verbose_name='file fingerprint')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='imported at')),
-                ('row_count', models.PositiveIntegerField(default=0, verbose_name='rows')),
-                ('matched_count', models.PositiveIntegerField(default=0, verbose_name='matched')),
-                ('not_in_register_count', models.PositiveIntegerField(default=0, verbose_name='not in the register')),
-                ('invalid_id_count', models.PositiveIntegerField(default=0, verbose_name='invalid ID numbers')),
-                ('area_count', models.PositiveIntegerField(default=0, verbose_name='area-level rows')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "dataset_type",
+                    models.CharField(
+                        choices=[
+                            ("medical", "Medical insurance settlements"),
+                            ("education", "Education enrolment and aid"),
+                            ("civil_affairs", "Civil affairs assistance"),
+                            ("disability", "Disability registry"),
+                            ("housing", "Housing safety appraisals"),
+                            ("water", "Water supply"),
+                            ("human_resources", "Human resources"),
+                            ("public_security", "Public security"),
+                            ("disaster", "Disaster reports"),
+                            ("exclusion", "Exclusion data for identification checks"),
+                        ],
+                        max_length=20,
+                        verbose_name="dataset",
+                    ),
+                ),
+                ("period", models.DateField(verbose_name="period (month)")),
+                ("source", models.CharField(blank=True, max_length=100, verbose_name="source")),
+                ("file_name", models.CharField(max_length=200, verbose_name="file")),
+                ("file_sha256", models.CharField(max_length=64, verbose_name="file fingerprint")),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True, verbose_name="imported at")),
+                ("row_count", models.PositiveIntegerField(default=0, verbose_name="rows")),
+                ("matched_count", models.PositiveIntegerField(default=0, verbose_name="matched")),
+                (
+                    "not_in_register_count",
+                    models.PositiveIntegerField(default=0, verbose_name="not in the register"),
+                ),
+                (
+                    "invalid_id_count",
+                    models.PositiveIntegerField(default=0, verbose_name="invalid ID numbers"),
+                ),
+                ("area_count", models.PositiveIntegerField(default=0, verbose_name="area-level rows")),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'department batch',
-                'verbose_name_plural': 'department batches',
-                'ordering': ['-uploaded_at'],
+                "verbose_name": "department batch",
+                "verbose_name_plural": "department batches",
+                "ordering": ["-uploaded_at"],
             },
         ),
         migrations.CreateModel(
-            name='DepartmentRecord',
+            name="DepartmentRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('dataset_type', models.CharField(choices=[('medical', 'Medical insurance settlements'), ('education', 'Education enrolment and aid'), ('civil_affairs', 'Civil affairs assistance'), ('disability', 'Disability registry'), ('housing', 'Housing safety appraisals'), ('water', 'Water supply'), ('human_resources', 'Human resources'), ('public_security', 'Public security'), ('disaster', 'Disaster reports'), ('exclusion', 'Exclusion data for identification checks')], db_index=True, max_length=20, verbose_name='dataset')),
-                ('row_number', models.PositiveIntegerField(verbose_name='row')),
-                ('id_number', models.CharField(blank=True, db_index=True, max_length=22, verbose_name='ID number')),
-                ('match_status', models.CharField(choices=[('matched', 'Matched to a member'), ('not_in_register', 'Not in the register'), ('invalid_id', 'Invalid ID number'), ('area', 'Area-level record')], max_length=20, verbose_name='match')),
-                ('village_code', models.CharField(blank=True, max_length=12, verbose_name='village code')),
-                ('event_date', models.DateField(verbose_name='date')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='end date')),
-                ('kind', models.CharField(blank=True, max_length=30, verbose_name='kind')),
-                ('category', models.CharField(blank=True, max_length=30, verbose_name='category')),
-                ('grade', models.CharField(blank=True, max_length=10, verbose_name='grade')),
-                ('text', models.CharField(blank=True, max_length=200, verbose_name='text')),
-                ('amount', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='amount')),
-                ('amount_total', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='total cost')),
-                ('amount_fund', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='paid by the fund')),
-                ('amount_out_of_pocket', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='eligible out-of-pocket')),
-                ('flags', models.JSONField(blank=True, default=dict, verbose_name='flags')),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='records', to='departments.departmentbatch')),
-                ('household', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='department_records', to='registry.household')),
-                ('member', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='department_records', to='registry.member')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "dataset_type",
+                    models.CharField(
+                        choices=[
+                            ("medical", "Medical insurance settlements"),
+                            ("education", "Education enrolment and aid"),
+                            ("civil_affairs", "Civil affairs assistance"),
+                            ("disability", "Disability registry"),
+                            ("housing", "Housing safety appraisals"),
+                            ("water", "Water supply"),
+                            ("human_resources", "Human resources"),
+                            ("public_security", "Public security"),
+                            ("disaster", "Disaster reports"),
+                            ("exclusion", "Exclusion data for identification checks"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                        verbose_name="dataset",
+                    ),
+                ),
+                ("row_number", models.PositiveIntegerField(verbose_name="row")),
+                (
+                    "id_number",
+                    models.CharField(blank=True, db_index=True, max_length=22, verbose_name="ID number"),
+                ),
+                (
+                    "match_status",
+                    models.CharField(
+                        choices=[
+                            ("matched", "Matched to a member"),
+                            ("not_in_register", "Not in the register"),
+                            ("invalid_id", "Invalid ID number"),
+                            ("area", "Area-level record"),
+                        ],
+                        max_length=20,
+                        verbose_name="match",
+                    ),
+                ),
+                ("village_code", models.CharField(blank=True, max_length=12, verbose_name="village code")),
+                ("event_date", models.DateField(verbose_name="date")),
+                ("end_date", models.DateField(blank=True, null=True, verbose_name="end date")),
+                ("kind", models.CharField(blank=True, max_length=30, verbose_name="kind")),
+                ("category", models.CharField(blank=True, max_length=30, verbose_name="category")),
+                ("grade", models.CharField(blank=True, max_length=10, verbose_name="grade")),
+                ("text", models.CharField(blank=True, max_length=200, verbose_name="text")),
+                (
+                    "amount",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=14, null=True, verbose_name="amount"
+                    ),
+                ),
+                (
+                    "amount_total",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=14, null=True, verbose_name="total cost"
+                    ),
+                ),
+                (
+                    "amount_fund",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        verbose_name="paid by the fund",
+                    ),
+                ),
+                (
+                    "amount_out_of_pocket",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        verbose_name="eligible out-of-pocket",
+                    ),
+                ),
+                ("flags", models.JSONField(blank=True, default=dict, verbose_name="flags")),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="records",
+                        to="departments.departmentbatch",
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="department_records",
+                        to="registry.household",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="department_records",
+                        to="registry.member",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'department record',
-                'verbose_name_plural': 'department records',
-                'ordering': ['batch', 'row_number'],
+                "verbose_name": "department record",
+                "verbose_name_plural": "department records",
+                "ordering": ["batch", "row_number"],
             },
         ),
         migrations.AddConstraint(
-            model_name='departmentbatch',
-            constraint=models.UniqueConstraint(fields=('dataset_type', 'file_sha256'), name='batch_unique_file'),
+            model_name="departmentbatch",
+            constraint=models.UniqueConstraint(
+                fields=("dataset_type", "file_sha256"), name="batch_unique_file"
+            ),
         ),
         migrations.AddIndex(
-            model_name='departmentrecord',
-            index=models.Index(fields=['dataset_type', 'event_date'], name='record_type_date_idx'),
+            model_name="departmentrecord",
+            index=models.Index(fields=["dataset_type", "event_date"], name="record_type_date_idx"),
         ),
     ]
