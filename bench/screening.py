@@ -425,27 +425,24 @@ def _orm_screening(county: Any, parameters: Any) -> dict[str, int]:
             found.append("INCOME_BELOW_LINE")
         if current is not None and previous is not None and previous > 0 and current < previous * kept:
             found.append("INCOME_FALL")
-        stays = monthly_visits = schooling = Decimal(0)
+        stays: Decimal | None = None
+        schooling: Decimal | None = None
         months: Counter[tuple[int, int]] = Counter()
         for record in household.recent_records:
+            spent = record.amount_out_of_pocket or Decimal(0)
             if record.dataset_type == "medical" and record.kind == "inpatient":
-                stays += record.amount_out_of_pocket or 0
+                stays = (stays or Decimal(0)) + spent
             elif record.dataset_type == "medical" and record.kind == "outpatient":
-                months[(record.event_date.year, record.event_date.month)] += record.amount_out_of_pocket or 0
+                months[(record.event_date.year, record.event_date.month)] += spent
             elif record.dataset_type == "education":
-                schooling += record.amount_out_of_pocket or 0
-        has_stays = any(
-            r.dataset_type == "medical" and r.kind == "inpatient" for r in household.recent_records
-        )
+                schooling = (schooling or Decimal(0)) + spent
         lifted = household.attribute in parameters.lifted_out_attributes
         allowed = parameters["hospital_oop_lifted_out" if lifted else "hospital_oop_ordinary"]
-        if has_stays and stays >= allowed:
+        if stays is not None and stays >= allowed:
             found.append("HOSPITAL_OUT_OF_POCKET")
-        monthly_visits = max(months.values(), default=Decimal(0))
-        if months and monthly_visits >= parameters["outpatient_monthly"]:
+        if months and max(months.values()) >= parameters["outpatient_monthly"]:
             found.append("OUTPATIENT_MONTHLY")
-        has_schooling = any(r.dataset_type == "education" for r in household.recent_records)
-        if has_schooling and schooling > parameters["schooling_cost_after_aid"]:
+        if schooling is not None and schooling > parameters["schooling_cost_after_aid"]:
             found.append("SCHOOLING_COST")
         for member in household.members.all():
             if not member.resident_medical_insurance and not member.employee_medical_insurance:

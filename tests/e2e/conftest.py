@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import factories
+
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 # Playwright's sync API keeps an event loop in this thread; the test's own
@@ -54,3 +56,11 @@ def screenshot(page):
         return path
 
     return take
+
+
+def log_in(page, live_server, username):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", factories.PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/households/")

@@ -4,16 +4,9 @@ import pytest
 
 from jingzhun.registry.models import HouseholdChange, Member
 from tests import factories
+from tests.e2e.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", factories.PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/households/")
 
 
 @pytest.fixture

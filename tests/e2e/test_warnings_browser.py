@@ -6,17 +6,10 @@ from jingzhun.accounts.choices import Role
 from jingzhun.monitoring.choices import RunStatus, WarningStatus
 from jingzhun.monitoring.models import RiskWarning, ScreeningRun
 from tests import factories, screening_scenario
+from tests.e2e.conftest import log_in
 from tests.screening_scenario import AS_OF, INCOME_YEAR
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", factories.PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/households/")
 
 
 @pytest.fixture
