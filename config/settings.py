@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "jingzhun.assistance",
     "jingzhun.departments",
     "jingzhun.monitoring",
+    "jingzhun.cases",
     "jingzhun.quality",
     "jingzhun.demo",
 ]

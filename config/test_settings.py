@@ -27,3 +27,8 @@ TASKS = {
         "QUEUES": ["default", "screening"],
     }
 }
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, as in production: an in-memory database shared between threads uses
+    # table locks that fail at once instead of waiting, unlike the WAL file users run.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405

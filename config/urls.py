@@ -7,5 +7,7 @@ urlpatterns = [
     path("accounts/", include("jingzhun.accounts.urls")),
     path("warnings/", include("jingzhun.monitoring.urls")),
     path("quality/", include("jingzhun.quality.urls")),
+    path("cases/", include("jingzhun.cases.urls")),
+    path("declare/", include("jingzhun.cases.public_urls")),
     path("", include("jingzhun.registry.urls")),
 ]

@@ -28,12 +28,14 @@ def reference_data(transactional_db):
     """Transactional tests empty every table afterwards, reference data included;
     put it back for each test (the loaders are idempotent)."""
     from jingzhun.areas.services import areas_load_national
+    from jingzhun.cases.services import load_procedure_data
     from jingzhun.codelists.services import load_seed, national_seed
     from jingzhun.monitoring.services import load_catalogue
 
     areas_load_national()
     load_seed(national_seed())
     load_catalogue()
+    load_procedure_data()
 
 
 @pytest.fixture(autouse=True)

@@ -14,8 +14,10 @@ class CodedModelForm(forms.ModelForm):
 
     def __init__(self, *args: Any, province: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Extra (non-model) fields declared on a subclass pass through unchanged.
+        model_fields = {field.name: field for field in self._meta.model._meta.get_fields()}
         for name, form_field in list(self.fields.items()):
-            model_field = self._meta.model._meta.get_field(name)
+            model_field = model_fields.get(name)
             if isinstance(model_field, CodeField):
                 blank: list[tuple[str, Any]] = [("", _("— choose —"))] if model_field.blank else []
                 self.fields[name] = forms.ChoiceField(

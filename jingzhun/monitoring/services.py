@@ -24,6 +24,7 @@ from jingzhun.accounts.models import User
 from jingzhun.accounts.roles import Capability
 from jingzhun.areas.models import Area
 from jingzhun.areas.selectors import code_range_q
+from jingzhun.cases.services import identification_open_from_warning
 from jingzhun.codelists.models import Parameter
 from jingzhun.codelists.selectors import clear_caches, codes_with, parameter_value
 from jingzhun.departments.models import DepartmentRecord
@@ -390,6 +391,9 @@ def warning_transition(*, user: User, warning: RiskWarning, to: str, note: str =
             locked.decided_at = timezone.now()
             locked.decision_note = note
         locked.save()
+        if to == WarningStatus.CONFIRMED:
+            # A confirmed risk is a lead: identification starts, carrying the evidence.
+            identification_open_from_warning(user=user, warning=locked)
     return locked
 
 

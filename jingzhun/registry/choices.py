@@ -52,3 +52,5 @@ NOT_IN_SCHOOL = "00"
 HEALTHY = "1"
 SERIOUS_ILLNESS = "3"
 DISABLED = "4"
+# 已脱贫（享受政策）: the status a household takes when it exits poverty.
+LIFTED_OUT_STATUS = "2"

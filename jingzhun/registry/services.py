@@ -31,6 +31,7 @@ from jingzhun.registry.models import (
     IncomeRecord,
     LivingConditions,
     Member,
+    MonitoringObject,
     StatusChange,
 )
 
@@ -357,3 +358,45 @@ def sensitive_reveal(*, user: User, household: Household, fields: list[str]) -> 
         instance=household,
         changes={"fields": fields},
     )
+
+
+# --- outcomes of procedures -----------------------------------------------------
+# The procedures (jingzhun.cases) check who may decide; these record the decision
+# in the register with its history. They must run inside the caller's transaction.
+
+
+def monitoring_episode_record(*, user: User, episode: MonitoringObject) -> MonitoringObject:
+    """Save a new or changed monitoring episode and record the change."""
+    before = None
+    if episode.pk is not None:
+        before = snapshot(MonitoringObject.objects.get(pk=episode.pk))
+    _save_with_history(user=user, household_id=episode.household_id, instance=episode, before=before)
+    return episode
+
+
+def household_status_set(
+    *, user: User, household: Household, lifted_out_year: int | None = None, **statuses: str
+) -> Household:
+    """Change a household's attribute and/or poverty status, keeping both histories."""
+    unknown = set(statuses) - set(STATUS_FIELDS)
+    if unknown:
+        raise ValueError(f"not a status field: {sorted(unknown)}")
+    locked = Household.objects.select_for_update().get(pk=household.pk)
+    before = snapshot(locked)
+    for name, value in statuses.items():
+        setattr(locked, name, value)
+    if lifted_out_year is not None:
+        locked.lifted_out_year = lifted_out_year
+    changes = _save_with_history(user=user, household_id=locked.pk, instance=locked, before=before)
+    StatusChange.objects.bulk_create(
+        StatusChange(
+            household=locked,
+            field=name,
+            old_value=changes[name][0] or "",
+            new_value=changes[name][1] or "",
+            changed_by=user,
+        )
+        for name in STATUS_FIELDS
+        if name in changes
+    )
+    return locked

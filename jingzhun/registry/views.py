@@ -19,8 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jingzhun.accounts.choices import Role
 from jingzhun.accounts.roles import Capability
+from jingzhun.areas.choices import AreaLevel
 from jingzhun.assistance.models import Measure
+from jingzhun.cases.selectors import household_cases
 from jingzhun.core.display import change_lines, rows
 from jingzhun.core.http import AuthenticatedHttpRequest
 from jingzhun.monitoring.selectors import evidence_visible, household_warnings
@@ -136,6 +139,10 @@ def household_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         "water_safe": conditions.water_safe if conditions else None,
         "episodes": household.monitoring_episodes.all(),
         "measures": Measure.objects.filter(household=household),
+        "cases": household_cases(user=user, household_id=household.pk),
+        "can_open_cases": user.role == Role.VILLAGE_CADRE
+        and user.area is not None
+        and user.area.level == AreaLevel.VILLAGE,
         "warnings": warnings,
         "open_warnings": sum(1 for warning, _visible in warnings if warning.is_open),
         "issues": household_quality_issues(user=user, household=household),

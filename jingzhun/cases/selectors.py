@@ -1,0 +1,129 @@
+"""Reads of the procedures, always scoped to the user's area."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from jingzhun.accounts.models import User
+from jingzhun.areas.choices import PREFIX_LENGTH, AreaLevel
+from jingzhun.areas.models import Area
+from jingzhun.areas.selectors import area_scope_q, code_range_q
+from jingzhun.cases.choices import OPEN_STATES, CaseAction, CaseState, DeclarationStatus
+from jingzhun.cases.models import Case, Declaration
+from jingzhun.cases.workflow import TRANSITIONS, Transition
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    kind: str = ""
+    state: str = ""
+    village: str = ""
+    mine: bool = False
+    overdue: bool = False
+    include_closed: bool = False
+
+
+def overdue_q(today: datetime.date | None = None) -> Q:
+    return Q(state__in=OPEN_STATES, deadline__lt=today or timezone.localdate())
+
+
+def moves_for(user: User) -> list[Transition]:
+    """The moves (other than withdrawing) the user's role and level may make."""
+    if user.area is None or not user.is_active:
+        return []
+    return [
+        t for t in TRANSITIONS if t.action != CaseAction.WITHDRAW and t.allows(user.role, user.area.level)
+    ]
+
+
+def waiting_for_q(user: User) -> Q:
+    """Cases at a step the user may complete."""
+    query = Q(pk__in=[])
+    for transition in moves_for(user):
+        query |= Q(kind=transition.kind, state__in=sorted(transition.sources))
+    return query
+
+
+def case_list(*, user: User, filters: CaseFilters | None = None) -> QuerySet[Case]:
+    filters = filters or CaseFilters()
+    cases = Case.objects.filter(area_scope_q(user, "household__village_id"))
+    if not filters.include_closed and not filters.state:
+        cases = cases.filter(state__in=OPEN_STATES)
+    if filters.kind:
+        cases = cases.filter(kind=filters.kind)
+    if filters.state:
+        cases = cases.filter(state=filters.state)
+    if filters.village:
+        cases = cases.filter(household__village_id=filters.village)
+    if filters.mine:
+        cases = cases.filter(waiting_for_q(user))
+    if filters.overdue:
+        cases = cases.filter(overdue_q())
+    return cases.select_related("household", "household__village")
+
+
+def case_get(*, user: User, pk: int) -> Case:
+    return case_list(user=user, filters=CaseFilters(include_closed=True)).get(pk=pk)
+
+
+def household_cases(*, user: User, household_id: int) -> QuerySet[Case]:
+    return case_list(user=user, filters=CaseFilters(include_closed=True)).filter(household_id=household_id)
+
+
+def overdue_by_area(*, user: User) -> list[tuple[Area, int, int]]:
+    """Open and overdue cases per child area of the user's area (village users: their village)."""
+    if user.area is None:
+        return []
+    level = min(user.area.level + 1, AreaLevel.VILLAGE)
+    length = PREFIX_LENGTH[AreaLevel(level)]
+    open_cases = case_list(user=user).values_list("household__village_id", "deadline")
+    today = timezone.localdate()
+    counts: dict[str, list[int]] = {}
+    for village_code, deadline in open_cases:
+        key = village_code[:length].ljust(12, "0")
+        entry = counts.setdefault(key, [0, 0])
+        entry[0] += 1
+        entry[1] += 1 if deadline is not None and deadline < today else 0
+    areas = {area.code: area for area in Area.objects.filter(code__in=counts)}
+    return [(areas[code], total, late) for code, (total, late) in sorted(counts.items()) if code in areas]
+
+
+def case_counts_by_state(cases: QuerySet[Case]) -> list[tuple[CaseState, int]]:
+    counts = dict(cases.order_by().values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
+    return [(state, counts[state]) for state in CaseState if state in counts]
+
+
+def declaration_list(*, user: User, include_handled: bool = False) -> QuerySet[Declaration]:
+    declarations = Declaration.objects.filter(area_scope_q(user, "village_id")).select_related("village")
+    if not include_handled:
+        declarations = declarations.filter(status=DeclarationStatus.RECEIVED)
+    return declarations
+
+
+def declaration_get(*, user: User, pk: int) -> Declaration:
+    return declaration_list(user=user, include_handled=True).get(pk=pk)
+
+
+def notice_cases(*, user: User, village: Area) -> QuerySet[Case]:
+    """What the village board shows now: the cases whose public notice is running or due."""
+    return (
+        case_list(user=user, filters=CaseFilters(state=CaseState.PUBLIC_NOTICE))
+        .filter(household__village=village)
+        .order_by("kind", "notice_starts_on", "pk")
+    )
+
+
+def announcement_cases(
+    *, user: User, area: Area, since: datetime.date, until: datetime.date, kind: str = ""
+) -> QuerySet[Case]:
+    """Cases the county approved in a period: the announcement (公告)."""
+    cases = case_list(user=user, filters=CaseFilters(state=CaseState.APPROVED)).filter(
+        code_range_q(area, "household__village_id"), decided_on__gte=since, decided_on__lte=until
+    )
+    if kind:
+        cases = cases.filter(kind=kind)
+    return cases.order_by("kind", "household__village_id", "pk")

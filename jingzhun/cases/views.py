@@ -1,0 +1,329 @@
+"""Pages of the procedures. A case outside the user's area is a 404; a move the
+user may not make is never offered, and refused by the service if tried."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jingzhun.areas.choices import AreaLevel
+from jingzhun.areas.models import Area
+from jingzhun.areas.selectors import area_list
+from jingzhun.cases import services
+from jingzhun.cases.choices import CaseAction, CaseKind
+from jingzhun.cases.conditions import elimination_conditions
+from jingzhun.cases.forms import (
+    CaseFilterForm,
+    ObjectionForm,
+    OpenCaseForm,
+    ResolutionForm,
+    form_class_for,
+)
+from jingzhun.cases.models import Case, CaseAttachment, Objection
+from jingzhun.cases.notices import notice_pdf, notice_rows
+from jingzhun.cases.selectors import (
+    CaseFilters,
+    announcement_cases,
+    case_counts_by_state,
+    case_get,
+    case_list,
+    notice_cases,
+    overdue_by_area,
+    overdue_q,
+)
+from jingzhun.cases.workflow import transitions_from
+from jingzhun.core.http import AuthenticatedHttpRequest
+from jingzhun.registry.models import Household
+from jingzhun.registry.selectors import household_get
+
+PAGE_SIZE = 50
+
+
+def _case_or_404(request: AuthenticatedHttpRequest, pk: int) -> Case:
+    try:
+        return case_get(user=request.user, pk=pk)
+    except Case.DoesNotExist:
+        raise Http404 from None
+
+
+def _household_or_404(request: AuthenticatedHttpRequest, pk: int) -> Household:
+    try:
+        return household_get(user=request.user, pk=pk)
+    except Household.DoesNotExist:
+        raise Http404 from None
+
+
+def _report(request: AuthenticatedHttpRequest, error: ValidationError | PermissionDenied) -> None:
+    for message in error.messages if isinstance(error, ValidationError) else [str(error)]:
+        messages.error(request, message)
+
+
+@login_required
+def case_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
+    form = CaseFilterForm(request.GET or None, user=user)
+    filters = CaseFilters()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = CaseFilters(
+            kind=data["kind"],
+            state=data["state"],
+            village=data["village"],
+            mine=data["mine"],
+            overdue=data["overdue"],
+            include_closed=data["closed"],
+        )
+    cases = case_list(user=user, filters=filters).order_by("deadline", "pk")
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "overdue": cases.filter(overdue_q()).count(),
+        "by_state": case_counts_by_state(cases),
+        "by_area": overdue_by_area(user=user),
+    }
+    return render(request, "cases/case_list.html", context)
+
+
+def _step_forms(request: AuthenticatedHttpRequest, case: Case) -> list[tuple[Any, Any]]:
+    user = request.user
+    if user.area is None or not case.is_open:
+        return []
+    forms = []
+    for transition in transitions_from(case.kind, case.state):
+        if transition.allows(user.role, user.area.level):
+            form_class = form_class_for(case.kind, transition.action)
+            forms.append((transition, form_class(case=case, prefix=transition.action)))
+    return forms
+
+
+@login_required
+def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    case = _case_or_404(request, pk)
+    return _render_case(request, case, _step_forms(request, case))
+
+
+def _render_case(
+    request: AuthenticatedHttpRequest, case: Case, step_forms: list[tuple[Any, Any]]
+) -> HttpResponse:
+    user = request.user
+    is_village_cadre = (
+        user.area is not None and user.area.level == AreaLevel.VILLAGE and user.role == "village_cadre"
+    )
+    context = {
+        "case": case,
+        "province": case.household.village_id[:2],
+        "events": case.events.select_related("actor"),
+        "attachments": case.attachments.select_related("uploaded_by"),
+        "objections": case.objections.all(),
+        "step_forms": step_forms,
+        "conditions": (
+            elimination_conditions(case.household, today=timezone.localdate())
+            if case.kind == CaseKind.ELIMINATION and case.is_open
+            else None
+        ),
+        "can_object": is_village_cadre and case.state == "public_notice",
+        "objection_form": ObjectionForm(initial={"raised_on": timezone.localdate()}),
+        "resolution_form": ResolutionForm(),
+    }
+    return render(request, "cases/case_detail.html", context)
+
+
+@login_required
+@require_POST
+def case_act(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
+    case = _case_or_404(request, pk)
+    if action not in CaseAction.values:
+        raise Http404
+    form_class = form_class_for(case.kind, action)
+    form = form_class(request.POST, request.FILES, case=case, prefix=action)
+    if form.is_valid():
+        try:
+            services.case_transition(
+                user=request.user,
+                case=case,
+                action=action,
+                comment=form.cleaned_data.get("comment", ""),
+                data=form.step_data(),
+                uploads=form.uploads(),
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, field_errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, field_errors)
+            else:
+                form.add_error(None, error.messages)
+        except PermissionDenied as error:
+            _report(request, error)
+            return redirect("cases:case_detail", pk=pk)
+        else:
+            messages.success(request, _("Recorded: %(action)s.") % {"action": CaseAction(action).label})
+            return redirect("cases:case_detail", pk=pk)
+    # Show the page again with this step's form and its errors, the other forms blank.
+    step_forms = [
+        (transition, form if transition.action == action else other)
+        for transition, other in _step_forms(request, case)
+    ]
+    return _render_case(request, case, step_forms)
+
+
+@login_required
+def case_open(request: AuthenticatedHttpRequest, pk: int, kind: str) -> HttpResponse:
+    """Open a procedure for a household: cadre screening, risk elimination or exit."""
+    household = _household_or_404(request, pk)
+    if kind not in CaseKind.values:
+        raise Http404
+    form = OpenCaseForm(request.POST or None)
+    conditions = (
+        elimination_conditions(household, today=timezone.localdate())
+        if kind == CaseKind.ELIMINATION
+        else None
+    )
+    if request.method == "POST":
+        needs_lead = kind == CaseKind.IDENTIFICATION
+        if not needs_lead or form.is_valid():
+            try:
+                if kind == CaseKind.IDENTIFICATION:
+                    case = services.identification_open(
+                        user=request.user, household=household, lead=form.cleaned_data["lead"]
+                    )
+                elif kind == CaseKind.ELIMINATION:
+                    case = services.elimination_open(user=request.user, household=household)
+                else:
+                    case = services.exit_open(user=request.user, household=household)
+            except (ValidationError, PermissionDenied) as error:
+                _report(request, error)
+            else:
+                messages.success(request, _("Case opened."))
+                return redirect("cases:case_detail", pk=case.pk)
+    context = {"household": household, "kind": CaseKind(kind), "form": form, "conditions": conditions}
+    return render(request, "cases/case_open.html", context)
+
+
+@login_required
+@require_POST
+def objection_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    case = _case_or_404(request, pk)
+    form = ObjectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the date and the objection."))
+        return redirect("cases:case_detail", pk=pk)
+    try:
+        services.objection_record(user=request.user, case=case, **form.cleaned_data)
+    except (ValidationError, PermissionDenied) as error:
+        _report(request, error)
+    else:
+        messages.success(request, _("Objection recorded."))
+    return redirect("cases:case_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def objection_resolve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    try:
+        objection = Objection.objects.select_related("case").get(
+            pk=pk, case__in=case_list(user=request.user, filters=CaseFilters(include_closed=True))
+        )
+    except Objection.DoesNotExist:
+        raise Http404 from None
+    form = ResolutionForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Say how the objection was resolved."))
+        services.objection_resolve(user=request.user, objection=objection, **form.cleaned_data)
+    except (ValidationError, PermissionDenied) as error:
+        _report(request, error)
+    else:
+        messages.success(request, _("Objection resolved."))
+    return redirect("cases:case_detail", pk=objection.case_id)
+
+
+@login_required
+def attachment_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+    """Files are served through the case's scope, never from a public media URL."""
+    try:
+        attachment = CaseAttachment.objects.get(
+            pk=pk, case__in=case_list(user=request.user, filters=CaseFilters(include_closed=True))
+        )
+    except CaseAttachment.DoesNotExist:
+        raise Http404 from None
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
+
+
+# --- public notices and announcements -----------------------------------------------
+
+
+def _area_or_404(request: AuthenticatedHttpRequest, code: str, level: AreaLevel | None = None) -> Area:
+    area = area_list(user=request.user).filter(code=code).first()
+    if area is None or (level is not None and area.level != level):
+        raise Http404
+    return area
+
+
+@login_required
+def notice_view(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    """The village board's public notice (公示): printable, and as PDF."""
+    village = _area_or_404(request, code, AreaLevel.VILLAGE)
+    cases = list(notice_cases(user=request.user, village=village))
+    title = _("Public notice of %(village)s") % {"village": village.name}
+    if request.GET.get("format") == "pdf":
+        return notice_pdf(title=title, area=village, cases=cases, announcement=False)
+    return render(
+        request,
+        "cases/notice.html",
+        {
+            "title": title,
+            "area": village,
+            "rows": notice_rows(cases),
+            "announcement": False,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def announcement_view(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    """The county's announcement (公告) of approved cases in a period."""
+    area = _area_or_404(request, code)
+    today = timezone.localdate()
+    try:
+        since = (
+            datetime.date.fromisoformat(request.GET.get("since", ""))
+            if request.GET.get("since")
+            else today.replace(day=1)
+        )
+        until = datetime.date.fromisoformat(request.GET["until"]) if request.GET.get("until") else today
+    except ValueError:
+        messages.error(request, _("Dates are written as YYYY-MM-DD."))
+        since, until = today.replace(day=1), today
+    cases = list(announcement_cases(user=request.user, area=area, since=since, until=until))
+    title = _("Announcement of %(area)s, %(since)s to %(until)s") % {
+        "area": area.name,
+        "since": since.isoformat(),
+        "until": until.isoformat(),
+    }
+    if request.GET.get("format") == "pdf":
+        return notice_pdf(title=title, area=area, cases=cases, announcement=True)
+    context = {
+        "title": title,
+        "area": area,
+        "rows": notice_rows(cases),
+        "announcement": True,
+        "since": since,
+        "until": until,
+        "today": today,
+    }
+    return render(request, "cases/notice.html", context)
