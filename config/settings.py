@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "jingzhun.departments",
     "jingzhun.monitoring",
     "jingzhun.cases",
+    "jingzhun.worklist",
     "jingzhun.quality",
     "jingzhun.demo",
 ]

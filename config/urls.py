@@ -8,6 +8,7 @@ urlpatterns = [
     path("warnings/", include("jingzhun.monitoring.urls")),
     path("quality/", include("jingzhun.quality.urls")),
     path("cases/", include("jingzhun.cases.urls")),
+    path("assistance/", include("jingzhun.assistance.urls")),
     path("declare/", include("jingzhun.cases.public_urls")),
     path("", include("jingzhun.registry.urls")),
 ]

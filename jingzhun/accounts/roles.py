@@ -12,6 +12,8 @@ class Capability(StrEnum):
     REVEAL_SENSITIVE = "reveal_sensitive"
     RUN_SCREENING = "run_screening"
     VERIFY_WARNINGS = "verify_warnings"
+    RECORD_ASSISTANCE = "record_assistance"
+    ASSIGN_PAIRING = "assign_pairing"
 
 
 CAPABILITIES: dict[Capability, frozenset[Role]] = {
@@ -26,6 +28,13 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     Capability.RUN_SCREENING: frozenset({Role.COUNTY_OFFICER, Role.SYSTEM_ADMIN}),
     # The village verifies warnings at the door; the county may decide too.
     Capability.VERIFY_WARNINGS: frozenset({Role.VILLAGE_CADRE, Role.COUNTY_OFFICER, Role.SYSTEM_ADMIN}),
+    # Measures and visits are recorded by the village, the paired cadre (for their own
+    # households only), the departments that deliver measures and the county.
+    Capability.RECORD_ASSISTANCE: frozenset(
+        {Role.VILLAGE_CADRE, Role.ASSISTANCE_CADRE, Role.DEPARTMENT_USER, Role.COUNTY_OFFICER}
+    ),
+    # Pairing cadres with households is organised by the village, township or county.
+    Capability.ASSIGN_PAIRING: frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER, Role.COUNTY_OFFICER}),
 }
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -32,3 +33,76 @@ class Measure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household} {self.measure_type} {self.start_date}"
+
+
+class Pairing(models.Model):
+    """An assistance cadre (帮扶责任人) paired with a household; ended, never deleted."""
+
+    cadre = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assistance cadre"),
+        on_delete=models.PROTECT,
+        related_name="pairings",
+    )
+    household = models.ForeignKey("registry.Household", on_delete=models.CASCADE, related_name="pairings")
+    started_on = models.DateField(_("paired since"))
+    ended_on = models.DateField(_("paired until"), null=True, blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["household", "-started_on"]
+        verbose_name = _("pairing")
+        verbose_name_plural = _("pairings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"], condition=models.Q(ended_on__isnull=True), name="pairing_one_current"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cadre_id} ↔ {self.household_id}"
+
+
+class Visit(models.Model):
+    """A visit to a household (走访) by its cadre, with notes, photos and an optional location."""
+
+    household = models.ForeignKey("registry.Household", on_delete=models.CASCADE, related_name="visits")
+    visitor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("visitor"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    visited_on = models.DateField(_("visited on"), db_index=True)
+    notes = models.TextField(_("notes"))
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["household", "-visited_on", "-id"]
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.visited_on}"
+
+
+def _photo_path(instance: VisitPhoto, filename: str) -> str:
+    return f"visits/{instance.visit.household_id}/{instance.visit_id}-{filename}"
+
+
+class VisitPhoto(models.Model):
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(_("photo"), upload_to=_photo_path)
+    original_name = models.CharField(_("file name"), max_length=200)
+
+    class Meta:
+        verbose_name = _("visit photo")
+        verbose_name_plural = _("visit photos")
+
+    def __str__(self) -> str:
+        return self.original_name

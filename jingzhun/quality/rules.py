@@ -4,7 +4,22 @@ from code-list attributes."""
 
 from __future__ import annotations
 
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+import datetime
+
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear, StrIndex, Substr
 
 from jingzhun.assistance.choices import MeasureStatus
@@ -336,3 +351,26 @@ def no_development_measure(households: QuerySet[Household], context: RuleContext
     has_labour = Exists(Member.objects.filter(household=OuterRef("pk"), labour_skill__in=workers))
     has_development = Exists(_active_measures().filter(measure_type__in=development))
     return households.filter(Exists(_open_episodes()), has_labour).exclude(has_development)
+
+
+@quality_rule(
+    "LATE_FIRST_MEASURE",
+    subject=Subject.HOUSEHOLD,
+    severity=Severity.WARNING,
+    zh="纳入监测后未在规定期限内落实帮扶措施",
+    en="No assistance measure started within the set days of identification",
+)
+def late_first_measure(households: QuerySet[Household], context: RuleContext) -> QuerySet:
+    days = datetime.timedelta(days=int(context.parameter("measure_start_days")))
+    in_time = _active_measures_of_episode().filter(
+        start_date__lte=ExpressionWrapper(OuterRef("identified_on") + days, output_field=DateField())
+    )
+    late = MonitoringObject.objects.filter(
+        household=OuterRef("pk"), risk_eliminated=False, identified_on__lt=context.today - days
+    ).exclude(Exists(in_time))
+    return households.filter(Exists(late))
+
+
+def _active_measures_of_episode() -> QuerySet[Measure]:
+    # Inside an episode subquery: the episode's household's measures.
+    return Measure.objects.filter(household=OuterRef("household")).exclude(status=MeasureStatus.CANCELLED)

@@ -365,6 +365,14 @@ def sensitive_reveal(*, user: User, household: Household, fields: list[str]) -> 
 # in the register with its history. They must run inside the caller's transaction.
 
 
+def household_record_save(*, user: User, instance: models.Model) -> dict[str, list[Any]]:
+    """Save a record another app keeps about a household (a measure, a visit) with its
+    history; the caller has checked the user and runs the transaction."""
+    household_id: int = instance.household_id  # type: ignore[attr-defined]
+    before = snapshot(type(instance)._default_manager.get(pk=instance.pk)) if instance.pk else None
+    return _save_with_history(user=user, household_id=household_id, instance=instance, before=before)
+
+
 def monitoring_episode_record(*, user: User, episode: MonitoringObject) -> MonitoringObject:
     """Save a new or changed monitoring episode and record the change."""
     before = None

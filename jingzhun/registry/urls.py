@@ -1,9 +1,10 @@
 from django.urls import path
 
 from jingzhun.registry import views
+from jingzhun.worklist.views import home
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home, name="home"),
     path("households/", views.household_list_view, name="household_list"),
     path("households/new/", views.household_create, name="household_create"),
     path("households/<int:pk>/", views.household_detail, name="household_detail"),

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import OuterRef, Subquery
+from django.db.models import Max, OuterRef, Subquery
 from django.forms import BaseForm
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,7 +22,13 @@ from django.views.decorators.http import require_POST
 from jingzhun.accounts.choices import Role
 from jingzhun.accounts.roles import Capability
 from jingzhun.areas.choices import AreaLevel
-from jingzhun.assistance.models import Measure
+from jingzhun.assistance.models import Measure, Visit
+from jingzhun.assistance.selectors import (
+    assistance_issues,
+    current_pairing,
+    household_visits,
+    is_visit_overdue,
+)
 from jingzhun.cases.selectors import household_cases
 from jingzhun.core.display import change_lines, rows
 from jingzhun.core.http import AuthenticatedHttpRequest
@@ -39,7 +45,7 @@ from jingzhun.registry.forms import (
     LivingConditionsForm,
     MemberForm,
 )
-from jingzhun.registry.models import Household, IncomeRecord, LivingConditions, Member
+from jingzhun.registry.models import Household, IncomeRecord, LivingConditions, Member, MonitoringObject
 from jingzhun.registry.selectors import (
     HouseholdFilters,
     change_list,
@@ -78,11 +84,6 @@ def _apply_errors(form: BaseForm, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, field_errors)
     else:
         form.add_error(None, error.messages)
-
-
-@login_required
-def home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return redirect("household_list")
 
 
 @login_required
@@ -140,6 +141,14 @@ def household_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         "episodes": household.monitoring_episodes.all(),
         "measures": Measure.objects.filter(household=household),
         "cases": household_cases(user=user, household_id=household.pk),
+        "assistance_issues": assistance_issues([household], province=province).get(household.pk, []),
+        "pairing": current_pairing(household),
+        "visits": household_visits(user=user, household=household)[:20],
+        "visit_due": is_visit_overdue(
+            Visit.objects.filter(household=household).aggregate(last=Max("visited_on"))["last"],
+            province=province,
+        ),
+        "can_assist": user.can(Capability.RECORD_ASSISTANCE),
         "can_open_cases": user.role == Role.VILLAGE_CADRE
         and user.area is not None
         and user.area.level == AreaLevel.VILLAGE,
@@ -156,7 +165,8 @@ def household_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 
 
 _RECORD_MODELS: dict[str, type[models.Model]] = {
-    model._meta.model_name or "": model for model in (Household, Member, IncomeRecord, LivingConditions)
+    model._meta.model_name or "": model
+    for model in (Household, Member, IncomeRecord, LivingConditions, Measure, Visit, MonitoringObject)
 }
 
 

@@ -63,4 +63,4 @@ def log_in(page, live_server, username):
     page.fill("#id_username", username)
     page.fill("#id_password", factories.PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/households/")
+    page.wait_for_url(f"{live_server.url}/")

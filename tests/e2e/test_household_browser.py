@@ -26,6 +26,7 @@ def scene(reference_data):
 def test_cadre_finds_household_edits_member_and_sees_history(page, live_server, scene, screenshot):
     household, head, _ = scene
     log_in(page, live_server, "cadre")
+    page.click("nav >> text=户籍档案")
     assert page.get_attribute("[data-testid=result-count]", "data-count") == "4"
     page.fill("input[name=q]", "王建国")
     page.press("input[name=q]", "Enter")
@@ -69,6 +70,7 @@ def test_form_shows_field_errors_and_saves_nothing(page, live_server, scene):
 def test_cadre_of_another_village_gets_404_and_nothing_changes(page, live_server, scene):
     household, head, _ = scene
     log_in(page, live_server, "other-cadre")
+    page.goto(f"{live_server.url}/households/")
     assert page.get_attribute("[data-testid=result-count]", "data-count") == "0"
     for path in (f"/households/{household.pk}/", f"/members/{head.pk}/edit/"):
         response = page.goto(f"{live_server.url}{path}")

@@ -244,6 +244,34 @@ def test_no_development_measure__fails_and_passes(village):
     assert flagged(no_labour, "NO_DEVELOPMENT_MEASURE") == []
 
 
+def test_late_first_measure__fails_and_passes(village):
+    # The default allows 15 days from identification to the first measure.
+    late = family(village)
+    MonitoringObject.objects.create(household=late, identified_on=TODAY - datetime.timedelta(days=40))
+    Measure.objects.create(household=late, measure_type="07", start_date=TODAY - datetime.timedelta(days=20))
+    in_time = family(village)
+    MonitoringObject.objects.create(household=in_time, identified_on=TODAY - datetime.timedelta(days=40))
+    Measure.objects.create(
+        household=in_time, measure_type="07", start_date=TODAY - datetime.timedelta(days=26)
+    )
+    cancelled = family(village)
+    MonitoringObject.objects.create(household=cancelled, identified_on=TODAY - datetime.timedelta(days=40))
+    Measure.objects.create(
+        household=cancelled,
+        measure_type="07",
+        start_date=TODAY - datetime.timedelta(days=30),
+        status="cancelled",
+    )
+    still_in_time = family(village)
+    MonitoringObject.objects.create(
+        household=still_in_time, identified_on=TODAY - datetime.timedelta(days=10)
+    )
+    assert flagged(late, "LATE_FIRST_MEASURE") == [late.household_number]
+    assert flagged(in_time, "LATE_FIRST_MEASURE") == []
+    assert flagged(cancelled, "LATE_FIRST_MEASURE") == [cancelled.household_number]
+    assert flagged(still_in_time, "LATE_FIRST_MEASURE") == []
+
+
 def test_quality_command_json_output(village, capsys):
     household = factories.household(village)
     factories.member(household, relation="02", name="无户主")
