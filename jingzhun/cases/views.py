@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jingzhun.accounts.roles import Capability
 from jingzhun.areas.choices import AreaLevel
 from jingzhun.areas.models import Area
 from jingzhun.areas.selectors import area_list
@@ -136,6 +137,9 @@ def _render_case(
             else None
         ),
         "can_object": is_village_cadre and case.state == "public_notice",
+        # The lead, the evidence and medical spending are health details: shown to the
+        # roles that may see sensitive data, withheld from supervisors and evaluators.
+        "can_reveal": user.can(Capability.REVEAL_SENSITIVE),
         "objection_form": ObjectionForm(initial={"raised_on": timezone.localdate()}),
         "resolution_form": ResolutionForm(),
     }

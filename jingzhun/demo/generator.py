@@ -22,7 +22,8 @@ from jingzhun.accounts.models import User
 from jingzhun.areas.choices import AreaLevel
 from jingzhun.areas.models import Area
 from jingzhun.areas.selectors import code_range_q
-from jingzhun.assistance.models import Measure
+from jingzhun.assistance.models import Measure, Pairing, Visit, VisitPhoto
+from jingzhun.cases.models import Case, Declaration
 from jingzhun.core.bulk import bulk_insert
 from jingzhun.demo import names
 from jingzhun.demo.departments import generate_department_data
@@ -522,6 +523,11 @@ def clear_county(county: Area) -> None:
         )._raw_delete("default")
         DepartmentBatch.objects.filter(source="demo", records__isnull=True).delete()
         HouseholdChange.objects.filter(household_id__in=households.values("pk"))._raw_delete("default")
+        Case.objects.filter(household__in=households.values("pk")).delete()
+        Declaration.objects.filter(code_range_q(county, "village_id")).delete()
+        VisitPhoto.objects.filter(visit__household__in=households.values("pk")).delete()
+        for assistance_model in (Visit, Pairing):
+            assistance_model.objects.filter(household__in=households.values("pk"))._raw_delete("default")
         for model in (StatusChange, Measure, MonitoringObject, IncomeRecord, LivingConditions, Member):
             model.objects.filter(household__in=households.values("pk"))._raw_delete("default")
         households._raw_delete("default")

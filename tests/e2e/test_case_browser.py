@@ -15,7 +15,7 @@ from jingzhun.cases.models import Case
 from jingzhun.registry.models import MonitoringObject
 from jingzhun.registry.services import income_record_save
 from tests import factories
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import ARTIFACTS, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -73,7 +73,7 @@ def _state(case):
 
 
 def test_from_self_declaration_to_county_approval_then_risk_elimination(
-    page, live_server, people, desks, screenshot, tmp_path
+    page, live_server, people, desks, tmp_path
 ):
     household, head = people["household"], people["head"]
     past = (timezone.localdate() - datetime.timedelta(days=10)).isoformat()
@@ -155,7 +155,8 @@ def test_from_self_declaration_to_county_approval_then_risk_elimination(
     county.click("[data-testid=my-cases] a")
     county.click("[data-testid=step-county_approve] button[type=submit]")
     county.wait_for_selector("[data-testid=case-state]:has-text('已审定')")
-    screenshot("case-approved")
+    ARTIFACTS.mkdir(exist_ok=True)
+    county.screenshot(path=str(ARTIFACTS / "case-approved.png"), full_page=True)
     actors = list(Case.objects.get(pk=case.pk).events.values_list("actor__username", flat=True))
     assert actors == ["cadre-a", "cadre-b", "cadre-a", "county", "cadre-b", "cadre-a", "township", "county"]
     episode = MonitoringObject.objects.get(household=household)
@@ -167,7 +168,9 @@ def test_from_self_declaration_to_county_approval_then_risk_elimination(
     )
     this_year = timezone.localdate().year
     for year in (this_year - 1, this_year):
-        income_record_save(user=people["cadre_a"], household=household, year=year, wage_income=Decimal("15000"))
+        income_record_save(
+            user=people["cadre_a"], household=household, year=year, wage_income=Decimal("15000")
+        )
     cadre_a.goto(f"{live_server.url}/households/{household.pk}/")
     cadre_a.click("[data-testid=add-measure]")
     cadre_a.select_option("#id_measure_type", "07")

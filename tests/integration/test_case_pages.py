@@ -227,3 +227,12 @@ def test_self_declarations_are_rate_limited_per_id_number_and_per_address(villag
     ]
     assert statuses == [302] * 5 + [200]
     assert Declaration.objects.count() == 7
+
+
+def test_supervisors_see_the_case_without_its_health_details(staff, household):
+    case = _case_in_notice(staff, household)
+    page = client_for(staff.supervisor).get(f"/cases/{case.pk}/").content.decode()
+    assert "Withheld (may contain health details)" in page
+    assert "肺癌" not in page
+    assert "18000" not in page
+    assert "肺癌" in client_for(staff.county).get(f"/cases/{case.pk}/").content.decode()

@@ -13,6 +13,7 @@ from jingzhun.areas.codes import InvalidAreaCode, normalise_code
 from jingzhun.areas.models import Area
 from jingzhun.areas.selectors import code_range_q
 from jingzhun.demo.generator import CountyGenerator, clear_county
+from jingzhun.demo.procedures import demo_procedures
 from jingzhun.monitoring.services import screening_run_execute, screening_run_start
 from jingzhun.registry.models import Household
 
@@ -70,6 +71,17 @@ class Command(BaseCommand):
         )
         if options["screen"]:
             self._screen(county, reference, quiet=options["no_progress"])
+        village = (
+            Area.objects.filter(code_range_q(county, "code"), level=AreaLevel.VILLAGE)
+            .order_by("code")
+            .first()
+        )
+        if village is not None:
+            work = demo_procedures(county=county, village=village, today=timezone.localdate())
+            self.stdout.write(
+                f"procedures in {village.name}: {work['cases']} cases under way, "
+                f"{work['paired']} households paired"
+            )
         self.stdout.write("Demo accounts (user / password / role / area):")
         for username, password, role, area in report.users:
             self.stdout.write(f"  {username:<10} {password:<14} {role:<12} {area}")
