@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -15,6 +16,9 @@ from jingzhun.areas.selectors import area_scope_q, code_range_q
 from jingzhun.cases.choices import OPEN_STATES, CaseAction, CaseState, DeclarationStatus
 from jingzhun.cases.models import Case, Declaration
 from jingzhun.cases.workflow import TRANSITIONS, Transition
+from jingzhun.codelists.selectors import codes_with, parameter_value
+from jingzhun.registry.choices import CodeListKey
+from jingzhun.registry.models import Member
 
 
 @dataclass(frozen=True)
@@ -127,3 +131,55 @@ def announcement_cases(
     if kind:
         cases = cases.filter(kind=kind)
     return cases.order_by("kind", "household__village_id", "pk")
+
+
+@dataclass(frozen=True)
+class ExitIndicator:
+    """Poverty incidence of an area against the exit threshold (domain.md §5)."""
+
+    area: Area
+    people: int
+    poor_people: int
+    threshold: Decimal
+
+    @property
+    def incidence(self) -> Decimal | None:
+        return Decimal(self.poor_people) / Decimal(self.people) if self.people else None
+
+    @property
+    def meets(self) -> bool | None:
+        return None if self.incidence is None else self.incidence < self.threshold
+
+
+def exit_indicators(*, user: User) -> tuple[ExitIndicator | None, list[ExitIndicator]]:
+    """Poverty incidence of the user's area and of each child area: people of registered
+    poor households not lifted out, over the people in the register. Wrong-exit and
+    missed-identification rates need third-party evaluation samples, not held here."""
+    if user.area is None:
+        return None, []
+    province = user.area.code[:2]
+    poor_attributes = codes_with(CodeListKey.HOUSEHOLD_ATTRIBUTE, "registered_poor", province=province)
+    lifted = codes_with(CodeListKey.HOUSEHOLD_ATTRIBUTE, "lifted_out", province=province)
+    members = Member.objects.filter(area_scope_q(user, "household__village_id"), household__is_active=True)
+    rows = members.values_list("household__village_id").annotate(
+        people=Count("pk"),
+        poor=Count("pk", filter=Q(household__attribute__in=poor_attributes - lifted)),
+    )
+    level = min(user.area.level + 1, AreaLevel.VILLAGE)
+    length = PREFIX_LENGTH[AreaLevel(level)]
+    totals: dict[str, list[int]] = {}
+    for village_code, people, poor in rows.values_list("household__village_id", "people", "poor"):
+        entry = totals.setdefault(village_code[:length].ljust(12, "0"), [0, 0])
+        entry[0] += people
+        entry[1] += poor
+    threshold = parameter_value("exit_incidence_max", province=province)
+    areas = {area.code: area for area in Area.objects.filter(code__in=totals)}
+    children = [
+        ExitIndicator(areas[code], people, poor, threshold)
+        for code, (people, poor) in sorted(totals.items())
+        if code in areas
+    ]
+    whole = ExitIndicator(
+        user.area, sum(c.people for c in children), sum(c.poor_people for c in children), threshold
+    )
+    return whole, children

@@ -38,6 +38,7 @@ from jingzhun.cases.selectors import (
     case_counts_by_state,
     case_get,
     case_list,
+    exit_indicators,
     notice_cases,
     overdue_by_area,
     overdue_q,
@@ -331,3 +332,9 @@ def announcement_view(request: AuthenticatedHttpRequest, code: str) -> HttpRespo
         "today": today,
     }
     return render(request, "cases/notice.html", context)
+
+
+@login_required
+def exit_indicator_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    whole, children = exit_indicators(user=request.user)
+    return render(request, "cases/exit_indicators.html", {"whole": whole, "children": children})

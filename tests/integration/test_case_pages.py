@@ -236,3 +236,24 @@ def test_supervisors_see_the_case_without_its_health_details(staff, household):
     assert "肺癌" not in page
     assert "18000" not in page
     assert "肺癌" in client_for(staff.county).get(f"/cases/{case.pk}/").content.decode()
+
+
+def test_exit_indicators_count_poor_people_per_village(staff, village, other_village):
+    poor = factories.household(village, attribute="01", poverty_status="1")
+    for age in (40, 38, 12):
+        factories.member(poor, age=age, relation="01" if age == 40 else "03")
+    lifted = factories.household(village, attribute="05", poverty_status="2")
+    factories.member(lifted)
+    for _ in range(46):
+        factories.member(factories.household(village, attribute="09"))
+    factories.member(factories.household(other_village, attribute="09"))
+    page = client_for(staff.county).get("/cases/exit-indicators/").content.decode()
+    from jingzhun.cases.selectors import exit_indicators
+
+    whole, children = exit_indicators(user=staff.county)
+    by_area = {row.area.code: (row.people, row.poor_people, row.meets) for row in children}
+    # Townships under the county: 3 poor of 50 people in the first one (6% ≥ 3%), 0 of 1 in the other.
+    assert by_area[village.parent_id] == (50, 3, False)
+    assert by_area[other_village.parent_id] == (1, 0, True)
+    assert (whole.people, whole.poor_people) == (51, 3)
+    assert "0.06" in page
