@@ -39,3 +39,8 @@ def area_list(*, user: User, level: AreaLevel | None = None, parent: str | None 
 
 def villages_for(*, user: User) -> QuerySet[Area]:
     return area_list(user=user, level=AreaLevel.VILLAGE).filter(is_valid=True)
+
+
+def village_choices(*, user: User) -> list[tuple[str, str]]:
+    """The user's villages as form choices (code, name)."""
+    return [(area.code, area.name) for area in villages_for(user=user)]

@@ -6,19 +6,18 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jingzhun.accounts.models import User
-from jingzhun.areas.selectors import villages_for
+from jingzhun.areas.selectors import village_choices
 from jingzhun.assistance.models import Measure
 from jingzhun.assistance.selectors import assistance_cadres
 from jingzhun.codelists.forms import CodedModelForm
-
-DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"})
+from jingzhun.core.forms import date_input
 
 
 class MeasureForm(CodedModelForm):
     class Meta:
         model = Measure
         fields = ["measure_type", "start_date", "end_date", "amount", "responsible_unit", "status", "note"]
-        widgets = {"start_date": DATE, "end_date": DATE}
+        widgets = {"start_date": date_input(), "end_date": date_input()}
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -40,7 +39,7 @@ class MultipleFileField(forms.FileField):
 
 
 class VisitForm(forms.Form):
-    visited_on = forms.DateField(label=_("Visited on"), widget=DATE)
+    visited_on = forms.DateField(label=_("Visited on"), widget=date_input())
     notes = forms.CharField(
         label=_("Notes"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"})
     )
@@ -83,9 +82,7 @@ class PairingForm(forms.Form):
                 f"{cadre.get_full_name() or cadre.username} · {cadre.area.name if cadre.area else ''}"
             )
         )
-        self.fields["village"].choices = [  # type: ignore[attr-defined]
-            (area.code, area.name) for area in villages_for(user=user)
-        ]
+        self.fields["village"].choices = village_choices(user=user)  # type: ignore[attr-defined]
 
 
 class AssistanceFilterForm(forms.Form):
@@ -105,6 +102,4 @@ class AssistanceFilterForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["village"].choices = [("", _("All"))] + [  # type: ignore[attr-defined]
-            (area.code, area.name) for area in villages_for(user=user)
-        ]
+        self.fields["village"].choices = [("", _("All")), *village_choices(user=user)]  # type: ignore[attr-defined]

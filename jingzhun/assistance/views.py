@@ -7,9 +7,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.forms import BaseForm
-from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,26 +23,16 @@ from jingzhun.assistance.selectors import (
     assisted_households,
     is_visit_overdue,
 )
+from jingzhun.core.forms import apply_validation_error
 from jingzhun.core.http import AuthenticatedHttpRequest
 from jingzhun.registry.models import Household
-from jingzhun.registry.selectors import household_get, household_list
+from jingzhun.registry.selectors import household_list, households_in_scope
 
 PAGE_SIZE = 50
 
 
 def _household_or_404(request: AuthenticatedHttpRequest, pk: int) -> Household:
-    try:
-        return household_get(user=request.user, pk=pk)
-    except Household.DoesNotExist:
-        raise Http404 from None
-
-
-def _apply(form: BaseForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error.messages)
+    return get_object_or_404(households_in_scope(user=request.user), pk=pk)
 
 
 @login_required
@@ -83,7 +72,7 @@ def _measure_page(
                 user=request.user, household=household, measure=measure, **form.cleaned_data
             )
         except ValidationError as error:
-            _apply(form, error)
+            apply_validation_error(form, error)
         except PermissionDenied as error:
             messages.error(request, str(error))
             return redirect("household_detail", pk=household.pk)
@@ -101,9 +90,7 @@ def measure_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def measure_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    measure = Measure.objects.filter(pk=pk, household__in=household_list(user=request.user)).first()
-    if measure is None:
-        raise Http404
+    measure = get_object_or_404(Measure, pk=pk, household__in=household_list(user=request.user))
     return _measure_page(request, measure.household, measure)
 
 
@@ -117,7 +104,7 @@ def visit_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         try:
             services.visit_record(user=request.user, household=household, **form.cleaned_data)
         except ValidationError as error:
-            _apply(form, error)
+            apply_validation_error(form, error)
         except PermissionDenied as error:
             messages.error(request, str(error))
             return redirect("household_detail", pk=household.pk)
@@ -131,9 +118,7 @@ def visit_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def visit_photo(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
-    photo = VisitPhoto.objects.filter(pk=pk, visit__household__in=household_list(user=request.user)).first()
-    if photo is None:
-        raise Http404
+    photo = get_object_or_404(VisitPhoto, pk=pk, visit__household__in=household_list(user=request.user))
     return FileResponse(photo.file.open("rb"), filename=photo.original_name)
 
 
@@ -152,7 +137,7 @@ def pairing_assign(request: AuthenticatedHttpRequest) -> HttpResponse:
                 replace=data["replace"],
             )
         except ValidationError as error:
-            _apply(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(
                 request,

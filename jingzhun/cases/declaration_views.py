@@ -10,8 +10,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import RegexValidator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -20,7 +20,8 @@ from jingzhun.areas.choices import AreaLevel
 from jingzhun.areas.models import Area
 from jingzhun.cases import services
 from jingzhun.cases.models import Declaration
-from jingzhun.cases.selectors import declaration_get, declaration_list
+from jingzhun.cases.selectors import declaration_list
+from jingzhun.core.forms import apply_validation_error, report_errors
 from jingzhun.core.http import AuthenticatedHttpRequest
 from jingzhun.registry.models import Household
 from jingzhun.registry.selectors import household_list
@@ -89,8 +90,7 @@ def declare(request: HttpRequest) -> HttpResponse:
                 _("Too many declarations from here today. Please try again tomorrow or call the village."),
             )
         except ValidationError as error:
-            for field, field_errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, field_errors)
+            apply_validation_error(form, error)
         else:
             return redirect("declare:thanks")
     return render(request, "cases/declare.html", {"form": form})
@@ -143,10 +143,7 @@ class DeclineForm(forms.Form):
 
 @login_required
 def declaration_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    try:
-        declaration = declaration_get(user=request.user, pk=pk)
-    except Declaration.DoesNotExist:
-        raise Http404 from None
+    declaration = get_object_or_404(declaration_list(user=request.user, include_handled=True), pk=pk)
     # Only a household inside the user's area is offered; another village's stays unseen.
     in_area = household_list(user=request.user)
     matched = (
@@ -183,8 +180,7 @@ def declaration_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
                 messages.success(request, _("Declaration declined."))
                 return redirect("cases:declaration_list")
         except (ValidationError, PermissionDenied) as error:
-            for message in error.messages if isinstance(error, ValidationError) else [str(error)]:
-                messages.error(request, message)
+            report_errors(request, error)
     context: dict[str, Any] = {
         "declaration": declaration,
         "matched": matched if isinstance(matched, Household) else None,

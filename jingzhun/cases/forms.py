@@ -8,13 +8,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jingzhun.accounts.models import User
-from jingzhun.areas.selectors import villages_for
+from jingzhun.areas.selectors import village_choices
 from jingzhun.cases.choices import AttachmentKind, CaseAction, CaseKind, CaseState
 from jingzhun.cases.models import Case
 from jingzhun.cases.services import Upload
 from jingzhun.codelists.forms import CodedModelForm
+from jingzhun.core.forms import date_input
 
-DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"})
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
@@ -44,7 +44,7 @@ class StepForm(CodedModelForm):
         super().__init__(*args, province=case.household.village_id[:2], **kwargs)
         for field in self.fields.values():
             if isinstance(field, forms.DateField):
-                field.widget = DATE
+                field.widget = date_input()
             if isinstance(field, forms.DecimalField | forms.IntegerField):
                 field.required = True
             if isinstance(field.widget, forms.CheckboxSelectMultiple):
@@ -193,9 +193,7 @@ class CaseFilterForm(forms.Form):
         everything = [("", _("All"))]
         self.fields["kind"].choices = everything + CaseKind.choices  # type: ignore[attr-defined]
         self.fields["state"].choices = everything + CaseState.choices  # type: ignore[attr-defined]
-        self.fields["village"].choices = everything + [  # type: ignore[attr-defined]
-            (area.code, area.name) for area in villages_for(user=user)
-        ]
+        self.fields["village"].choices = everything + village_choices(user=user)  # type: ignore[attr-defined]
         for name in ("kind", "state", "village"):
             self.fields[name].widget.attrs["class"] = "form-select"
         for name in ("mine", "overdue", "closed"):
@@ -211,7 +209,7 @@ class OpenCaseForm(forms.Form):
 
 
 class ObjectionForm(forms.Form):
-    raised_on = forms.DateField(label=_("Raised on"), widget=DATE)
+    raised_on = forms.DateField(label=_("Raised on"), widget=date_input())
     raised_by = forms.CharField(
         label=_("Raised by"),
         required=False,

@@ -70,12 +70,13 @@ def case_list(*, user: User, filters: CaseFilters | None = None) -> QuerySet[Cas
     return cases.select_related("household", "household__village")
 
 
-def case_get(*, user: User, pk: int) -> Case:
-    return case_list(user=user, filters=CaseFilters(include_closed=True)).get(pk=pk)
+def cases_in_scope(*, user: User) -> QuerySet[Case]:
+    """Every case the user may open, closed ones included."""
+    return case_list(user=user, filters=CaseFilters(include_closed=True))
 
 
 def household_cases(*, user: User, household_id: int) -> QuerySet[Case]:
-    return case_list(user=user, filters=CaseFilters(include_closed=True)).filter(household_id=household_id)
+    return cases_in_scope(user=user).filter(household_id=household_id)
 
 
 def overdue_by_area(*, user: User) -> list[tuple[Area, int, int]]:
@@ -106,10 +107,6 @@ def declaration_list(*, user: User, include_handled: bool = False) -> QuerySet[D
     if not include_handled:
         declarations = declarations.filter(status=DeclarationStatus.RECEIVED)
     return declarations
-
-
-def declaration_get(*, user: User, pk: int) -> Declaration:
-    return declaration_list(user=user, include_handled=True).get(pk=pk)
 
 
 def notice_cases(*, user: User, village: Area) -> QuerySet[Case]:

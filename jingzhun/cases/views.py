@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -36,38 +36,23 @@ from jingzhun.cases.selectors import (
     CaseFilters,
     announcement_cases,
     case_counts_by_state,
-    case_get,
     case_list,
+    cases_in_scope,
     exit_indicators,
     notice_cases,
     overdue_by_area,
     overdue_q,
 )
 from jingzhun.cases.workflow import transitions_from
+from jingzhun.core.forms import apply_validation_error, report_errors
 from jingzhun.core.http import AuthenticatedHttpRequest
-from jingzhun.registry.models import Household
-from jingzhun.registry.selectors import household_get
+from jingzhun.registry.selectors import households_in_scope
 
 PAGE_SIZE = 50
 
 
 def _case_or_404(request: AuthenticatedHttpRequest, pk: int) -> Case:
-    try:
-        return case_get(user=request.user, pk=pk)
-    except Case.DoesNotExist:
-        raise Http404 from None
-
-
-def _household_or_404(request: AuthenticatedHttpRequest, pk: int) -> Household:
-    try:
-        return household_get(user=request.user, pk=pk)
-    except Household.DoesNotExist:
-        raise Http404 from None
-
-
-def _report(request: AuthenticatedHttpRequest, error: ValidationError | PermissionDenied) -> None:
-    for message in error.messages if isinstance(error, ValidationError) else [str(error)]:
-        messages.error(request, message)
+    return get_object_or_404(cases_in_scope(user=request.user), pk=pk)
 
 
 @login_required
@@ -166,13 +151,9 @@ def case_act(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpRes
                 uploads=form.uploads(),
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, field_errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, field_errors)
-            else:
-                form.add_error(None, error.messages)
+            apply_validation_error(form, error)
         except PermissionDenied as error:
-            _report(request, error)
+            report_errors(request, error)
             return redirect("cases:case_detail", pk=pk)
         else:
             messages.success(request, _("Recorded: %(action)s.") % {"action": CaseAction(action).label})
@@ -188,7 +169,7 @@ def case_act(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpRes
 @login_required
 def case_open(request: AuthenticatedHttpRequest, pk: int, kind: str) -> HttpResponse:
     """Open a procedure for a household: cadre screening, risk elimination or exit."""
-    household = _household_or_404(request, pk)
+    household = get_object_or_404(households_in_scope(user=request.user), pk=pk)
     if kind not in CaseKind.values:
         raise Http404
     form = OpenCaseForm(request.POST or None)
@@ -210,7 +191,7 @@ def case_open(request: AuthenticatedHttpRequest, pk: int, kind: str) -> HttpResp
                 else:
                     case = services.exit_open(user=request.user, household=household)
             except (ValidationError, PermissionDenied) as error:
-                _report(request, error)
+                report_errors(request, error)
             else:
                 messages.success(request, _("Case opened."))
                 return redirect("cases:case_detail", pk=case.pk)
@@ -229,7 +210,7 @@ def objection_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         services.objection_record(user=request.user, case=case, **form.cleaned_data)
     except (ValidationError, PermissionDenied) as error:
-        _report(request, error)
+        report_errors(request, error)
     else:
         messages.success(request, _("Objection recorded."))
     return redirect("cases:case_detail", pk=pk)
@@ -238,19 +219,16 @@ def objection_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def objection_resolve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    try:
-        objection = Objection.objects.select_related("case").get(
-            pk=pk, case__in=case_list(user=request.user, filters=CaseFilters(include_closed=True))
-        )
-    except Objection.DoesNotExist:
-        raise Http404 from None
+    objection = get_object_or_404(
+        Objection.objects.select_related("case"), pk=pk, case__in=cases_in_scope(user=request.user)
+    )
     form = ResolutionForm(request.POST)
     try:
         if not form.is_valid():
             raise ValidationError(_("Say how the objection was resolved."))
         services.objection_resolve(user=request.user, objection=objection, **form.cleaned_data)
     except (ValidationError, PermissionDenied) as error:
-        _report(request, error)
+        report_errors(request, error)
     else:
         messages.success(request, _("Objection resolved."))
     return redirect("cases:case_detail", pk=objection.case_id)
@@ -259,12 +237,7 @@ def objection_resolve(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 @login_required
 def attachment_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """Files are served through the case's scope, never from a public media URL."""
-    try:
-        attachment = CaseAttachment.objects.get(
-            pk=pk, case__in=case_list(user=request.user, filters=CaseFilters(include_closed=True))
-        )
-    except CaseAttachment.DoesNotExist:
-        raise Http404 from None
+    attachment = get_object_or_404(CaseAttachment, pk=pk, case__in=cases_in_scope(user=request.user))
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
 
 

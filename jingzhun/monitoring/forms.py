@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jingzhun.accounts.models import User
 from jingzhun.areas.models import Area
-from jingzhun.areas.selectors import area_list, villages_for
+from jingzhun.areas.selectors import area_list, village_choices
 from jingzhun.monitoring.choices import Engine, WarningStatus
 from jingzhun.monitoring.models import ScreeningRule
 from jingzhun.monitoring.selectors import STATUS_ALL, STATUS_OPEN
@@ -25,9 +25,7 @@ class WarningFilterForm(forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         everything = [("", _("All"))]
-        self.fields["village"].choices = everything + [  # type: ignore[attr-defined]
-            (area.code, area.name) for area in villages_for(user=user)
-        ]
+        self.fields["village"].choices = everything + village_choices(user=user)  # type: ignore[attr-defined]
         self.fields["rule"].choices = everything + [  # type: ignore[attr-defined]
             (rule.code, f"{rule.code} · {rule.name}") for rule in ScreeningRule.objects.all()
         ]

@@ -71,9 +71,9 @@ def warning_counts_by_rule(warnings: QuerySet[RiskWarning]) -> list[tuple[Screen
     return [(rules[row["rule_id"]], row["total"], row["overdue"]) for row in counts]
 
 
-def warning_get(*, user: User, pk: int) -> RiskWarning:
-    """Raises RiskWarning.DoesNotExist for a warning the user may not see."""
-    return warning_list(user=user, filters=WarningFilters(status=STATUS_ALL)).get(pk=pk)
+def warnings_in_scope(*, user: User) -> QuerySet[RiskWarning]:
+    """Every warning the user may open, decided ones included."""
+    return warning_list(user=user, filters=WarningFilters(status=STATUS_ALL))
 
 
 def household_warnings(*, user: User, household: Household) -> QuerySet[RiskWarning]:
@@ -94,10 +94,6 @@ def screening_run_list(*, user: User) -> QuerySet[ScreeningRun]:
     return ScreeningRun.objects.filter(code_range_q(user.area, "area_id")).select_related(
         "area", "started_by"
     )
-
-
-def screening_run_get(*, user: User, pk: int) -> ScreeningRun:
-    return screening_run_list(user=user).get(pk=pk)
 
 
 def evidence_visible(*, user: User, rule: ScreeningRule) -> bool:

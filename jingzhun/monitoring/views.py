@@ -6,8 +6,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,11 +21,10 @@ from jingzhun.monitoring.selectors import (
     WarningFilters,
     evidence_visible,
     overdue_q,
-    screening_run_get,
     screening_run_list,
     warning_counts_by_rule,
-    warning_get,
     warning_list,
+    warnings_in_scope,
 )
 
 PAGE_SIZE = 50
@@ -65,10 +64,7 @@ def warning_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _warning_or_404(request: AuthenticatedHttpRequest, pk: int) -> RiskWarning:
-    try:
-        return warning_get(user=request.user, pk=pk)
-    except RiskWarning.DoesNotExist:
-        raise Http404 from None
+    return get_object_or_404(warnings_in_scope(user=request.user), pk=pk)
 
 
 @login_required
@@ -135,10 +131,7 @@ def screening_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _run_or_404(request: AuthenticatedHttpRequest, pk: int) -> ScreeningRun:
-    try:
-        return screening_run_get(user=request.user, pk=pk)
-    except ScreeningRun.DoesNotExist:
-        raise Http404 from None
+    return get_object_or_404(screening_run_list(user=request.user), pk=pk)
 
 
 @login_required

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -31,6 +32,7 @@ def issue_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "villages": villages,
         "village": area,
         "rule": rule,
+        "query": urlencode({"village": area.code if area else "", "rule": rule}),
         "rules": RULES.values(),
         "bars": bars,
         "total": len(issues),

@@ -6,9 +6,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jingzhun.accounts.models import User
-from jingzhun.areas.selectors import villages_for
+from jingzhun.areas.selectors import village_choices, villages_for
 from jingzhun.codelists.forms import CodedModelForm
 from jingzhun.codelists.selectors import code_choices
+from jingzhun.core.forms import date_input
 from jingzhun.registry.choices import CodeListKey
 from jingzhun.registry.income import TRANSFER_FIELDS
 from jingzhun.registry.models import LAND_FIELDS, Household, IncomeRecord, LivingConditions, Member
@@ -113,7 +114,7 @@ class MemberForm(CodedModelForm):
     class Meta:
         model = Member
         fields = MEMBER_FIELDS
-        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {"birth_date": date_input()}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -162,9 +163,7 @@ class HouseholdFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         province = user.area.code[:2] if user.area else None
         everything = [("", _("All"))]
-        self.fields["village"].choices = everything + [  # type: ignore[attr-defined]
-            (area.code, area.name) for area in villages_for(user=user)
-        ]
+        self.fields["village"].choices = everything + village_choices(user=user)  # type: ignore[attr-defined]
         for name, key in (
             ("poverty_status", CodeListKey.POVERTY_STATUS),
             ("attribute", CodeListKey.HOUSEHOLD_ATTRIBUTE),

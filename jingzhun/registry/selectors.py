@@ -55,10 +55,15 @@ def _search_q(term: str) -> Q:
     return query
 
 
+def households_in_scope(*, user: User) -> QuerySet[Household]:
+    """Every household the user may open, removed ones included."""
+    return household_list(user=user, filters=HouseholdFilters(include_removed=True))
+
+
 def household_get(*, user: User, pk: int) -> Household:
     """Raises Household.DoesNotExist for a household outside the user's area, exactly
     as for one that does not exist."""
-    return household_list(user=user, filters=HouseholdFilters(include_removed=True)).get(pk=pk)
+    return households_in_scope(user=user).get(pk=pk)
 
 
 def member_list(*, user: User, household: Household | None = None) -> QuerySet[Member]:
@@ -66,10 +71,6 @@ def member_list(*, user: User, household: Household | None = None) -> QuerySet[M
     if household is not None:
         members = members.filter(household=household)
     return members.order_by("relation_to_head", "birth_date")
-
-
-def member_get(*, user: User, pk: int) -> Member:
-    return member_list(user=user).select_related("household").get(pk=pk)
 
 
 def income_list(*, user: User, household: Household) -> QuerySet[IncomeRecord]:

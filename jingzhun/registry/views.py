@@ -12,9 +12,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Max, OuterRef, Subquery
-from django.forms import BaseForm
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -31,6 +30,7 @@ from jingzhun.assistance.selectors import (
 )
 from jingzhun.cases.selectors import household_cases
 from jingzhun.core.display import change_lines, rows
+from jingzhun.core.forms import apply_validation_error
 from jingzhun.core.http import AuthenticatedHttpRequest
 from jingzhun.monitoring.selectors import evidence_visible, household_warnings
 from jingzhun.quality.selectors import household_quality_issues
@@ -49,10 +49,9 @@ from jingzhun.registry.models import Household, IncomeRecord, LivingConditions, 
 from jingzhun.registry.selectors import (
     HouseholdFilters,
     change_list,
-    household_get,
     household_list,
+    households_in_scope,
     income_list,
-    member_get,
     member_list,
 )
 
@@ -60,10 +59,7 @@ PAGE_SIZE = 50
 
 
 def _household_or_404(request: AuthenticatedHttpRequest, pk: int) -> Household:
-    try:
-        return household_get(user=request.user, pk=pk)
-    except Household.DoesNotExist:
-        raise Http404 from None
+    return get_object_or_404(households_in_scope(user=request.user), pk=pk)
 
 
 def _require(request: AuthenticatedHttpRequest, capability: Capability) -> None:
@@ -76,14 +72,6 @@ def _report_quality(request: AuthenticatedHttpRequest, household: Household) -> 
     for issue in household_quality_issues(user=request.user, household=household):
         subject = f"{issue.member}: " if issue.member else ""
         messages.warning(request, f"{issue.rule} · {subject}{issue.message}")
-
-
-def _apply_errors(form: BaseForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @login_required
@@ -204,7 +192,7 @@ def household_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         try:
             household = services.household_create(user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(
                 request, _("Household %(number)s created.") % {"number": household.household_number}
@@ -228,7 +216,7 @@ def household_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         try:
             services.household_update(user=request.user, household=household, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, _("Household saved."))
             _report_quality(request, household)
@@ -258,7 +246,7 @@ def _member_form_page(
                     **form.cleaned_data,
                 )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             for warning in warnings:
                 messages.warning(request, warning)
@@ -276,20 +264,14 @@ def member_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def member_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    try:
-        member = member_get(user=request.user, pk=pk)
-    except Member.DoesNotExist:
-        raise Http404 from None
+    member = get_object_or_404(member_list(user=request.user).select_related("household"), pk=pk)
     return _member_form_page(request, member.household, member)
 
 
 @login_required
 @require_POST
 def member_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    try:
-        member = member_get(user=request.user, pk=pk)
-    except Member.DoesNotExist:
-        raise Http404 from None
+    member = get_object_or_404(member_list(user=request.user).select_related("household"), pk=pk)
     _require(request, Capability.EDIT_REGISTER)
     household = member.household
     services.member_delete(user=request.user, member=member)
@@ -312,7 +294,7 @@ def income_edit(request: AuthenticatedHttpRequest, pk: int, year: int) -> HttpRe
         try:
             services.income_record_save(user=request.user, household=household, year=chosen_year, **data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, _("Income for %(year)d saved.") % {"year": chosen_year})
             _report_quality(request, household)
@@ -334,7 +316,7 @@ def conditions_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         try:
             services.living_conditions_save(user=request.user, household=household, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, _("Living conditions saved."))
             _report_quality(request, household)
