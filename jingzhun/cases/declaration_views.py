@@ -21,6 +21,7 @@ from jingzhun.areas.models import Area
 from jingzhun.cases import services
 from jingzhun.cases.models import Declaration
 from jingzhun.cases.selectors import declaration_list
+from jingzhun.cases.workflow import is_village_cadre
 from jingzhun.core.forms import apply_validation_error, report_errors
 from jingzhun.core.http import AuthenticatedHttpRequest
 from jingzhun.registry.models import Household
@@ -186,6 +187,6 @@ def declaration_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         "matched": matched if isinstance(matched, Household) else None,
         "accept_form": accept_form,
         "decline_form": decline_form,
-        "can_handle": request.user.role == "village_cadre",
+        "can_handle": is_village_cadre(request.user),
     }
     return render(request, "cases/declaration_detail.html", context)

@@ -11,9 +11,11 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
+import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from importlib import resources
 from typing import Any
 
 from django.conf import settings
@@ -41,6 +43,7 @@ from jingzhun.cases.choices import (
 from jingzhun.cases.conditions import current_episode, elimination_conditions
 from jingzhun.cases.deadlines import decision_deadline
 from jingzhun.cases.models import (
+    CalendarDay,
     Case,
     CaseAttachment,
     CaseEvent,
@@ -48,8 +51,10 @@ from jingzhun.cases.models import (
     Objection,
     PublicRequest,
 )
-from jingzhun.cases.workflow import FIRST_STATE, Transition, transition_for
+from jingzhun.cases.workflow import FIRST_STATE, Transition, is_village_cadre, transition_for
+from jingzhun.codelists.models import Parameter
 from jingzhun.codelists.selectors import code_map, codes_with, parameter_value
+from jingzhun.codelists.services import load_seed
 from jingzhun.departments.choices import DatasetType
 from jingzhun.departments.models import DepartmentRecord
 from jingzhun.registry.choices import LIFTED_OUT_STATUS, CodeListKey
@@ -58,6 +63,8 @@ from jingzhun.registry.models import Household, Member, MonitoringObject
 from jingzhun.registry.services import household_status_set, monitoring_episode_record
 
 ZERO = Decimal("0")
+# The county's decisions: the case records the date and the comment as its decision.
+DECISIONS = frozenset({CaseState.APPROVED, CaseState.REJECTED})
 
 
 @dataclass(frozen=True)
@@ -80,11 +87,10 @@ def _require_area(user: User, household: Household) -> None:
         raise PermissionDenied(_("This household is outside your area."))
 
 
-def _require_village_cadre(user: User, household: Household) -> None:
-    _require_area(user, household)
-    if not user.is_active or user.role != Role.VILLAGE_CADRE or user.area is None:
-        raise PermissionDenied(_("Only the village's cadres may do this."))
-    if user.area.level != AreaLevel.VILLAGE:
+def _require_village_cadre(user: User, village_code: str) -> None:
+    if user.area is None or not user.area.contains(village_code):
+        raise PermissionDenied(_("This household is outside your area."))
+    if not is_village_cadre(user):
         raise PermissionDenied(_("Only the village's cadres may do this."))
 
 
@@ -101,8 +107,6 @@ def _open(
     **fields: Any,
 ) -> Case:
     """Create a case in its first state with its opening event (inside the caller's transaction)."""
-    if Case.objects.filter(household=household, kind=kind, state__in=OPEN_STATES).exists():
-        raise ValidationError(_("This household already has an open case of this procedure."))
     deadline = (
         decision_deadline(today, province=_province(household)) if kind == CaseKind.IDENTIFICATION else None
     )
@@ -119,7 +123,7 @@ def _open(
         with transaction.atomic():
             case.save()
     except IntegrityError:
-        # Another request opened the same procedure a moment ago.
+        # The partial unique index allows one open case per procedure and household.
         raise ValidationError(_("This household already has an open case of this procedure.")) from None
     CaseEvent.objects.create(
         case=case, action="open", from_state="", to_state=case.state, actor=user, comment=comment
@@ -138,7 +142,7 @@ def identification_open(
     *, user: User, household: Household, lead: str, channel: Channel = Channel.CADRE_SCREENING
 ) -> Case:
     """A village cadre opens an identification case from the household's page."""
-    _require_village_cadre(user, household)
+    _require_village_cadre(user, household.village_id)
     if not lead.strip():
         raise ValidationError({"lead": [_("Describe what happened to the household.")]})
     _check_can_be_identified(household)
@@ -190,7 +194,7 @@ def identification_open_from_warning(*, user: User, warning: Any) -> Case | None
 
 def elimination_open(*, user: User, household: Household, comment: str = "") -> Case:
     """Start risk elimination, only when every condition holds (each failing one is named)."""
-    _require_village_cadre(user, household)
+    _require_village_cadre(user, household.village_id)
     today = _today()
     failing = [c for c in elimination_conditions(household, today=today) if not c.met]
     if failing:
@@ -214,7 +218,7 @@ def elimination_open(*, user: User, household: Household, comment: str = "") -> 
 
 def exit_open(*, user: User, household: Household, comment: str = "") -> Case:
     """Start the exit of a registered poor household not yet lifted out."""
-    _require_village_cadre(user, household)
+    _require_village_cadre(user, household.village_id)
     province = _province(household)
     registered = codes_with(CodeListKey.HOUSEHOLD_ATTRIBUTE, "registered_poor", province=province)
     lifted = codes_with(CodeListKey.HOUSEHOLD_ATTRIBUTE, "lifted_out", province=province)
@@ -226,7 +230,21 @@ def exit_open(*, user: User, household: Household, comment: str = "") -> Case:
 
 # --- moving cases -----------------------------------------------------------------
 
-StepHandler = Callable[[Case, Mapping[str, Any], User, datetime.date], dict[str, Any]]
+
+@dataclass(frozen=True)
+class Step:
+    """What a step's handler gets: the locked case, the entered data and files, who and when."""
+
+    case: Case
+    data: Mapping[str, Any]
+    uploads: list[Upload]
+    user: User
+    today: datetime.date
+
+
+# A handler checks the step's data and preconditions, sets them on the case and
+# returns what the audit event records; it raises ValidationError to refuse.
+StepHandler = Callable[[Step], dict[str, Any]]
 
 
 def case_transition(
@@ -258,10 +276,12 @@ def case_transition(
         handler = _HANDLERS.get(
             (CaseKind(locked.kind), CaseAction(action)), _HANDLERS_ANY_KIND.get(CaseAction(action))
         )
-        recorded = handler(locked, {**data, "_uploads": uploads}, user, today) if handler else {}
+        recorded = handler(Step(locked, data, uploads, user, today)) if handler else {}
         locked.state = transition.target
         if transition.target in CLOSED_STATES:
             locked.closed_on = today
+        if transition.target in DECISIONS:
+            locked.decided_on, locked.decision_note = today, comment
         locked.save()
         event = CaseEvent.objects.create(
             case=locked,
@@ -304,8 +324,9 @@ def _attach(case: Case, upload: Upload, *, user: User, event: CaseEvent | None) 
     )
 
 
-def _has_upload(case: Case, data: Mapping[str, Any], kind: AttachmentKind) -> bool:
-    return any(u.kind == kind for u in data["_uploads"]) or case.attachments.filter(kind=kind).exists()
+def _has_upload(step: Step, kind: AttachmentKind) -> bool:
+    """Uploaded with this step, or earlier (a step done again after a return)."""
+    return any(u.kind == kind for u in step.uploads) or step.case.attachments.filter(kind=kind).exists()
 
 
 def _required(data: Mapping[str, Any], *names: str) -> None:
@@ -321,17 +342,17 @@ def _date_not_future(data: Mapping[str, Any], name: str, today: datetime.date) -
     return value
 
 
-def _amount(data: Mapping[str, Any], name: str) -> Decimal:
+def _amount(data: Mapping[str, Any], name: str, *, may_be_negative: bool = False) -> Decimal:
+    """Spending cannot be negative; a net income can (costs above earnings)."""
     value = Decimal(data[name])
-    if value < ZERO and name != "per_capita_net_income" and name != "income_last_12_months":
+    if value < ZERO and not may_be_negative:
         raise ValidationError({name: [_("The amount cannot be negative.")]})
     return value
 
 
-def _submit_application(
-    case: Case, data: Mapping[str, Any], user: User, today: datetime.date
-) -> dict[str, Any]:
-    if not _has_upload(case, data, AttachmentKind.SIGNED_APPLICATION):
+def _submit_application(step: Step) -> dict[str, Any]:
+    case, data = step.case, step.data
+    if not _has_upload(step, AttachmentKind.SIGNED_APPLICATION):
         raise ValidationError({"file": [_("Upload the signed application and authorisation.")]})
     proxy = (data.get("proxy_signer") or "").strip()
     note = (data.get("fingerprint_note") or "").strip()
@@ -345,7 +366,7 @@ def _visit_common(case: Case, data: Mapping[str, Any], today: datetime.date) -> 
     _required(data, "visited_on", "visited_by", "per_capita_net_income")
     case.visited_on = _date_not_future(data, "visited_on", today)
     case.visited_by = data["visited_by"]
-    case.per_capita_net_income = _amount(data, "per_capita_net_income")
+    case.per_capita_net_income = _amount(data, "per_capita_net_income", may_be_negative=True)
     case.visit_note = data.get("visit_note", "")
     return {
         "visited_on": case.visited_on.isoformat(),
@@ -354,9 +375,8 @@ def _visit_common(case: Case, data: Mapping[str, Any], today: datetime.date) -> 
     }
 
 
-def _record_identification_visit(
-    case: Case, data: Mapping[str, Any], user: User, today: datetime.date
-) -> dict[str, Any]:
+def _record_identification_visit(step: Step) -> dict[str, Any]:
+    case, data, today = step.case, step.data, step.today
     _required(
         data, "income_last_12_months", "eligible_out_of_pocket", "household_type", "category", "risk_types"
     )
@@ -384,7 +404,7 @@ def _record_identification_visit(
         errors["risk_note"] = [_("Describe the other risk.")]
     if errors:
         raise ValidationError(errors)
-    case.income_last_12_months = _amount(data, "income_last_12_months")
+    case.income_last_12_months = _amount(data, "income_last_12_months", may_be_negative=True)
     case.eligible_out_of_pocket = _amount(data, "eligible_out_of_pocket")
     case.household_type = data["household_type"]
     case.category = data["category"]
@@ -403,9 +423,8 @@ def _record_identification_visit(
     return recorded
 
 
-def _record_elimination_visit(
-    case: Case, data: Mapping[str, Any], user: User, today: datetime.date
-) -> dict[str, Any]:
+def _record_elimination_visit(step: Step) -> dict[str, Any]:
+    case, data, today = step.case, step.data, step.today
     _required(data, "elimination_mode")
     recorded = _visit_common(case, data, today)
     if data["elimination_mode"] not in code_map(CodeListKey.ELIMINATION_MODE, province=_province(case)):
@@ -415,9 +434,8 @@ def _record_elimination_visit(
     return recorded
 
 
-def _record_exit_verification(
-    case: Case, data: Mapping[str, Any], user: User, today: datetime.date
-) -> dict[str, Any]:
+def _record_exit_verification(step: Step) -> dict[str, Any]:
+    case, data, today = step.case, step.data, step.today
     recorded = _visit_common(case, data, today)
     line = parameter_value(
         "poverty_line", year=case.visited_on.year if case.visited_on else today.year, province=_province(case)
@@ -450,9 +468,8 @@ def exclusion_findings(case: Case) -> list[dict[str, str]]:
     ]
 
 
-def _record_comparison(
-    case: Case, data: Mapping[str, Any], user: User, today: datetime.date
-) -> dict[str, Any]:
+def _record_comparison(step: Step) -> dict[str, Any]:
+    case, data = step.case, step.data
     findings = exclusion_findings(case)
     note = (data.get("comparison_note") or "").strip()
     if findings and not note:
@@ -486,9 +503,8 @@ def _start_notice(case: Case, data: Mapping[str, Any], today: datetime.date) -> 
     return {"notice_starts_on": starts.isoformat(), "notice_ends_on": case.notice_ends_on.isoformat()}
 
 
-def _record_appraisal(
-    case: Case, data: Mapping[str, Any], user: User, today: datetime.date
-) -> dict[str, Any]:
+def _record_appraisal(step: Step) -> dict[str, Any]:
+    case, data, today = step.case, step.data, step.today
     _required(data, "appraised_on", "representatives", "attendance", "votes_for", "votes_against")
     appraised_on = _date_not_future(data, "appraised_on", today)
     representatives, attendance = int(data["representatives"]), int(data["attendance"])
@@ -525,15 +541,17 @@ def _record_appraisal(
     return recorded
 
 
-def _record_consent(case: Case, data: Mapping[str, Any], user: User, today: datetime.date) -> dict[str, Any]:
+def _record_consent(step: Step) -> dict[str, Any]:
+    case, data, today = step.case, step.data, step.today
     _required(data, "consent_on")
-    if not _has_upload(case, data, AttachmentKind.CONSENT):
+    if not _has_upload(step, AttachmentKind.CONSENT):
         raise ValidationError({"file": [_("Upload the household's signed consent.")]})
     case.consent_on = _date_not_future(data, "consent_on", today)
     return {"consent_on": case.consent_on.isoformat(), **_start_notice(case, data, today)}
 
 
-def _close_notice(case: Case, data: Mapping[str, Any], user: User, today: datetime.date) -> dict[str, Any]:
+def _close_notice(step: Step) -> dict[str, Any]:
+    case, today = step.case, step.today
     if case.notice_ends_on is None or today <= case.notice_ends_on:
         raise ValidationError(
             _("The public notice runs until %(date)s; it can be closed the day after.")
@@ -547,8 +565,8 @@ def _close_notice(case: Case, data: Mapping[str, Any], user: User, today: dateti
     return {"objections": case.objections.count()}
 
 
-def _county_approve(case: Case, data: Mapping[str, Any], user: User, today: datetime.date) -> dict[str, Any]:
-    case.decided_on = today
+def _county_approve(step: Step) -> dict[str, Any]:
+    case, user, today = step.case, step.user, step.today
     if case.kind == CaseKind.IDENTIFICATION:
         episode = MonitoringObject(
             household=case.household,
@@ -592,11 +610,6 @@ def _mark_lifted_out(case: Case, user: User) -> dict[str, Any]:
     return {"attribute": target, "poverty_status": LIFTED_OUT_STATUS}
 
 
-def _decide(case: Case, data: Mapping[str, Any], user: User, today: datetime.date) -> dict[str, Any]:
-    case.decided_on = today
-    return {}
-
-
 _HANDLERS: dict[tuple[CaseKind, CaseAction], StepHandler] = {
     (CaseKind.IDENTIFICATION, CaseAction.RECORD_VISIT): _record_identification_visit,
     (CaseKind.ELIMINATION, CaseAction.RECORD_VISIT): _record_elimination_visit,
@@ -609,7 +622,6 @@ _HANDLERS_ANY_KIND: dict[CaseAction, StepHandler] = {
     CaseAction.RECORD_CONSENT: _record_consent,
     CaseAction.CLOSE_NOTICE: _close_notice,
     CaseAction.COUNTY_APPROVE: _county_approve,
-    CaseAction.COUNTY_REJECT: _decide,
 }
 
 
@@ -619,7 +631,7 @@ _HANDLERS_ANY_KIND: dict[CaseAction, StepHandler] = {
 def objection_record(
     *, user: User, case: Case, raised_on: datetime.date, raised_by: str, content: str
 ) -> Objection:
-    _require_village_cadre(user, case.household)
+    _require_village_cadre(user, case.household.village_id)
     if not content.strip():
         raise ValidationError({"content": [_("Write down the objection.")]})
     with transaction.atomic():
@@ -643,7 +655,7 @@ def objection_record(
 
 def objection_resolve(*, user: User, objection: Objection, resolution: str) -> Objection:
     case = objection.case
-    _require_village_cadre(user, case.household)
+    _require_village_cadre(user, case.household.village_id)
     if not resolution.strip():
         raise ValidationError({"resolution": [_("Say how the objection was resolved.")]})
     with transaction.atomic():
@@ -664,24 +676,6 @@ def objection_resolve(*, user: User, objection: Objection, resolution: str) -> O
     return locked
 
 
-def attachment_add(*, user: User, case: Case, upload: Upload) -> CaseAttachment:
-    """Add evidence to an open case (the village keeps the file)."""
-    _require_village_cadre(user, case.household)
-    with transaction.atomic():
-        locked = Case.objects.select_for_update().get(pk=case.pk)
-        if not locked.is_open:
-            raise ValidationError(_("The case is closed."))
-        event = CaseEvent.objects.create(
-            case=locked,
-            action="attachment",
-            from_state=locked.state,
-            to_state=locked.state,
-            actor=user,
-            comment=upload.file.name or "",
-        )
-        return _attach(locked, upload, user=user, event=event)
-
-
 # --- self-declarations ------------------------------------------------------------
 
 
@@ -694,15 +688,12 @@ def public_key(value: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()
 
 
-def _limit(
-    kind: str, *, client: str, id_key: str = "", parameter: str, window: datetime.timedelta, per: str
-) -> None:
-    limit = int(parameter_value(parameter))
+def _check_limit(kind: str, *, parameter: str, window: datetime.timedelta, **same: str) -> None:
+    """Refuse when requests of ``kind`` with the same key(s) in ``window`` reached the limit."""
     since = timezone.now() - window
-    recent = PublicRequest.objects.filter(kind=kind, at__gte=since)
-    if per == "client" and recent.filter(client_key=client).count() >= limit:
-        raise RateLimited
-    if per == "id" and recent.filter(id_key=id_key).count() >= limit:
+    if PublicRequest.objects.filter(kind=kind, at__gte=since, **same).count() >= int(
+        parameter_value(parameter)
+    ):
         raise RateLimited
 
 
@@ -725,21 +716,10 @@ def declaration_submit(
     client, id_key = public_key(client_address), public_key(number)
     day = datetime.timedelta(days=1)
     with transaction.atomic():
-        _limit(
-            "declare",
-            client=client,
-            parameter="declaration_daily_limit_per_address",
-            window=day,
-            per="client",
+        _check_limit(
+            "declare", parameter="declaration_daily_limit_per_address", window=day, client_key=client
         )
-        _limit(
-            "declare",
-            client=client,
-            id_key=id_key,
-            parameter="declaration_daily_limit_per_id",
-            window=day,
-            per="id",
-        )
+        _check_limit("declare", parameter="declaration_daily_limit_per_id", window=day, id_key=id_key)
         PublicRequest.objects.create(kind="declare", client_key=client, id_key=id_key)
         member = Member.objects.filter(id_number=number).select_related("household").first()
         return Declaration.objects.create(
@@ -757,12 +737,11 @@ def declaration_lookup(*, id_number: str, phone: str, client_address: str) -> li
     """Declarations matching both ID number and phone; nothing when either differs."""
     client = public_key(client_address)
     with transaction.atomic():
-        _limit(
+        _check_limit(
             "lookup",
-            client=client,
             parameter="declaration_lookup_hourly_limit",
             window=datetime.timedelta(hours=1),
-            per="client",
+            client_key=client,
         )
         PublicRequest.objects.create(kind="lookup", client_key=client)
     try:
@@ -774,9 +753,9 @@ def declaration_lookup(*, id_number: str, phone: str, client_address: str) -> li
 
 def declaration_accept(*, user: User, declaration: Declaration, household: Household) -> Case:
     """Open an identification case from a declaration, for the household it concerns."""
-    _require_village_cadre(user, household)
-    if user.area is None or not user.area.contains(declaration.village_id):
-        raise PermissionDenied(_("This declaration belongs to another village."))
+    _require_village_cadre(user, household.village_id)
+    if household.village_id != declaration.village_id:
+        raise ValidationError(_("This declaration belongs to another village."))
     _check_can_be_identified(household)
     with transaction.atomic():
         locked = Declaration.objects.select_for_update().get(pk=declaration.pk)
@@ -798,8 +777,7 @@ def declaration_accept(*, user: User, declaration: Declaration, household: House
 
 
 def declaration_decline(*, user: User, declaration: Declaration, reason: str) -> Declaration:
-    if user.role != Role.VILLAGE_CADRE or user.area is None or not user.area.contains(declaration.village_id):
-        raise PermissionDenied(_("Only the village's cadres may do this."))
+    _require_village_cadre(user, declaration.village_id)
     if not reason.strip():
         raise ValidationError({"reason": [_("Give the reason.")]})
     with transaction.atomic():
@@ -817,27 +795,12 @@ def declaration_decline(*, user: User, declaration: Declaration, reason: str) ->
 
 def load_procedure_data(*, parameter_model: Any = None, calendar_model: Any = None) -> None:
     """Upsert the procedures' default parameters and the national working-day calendar."""
-    import json
-    from importlib import resources
-
-    from jingzhun.cases.models import CalendarDay
-    from jingzhun.codelists.models import Parameter
-    from jingzhun.codelists.selectors import clear_caches
-
-    parameter_model = parameter_model or Parameter
-    calendar_model = calendar_model or CalendarDay
     data = json.loads(resources.files("jingzhun.cases").joinpath("data/procedure.json").read_text("utf-8"))
-    for key, province, year, value, description in data["parameters"]:
-        parameter_model.objects.update_or_create(
-            key=key,
-            province=province,
-            year=year,
-            defaults={"value": Decimal(str(value)), "description": description},
-        )
+    load_seed({"lists": [], "parameters": data["parameters"]}, parameter_model=parameter_model or Parameter)
+    calendar_model = calendar_model or CalendarDay
     for day, working, name in data["calendar"]:
         calendar_model.objects.update_or_create(
             date=datetime.date.fromisoformat(day),
             province="",
             defaults={"is_working_day": working, "name": name},
         )
-    clear_caches()

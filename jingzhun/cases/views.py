@@ -21,7 +21,7 @@ from jingzhun.areas.choices import AreaLevel
 from jingzhun.areas.models import Area
 from jingzhun.areas.selectors import area_list
 from jingzhun.cases import services
-from jingzhun.cases.choices import CaseAction, CaseKind
+from jingzhun.cases.choices import CaseAction, CaseKind, CaseState
 from jingzhun.cases.conditions import elimination_conditions
 from jingzhun.cases.forms import (
     CaseFilterForm,
@@ -43,7 +43,7 @@ from jingzhun.cases.selectors import (
     overdue_by_area,
     overdue_q,
 )
-from jingzhun.cases.workflow import transitions_from
+from jingzhun.cases.workflow import is_village_cadre, transitions_from
 from jingzhun.core.forms import apply_validation_error, report_errors
 from jingzhun.core.http import AuthenticatedHttpRequest
 from jingzhun.registry.selectors import households_in_scope
@@ -107,9 +107,6 @@ def _render_case(
     request: AuthenticatedHttpRequest, case: Case, step_forms: list[tuple[Any, Any]]
 ) -> HttpResponse:
     user = request.user
-    is_village_cadre = (
-        user.area is not None and user.area.level == AreaLevel.VILLAGE and user.role == "village_cadre"
-    )
     context = {
         "case": case,
         "province": case.household.village_id[:2],
@@ -122,7 +119,11 @@ def _render_case(
             if case.kind == CaseKind.ELIMINATION and case.is_open
             else None
         ),
-        "can_object": is_village_cadre and case.state == "public_notice",
+        "can_object": is_village_cadre(user) and case.state == CaseState.PUBLIC_NOTICE,
+        # The county sees what the comparison will find before recording it.
+        "findings": (
+            services.exclusion_findings(case) if case.state == CaseState.DATA_COMPARISON else []
+        ),
         # The lead, the evidence and medical spending are health details: shown to the
         # roles that may see sensitive data, withheld from supervisors and evaluators.
         "can_reveal": user.can(Capability.REVEAL_SENSITIVE),

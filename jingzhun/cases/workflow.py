@@ -9,10 +9,14 @@ the user may make.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from jingzhun.accounts.choices import Role
 from jingzhun.areas.choices import AreaLevel
 from jingzhun.cases.choices import OPEN_STATES, CaseAction, CaseKind, CaseState
+
+if TYPE_CHECKING:
+    from jingzhun.accounts.models import User
 
 A = CaseAction
 S = CaseState
@@ -97,6 +101,16 @@ def transition_for(kind: str, action: str, state: str) -> Transition | None:
 
 def transitions_from(kind: str, state: str) -> list[Transition]:
     return [t for t in TRANSITIONS if t.kind == kind and state in t.sources]
+
+
+def is_village_cadre(user: User) -> bool:
+    """Opening cases, objections and self-declarations are the village's own work."""
+    return (
+        user.is_active
+        and user.role == Role.VILLAGE_CADRE
+        and user.area is not None
+        and user.area.level == AreaLevel.VILLAGE
+    )
 
 
 def waiting_on(kind: str, state: str) -> set[tuple[Role, AreaLevel]]:

@@ -7,7 +7,6 @@ import json
 import logging
 import tempfile
 from collections.abc import Callable
-from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,8 @@ from jingzhun.areas.models import Area
 from jingzhun.areas.selectors import code_range_q
 from jingzhun.cases.services import identification_open_from_warning
 from jingzhun.codelists.models import Parameter
-from jingzhun.codelists.selectors import clear_caches, codes_with, parameter_value
+from jingzhun.codelists.selectors import codes_with, parameter_value
+from jingzhun.codelists.services import load_seed
 from jingzhun.departments.models import DepartmentRecord
 from jingzhun.monitoring.choices import OPEN_STATUSES, Engine, RunStatus, WarningStatus
 from jingzhun.monitoring.engine import runner
@@ -51,14 +51,7 @@ def load_catalogue(*, rule_model: Any = ScreeningRule, parameter_model: Any = Pa
         rule_model.objects.update_or_create(
             code=rule["code"], defaults={k: v for k, v in rule.items() if k != "code" and k in fields}
         )
-    for key, province, year, value, description in data["parameters"]:
-        parameter_model.objects.update_or_create(
-            key=key,
-            province=province,
-            year=year,
-            defaults={"value": Decimal(str(value)), "description": description},
-        )
-    clear_caches()
+    load_seed({"lists": [], "parameters": data["parameters"]}, parameter_model=parameter_model)
 
 
 def screening_parameters(*, province: str, year: int, codes: list[str]) -> Parameters:

@@ -18,9 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jingzhun.accounts.choices import Role
 from jingzhun.accounts.roles import Capability
-from jingzhun.areas.choices import AreaLevel
 from jingzhun.assistance.models import Measure, Visit
 from jingzhun.assistance.selectors import (
     assistance_issues,
@@ -29,6 +27,7 @@ from jingzhun.assistance.selectors import (
     is_visit_overdue,
 )
 from jingzhun.cases.selectors import household_cases
+from jingzhun.cases.workflow import is_village_cadre
 from jingzhun.core.display import change_lines, rows
 from jingzhun.core.forms import apply_validation_error
 from jingzhun.core.http import AuthenticatedHttpRequest
@@ -137,9 +136,7 @@ def household_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             province=province,
         ),
         "can_assist": user.can(Capability.RECORD_ASSISTANCE),
-        "can_open_cases": user.role == Role.VILLAGE_CADRE
-        and user.area is not None
-        and user.area.level == AreaLevel.VILLAGE,
+        "can_open_cases": is_village_cadre(user),
         "warnings": warnings,
         "open_warnings": sum(1 for warning, _visible in warnings if warning.is_open),
         "issues": household_quality_issues(user=user, household=household),

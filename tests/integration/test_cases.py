@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.test import Client
 from django.utils import timezone, translation
 
 from jingzhun.assistance.models import Measure
@@ -373,6 +374,9 @@ def test_comparison_findings_must_be_explained(staff, plain_household):
         kind="vehicle",
         text="小型轿车",
     )
+    page = Client(headers={"accept-language": "en"})
+    page.force_login(staff.county)
+    assert "小型轿车" in page.get(f"/cases/{case.pk}/").content.decode()
     with pytest.raises(ValidationError, match="found 1 records"):
         services.case_transition(user=staff.county, case=case, action="record_comparison")
     case = services.case_transition(
@@ -482,3 +486,18 @@ def test_two_reviewers_approving_at_once_exactly_one_succeeds(reference_data, vi
     assert "cannot be done now" in refused
     assert CaseEvent.objects.filter(case=case, action="township_approve").count() == 1
     assert Case.objects.get(pk=case.pk).state == CaseState.COUNTY_APPROVAL
+
+
+def test_the_countys_decision_records_its_date_and_reason(staff, plain_household):
+    case = services.identification_open(user=staff.village, household=plain_household, lead="x")
+    case = _walk_to(staff, case, CaseState.COUNTY_APPROVAL)
+    case = services.case_transition(
+        user=staff.county, case=case, action="county_reject", comment="家庭有商品房两套"
+    )
+    assert (case.state, case.decided_on, case.decision_note, case.closed_on) == (
+        CaseState.REJECTED,
+        timezone.localdate(),
+        "家庭有商品房两套",
+        timezone.localdate(),
+    )
+    assert not MonitoringObject.objects.filter(household=plain_household).exists()
