@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Substr
 
-from jingzhun.areas.choices import AreaLevel
+from jingzhun.areas.choices import CODE_LENGTH, PREFIX_LENGTH, AreaLevel
 from jingzhun.areas.models import Area
 
 if TYPE_CHECKING:
@@ -44,3 +46,16 @@ def villages_for(*, user: User) -> QuerySet[Area]:
 def village_choices(*, user: User) -> list[tuple[str, str]]:
     """The user's villages as form choices (code, name)."""
     return [(area.code, area.name) for area in villages_for(user=user)]
+
+
+def child_prefix(area: Area, field: str) -> Substr:
+    """The code prefix naming ``area``'s child area (a village names itself), for grouping
+    rows by child area in SQL."""
+    level = AreaLevel(min(area.level + 1, AreaLevel.VILLAGE))
+    return Substr(field, 1, PREFIX_LENGTH[level])
+
+
+def areas_by_prefix(prefixes: Iterable[str]) -> dict[str, Area]:
+    """The areas named by code prefixes (as grouped by ``child_prefix``)."""
+    areas = Area.objects.filter(code__in=[prefix.ljust(CODE_LENGTH, "0") for prefix in prefixes])
+    return {area.short_code: area for area in areas}

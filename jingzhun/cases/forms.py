@@ -229,3 +229,10 @@ class ResolutionForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
     )
+
+
+class PeriodForm(forms.Form):
+    """The period of an announcement (both ends optional: the month so far)."""
+
+    since = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    until = forms.DateField(required=False, input_formats=["%Y-%m-%d"])

@@ -49,8 +49,9 @@ def notice_rows(cases: list[Case]) -> list[NoticeRow]:
     for case in cases:
         household = case.household
         province = household.village_id[:2]
-        members = list(household.members.filter(is_resident=True).values_list("name", "relation_to_head"))
-        head = next((name for name, relation in members if relation == HEAD_RELATION), "")
+        # Members come prefetched with the cases (see cases.selectors).
+        members = [member for member in household.members.all() if member.is_resident]
+        head = next((m.name for m in members if m.relation_to_head == HEAD_RELATION), "")
         period = (
             f"{case.notice_starts_on:%Y-%m-%d} – {case.notice_ends_on:%Y-%m-%d}"
             if case.notice_starts_on and case.notice_ends_on

@@ -10,9 +10,8 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from jingzhun.accounts.models import User
-from jingzhun.areas.choices import PREFIX_LENGTH, AreaLevel
 from jingzhun.areas.models import Area
-from jingzhun.areas.selectors import area_scope_q, code_range_q
+from jingzhun.areas.selectors import area_scope_q, areas_by_prefix, child_prefix, code_range_q
 from jingzhun.cases.choices import OPEN_STATES, CaseAction, CaseState, DeclarationStatus
 from jingzhun.cases.models import Case, Declaration
 from jingzhun.cases.workflow import TRANSITIONS, Transition
@@ -83,18 +82,16 @@ def overdue_by_area(*, user: User) -> list[tuple[Area, int, int]]:
     """Open and overdue cases per child area of the user's area (village users: their village)."""
     if user.area is None:
         return []
-    level = min(user.area.level + 1, AreaLevel.VILLAGE)
-    length = PREFIX_LENGTH[AreaLevel(level)]
-    open_cases = case_list(user=user).values_list("household__village_id", "deadline")
-    today = timezone.localdate()
-    counts: dict[str, list[int]] = {}
-    for village_code, deadline in open_cases:
-        key = village_code[:length].ljust(12, "0")
-        entry = counts.setdefault(key, [0, 0])
-        entry[0] += 1
-        entry[1] += 1 if deadline is not None and deadline < today else 0
-    areas = {area.code: area for area in Area.objects.filter(code__in=counts)}
-    return [(areas[code], total, late) for code, (total, late) in sorted(counts.items()) if code in areas]
+    counts = (
+        case_list(user=user)
+        .order_by()
+        .values(prefix=child_prefix(user.area, "household__village_id"))
+        .annotate(total=Count("pk"), late=Count("pk", filter=overdue_q()))
+        .values_list("prefix", "total", "late")
+    )
+    rows = sorted(counts)
+    areas = areas_by_prefix(prefix for prefix, _total, _late in rows)
+    return [(areas[prefix], total, late) for prefix, total, late in rows if prefix in areas]
 
 
 def case_counts_by_state(cases: QuerySet[Case]) -> list[tuple[CaseState, int]]:
@@ -114,6 +111,7 @@ def notice_cases(*, user: User, village: Area) -> QuerySet[Case]:
     return (
         case_list(user=user, filters=CaseFilters(state=CaseState.PUBLIC_NOTICE))
         .filter(household__village=village)
+        .prefetch_related("household__members")
         .order_by("kind", "notice_starts_on", "pk")
     )
 
@@ -127,7 +125,7 @@ def announcement_cases(
     )
     if kind:
         cases = cases.filter(kind=kind)
-    return cases.order_by("kind", "household__village_id", "pk")
+    return cases.prefetch_related("household__members").order_by("kind", "household__village_id", "pk")
 
 
 @dataclass(frozen=True)
@@ -157,24 +155,21 @@ def exit_indicators(*, user: User) -> tuple[ExitIndicator | None, list[ExitIndic
     province = user.area.code[:2]
     poor_attributes = codes_with(CodeListKey.HOUSEHOLD_ATTRIBUTE, "registered_poor", province=province)
     lifted = codes_with(CodeListKey.HOUSEHOLD_ATTRIBUTE, "lifted_out", province=province)
-    members = Member.objects.filter(area_scope_q(user, "household__village_id"), household__is_active=True)
-    rows = members.values_list("household__village_id").annotate(
-        people=Count("pk"),
-        poor=Count("pk", filter=Q(household__attribute__in=poor_attributes - lifted)),
+    rows = sorted(
+        Member.objects.filter(area_scope_q(user, "household__village_id"), household__is_active=True)
+        .values(prefix=child_prefix(user.area, "household__village_id"))
+        .annotate(
+            people=Count("pk"),
+            poor=Count("pk", filter=Q(household__attribute__in=poor_attributes - lifted)),
+        )
+        .values_list("prefix", "people", "poor")
     )
-    level = min(user.area.level + 1, AreaLevel.VILLAGE)
-    length = PREFIX_LENGTH[AreaLevel(level)]
-    totals: dict[str, list[int]] = {}
-    for village_code, people, poor in rows.values_list("household__village_id", "people", "poor"):
-        entry = totals.setdefault(village_code[:length].ljust(12, "0"), [0, 0])
-        entry[0] += people
-        entry[1] += poor
     threshold = parameter_value("exit_incidence_max", province=province)
-    areas = {area.code: area for area in Area.objects.filter(code__in=totals)}
+    areas = areas_by_prefix(prefix for prefix, _people, _poor in rows)
     children = [
-        ExitIndicator(areas[code], people, poor, threshold)
-        for code, (people, poor) in sorted(totals.items())
-        if code in areas
+        ExitIndicator(areas[prefix], people, poor, threshold)
+        for prefix, people, poor in rows
+        if prefix in areas
     ]
     whole = ExitIndicator(
         user.area, sum(c.people for c in children), sum(c.poor_people for c in children), threshold

@@ -3,7 +3,6 @@ user may not make is never offered, and refused by the service if tried."""
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -27,6 +26,7 @@ from jingzhun.cases.forms import (
     CaseFilterForm,
     ObjectionForm,
     OpenCaseForm,
+    PeriodForm,
     ResolutionForm,
     form_class_for,
 )
@@ -121,9 +121,7 @@ def _render_case(
         ),
         "can_object": is_village_cadre(user) and case.state == CaseState.PUBLIC_NOTICE,
         # The county sees what the comparison will find before recording it.
-        "findings": (
-            services.exclusion_findings(case) if case.state == CaseState.DATA_COMPARISON else []
-        ),
+        "findings": (services.exclusion_findings(case) if case.state == CaseState.DATA_COMPARISON else []),
         # The lead, the evidence and medical spending are health details: shown to the
         # roles that may see sensitive data, withheld from supervisors and evaluators.
         "can_reveal": user.can(Capability.REVEAL_SENSITIVE),
@@ -278,16 +276,11 @@ def announcement_view(request: AuthenticatedHttpRequest, code: str) -> HttpRespo
     """The county's announcement (公告) of approved cases in a period."""
     area = _area_or_404(request, code)
     today = timezone.localdate()
-    try:
-        since = (
-            datetime.date.fromisoformat(request.GET.get("since", ""))
-            if request.GET.get("since")
-            else today.replace(day=1)
-        )
-        until = datetime.date.fromisoformat(request.GET["until"]) if request.GET.get("until") else today
-    except ValueError:
+    period = PeriodForm(request.GET)
+    if not period.is_valid():
         messages.error(request, _("Dates are written as YYYY-MM-DD."))
-        since, until = today.replace(day=1), today
+    since = period.cleaned_data.get("since") or today.replace(day=1)
+    until = period.cleaned_data.get("until") or today
     cases = list(announcement_cases(user=request.user, area=area, since=since, until=until))
     title = _("Announcement of %(area)s, %(since)s to %(until)s") % {
         "area": area.name,

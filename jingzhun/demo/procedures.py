@@ -88,7 +88,6 @@ def demo_procedures(*, county: Area, village: Area, today: datetime.date) -> dic
     households = Household.objects.filter(village=village, is_active=True).exclude(
         Exists(MonitoringObject.objects.filter(household=OuterRef("pk"), risk_eliminated=False))
     )
-    cases = []
     warnings = RiskWarning.objects.filter(household__in=households, status__in=OPEN_STATUSES).order_by("pk")
     seen: set[int] = set()
     for warning in warnings:

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -117,6 +117,7 @@ def household_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         (warning, evidence_visible(user=user, rule=warning.rule))
         for warning in household_warnings(user=user, household=household)[:100]
     ]
+    visits = list(household_visits(user=user, household=household)[:20])
     context: dict[str, Any] = {
         "household": household,
         "province": province,
@@ -130,11 +131,8 @@ def household_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         "cases": household_cases(user=user, household_id=household.pk),
         "assistance_issues": assistance_issues([household], province=province).get(household.pk, []),
         "pairing": current_pairing(household),
-        "visits": household_visits(user=user, household=household)[:20],
-        "visit_due": is_visit_overdue(
-            Visit.objects.filter(household=household).aggregate(last=Max("visited_on"))["last"],
-            province=province,
-        ),
+        "visits": visits,
+        "visit_due": is_visit_overdue(visits[0].visited_on if visits else None, province=province),
         "can_assist": user.can(Capability.RECORD_ASSISTANCE),
         "can_open_cases": is_village_cadre(user),
         "warnings": warnings,

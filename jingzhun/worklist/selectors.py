@@ -1,4 +1,4 @@
-""" "What is waiting for me": every user's home page, built from the other apps'
+"""What is waiting for me: every user's home page, built from the other apps'
 selectors so that it shows exactly what their lists show, scoped the same way."""
 
 from __future__ import annotations
