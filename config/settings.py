@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "jingzhun.cases",
     "jingzhun.worklist",
     "jingzhun.quality",
+    "jingzhun.imports",
     "jingzhun.demo",
 ]
 

@@ -1,0 +1,346 @@
+"""Importing the national household-and-member sheet: real files, real mess."""
+
+import datetime
+import io
+import json
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from jingzhun.imports import services as import_services
+from jingzhun.imports.services import household_import
+from jingzhun.registry.models import Household, HouseholdChange, IncomeRecord, LivingConditions, Member
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+HEAD_ID = factories.id_number(datetime.date(1970, 3, 5), "1")
+WIFE_ID = factories.id_number(datetime.date(1972, 8, 1), "2")
+SON_ID = factories.id_number(datetime.date(2012, 9, 10), "1")
+SECOND_HEAD_ID = factories.id_number(datetime.date(1960, 1, 2), "2")
+
+HEADER = [
+    "序号",
+    "行政村\n代码",
+    " 户 编 号 ",
+    "村民小组",
+    "姓名",
+    "证件号码",
+    "与户主关系",
+    "出生日期",
+    "民族",
+    "健康状况",
+    "劳动技能",
+    "务工时间（月）",
+    "是否参加城乡居民基本医疗保险",
+    "是否享受低保",
+    "贫困户属性",
+    "工资性收入",
+    "生产经营性收入",
+    "危房等级",
+    "备注",
+]
+
+
+def _sheet_bytes(rows, *, merge_household_cells=False):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["榆树营村建档立卡户家庭成员信息表"])  # a title row above the header
+    sheet.append(["填报单位：榆树营村"])
+    sheet.append(HEADER)
+    for row in rows:
+        sheet.append(row)
+    if merge_household_cells:
+        # The first household's columns merged over its three member rows, as offices print them.
+        for column in "BCD":
+            sheet.merge_cells(f"{column}4:{column}6")
+    sheet.append([None] * len(HEADER))  # blank trailing rows
+    sheet.append([None] * len(HEADER))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _rows(village_code="150124100201"):
+    return [
+        # Labels, codes, full-width digits, dates written three ways, yes/no as 是 / √ / 1 / 否.
+        [
+            1,
+            village_code,
+            "１５０１２４００１",
+            "一组",
+            "王大",
+            HEAD_ID,
+            "户主",
+            "1970年3月5日",
+            "汉族",
+            "长期慢性病、残疾",
+            "普通劳动力",
+            "６",
+            "是",
+            "否",
+            "一般贫困户",
+            "１２,０００",
+            3000,
+            "C级",
+            "x",
+        ],
+        [
+            2,
+            village_code,
+            "150124001",
+            "一组",
+            "李二",
+            WIFE_ID,
+            "02",
+            "1972.8.1",
+            "01",
+            "健康",
+            "2",
+            0,
+            "√",
+            "0",
+            None,
+            None,
+            None,
+            None,
+            None,
+        ],
+        [
+            3,
+            village_code,
+            "150124001",
+            "一组",
+            "王小",
+            SON_ID,
+            "之子",
+            "2012-09-10",
+            "汉族",
+            "1",
+            "",
+            None,
+            1,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+        ],
+        [
+            4,
+            village_code,
+            "150124002",
+            "二组",
+            "赵四",
+            SECOND_HEAD_ID,
+            "户主",
+            None,
+            "回族",
+            "患有大病",
+            "弱劳动力或半劳动力",
+            0,
+            "是",
+            "是",
+            "低保贫困户",
+            0,
+            0,
+            "A级",
+            None,
+        ],
+    ]
+
+
+def test_a_messy_workbook_imports_every_value(village):
+    report = household_import(user=None, file_name="榆树营村.xlsx", data=_sheet_bytes(_rows()))
+    assert report.ok, report.errors
+    assert report.written
+    assert (report.households, report.members, report.header_row) == (2, 4, 3)
+    assert report.households_created == 2
+    assert "备注" in report.ignored_columns
+    household = Household.objects.get(household_number="150124001")
+    assert household.village_id == village.code
+    assert household.group_name == "一组"
+    assert household.attribute == "01"
+    head = Member.objects.get(id_number=HEAD_ID)
+    assert head.household == household
+    assert head.relation_to_head == "01"
+    assert head.birth_date == datetime.date(1970, 3, 5)
+    assert head.sex == "1"
+    assert head.health == ["2", "4"]
+    assert head.labour_skill == "2"
+    assert head.migrant_work_months == 6
+    assert head.resident_medical_insurance is True
+    assert head.has_minimum_allowance is False
+    wife = Member.objects.get(id_number=WIFE_ID)
+    assert (wife.sex, wife.ethnicity, wife.birth_date) == ("2", "01", datetime.date(1972, 8, 1))
+    assert wife.resident_medical_insurance is True
+    assert Member.objects.get(id_number=SON_ID).relation_to_head == "03"
+    second = Member.objects.get(id_number=SECOND_HEAD_ID)
+    assert second.birth_date == datetime.date(1960, 1, 2)  # derived from the ID number
+    assert second.has_minimum_allowance is True
+    income = IncomeRecord.objects.get(household=household)
+    assert income.year == report.income_year
+    assert income.wage_income == Decimal("12000.00")
+    assert income.per_capita_net_income == Decimal("5000.00")  # (12000 + 3000) / 3 residents
+    assert LivingConditions.objects.get(household=household).house_grade == "C"
+    assert HouseholdChange.objects.filter(household_id=household.pk, action="create").exists()
+
+
+def test_merged_household_cells_carry_down(village):
+    rows = _rows()
+    for row in rows[1:3]:
+        row[1:4] = [None, None, None]  # what a reader sees under merged cells
+    report = household_import(
+        user=None, file_name="merged.xlsx", data=_sheet_bytes(rows, merge_household_cells=True)
+    )
+    assert report.ok, report.errors
+    assert Member.objects.filter(household__household_number="150124001").count() == 3
+
+
+def test_every_problem_is_reported_and_nothing_is_written(village):
+    rows = _rows()
+    rows[0][5] = float(HEAD_ID[:17])  # Excel kept the ID as a number
+    rows[1][6] = "户主"  # a second head in household 001
+    rows[2][8] = "火星族"  # not an ethnicity
+    rows[3][5] = SECOND_HEAD_ID[:17] + ("0" if SECOND_HEAD_ID[-1] != "0" else "1")  # wrong check digit
+    report = household_import(user=None, file_name="bad.xlsx", data=_sheet_bytes(rows))
+    assert not report.ok
+    assert not report.written
+    problems = {(p.row, p.column, p.reason.split(";")[0][:30]) for p in report.errors}
+    by_column = {(p.row, p.column) for p in report.errors}
+    assert (4, "证件号码") in by_column
+    assert any("lost digits" in p.reason and p.row == 4 for p in report.errors), problems
+    assert (6, "民族") in by_column
+    assert any(p.row == 7 and "check digit" in p.reason for p in report.errors)
+    assert any("exactly one head" in p.reason and p.household == "150124001" for p in report.errors)
+    assert Household.objects.count() == 0
+    assert Member.objects.count() == 0
+
+
+def test_partial_writes_the_households_without_errors(village):
+    rows = _rows()
+    rows[3][8] = "火星族"
+    report = household_import(user=None, file_name="half.xlsx", data=_sheet_bytes(rows), partial=True)
+    assert not report.ok
+    assert report.written
+    assert report.households_skipped == 1
+    assert list(Household.objects.values_list("household_number", flat=True)) == ["150124001"]
+
+
+def test_reimporting_the_same_file_changes_nothing(village):
+    data = _sheet_bytes(_rows())
+    household_import(user=None, file_name="a.xlsx", data=data)
+    changes = HouseholdChange.objects.count()
+    again = household_import(user=None, file_name="a.xlsx", data=data)
+    assert again.ok
+    assert (again.households_created, again.households_updated, again.households_unchanged) == (0, 0, 2)
+    assert Household.objects.count() == 2
+    assert Member.objects.count() == 4
+    assert HouseholdChange.objects.count() == changes
+
+
+def test_a_changed_file_updates_and_audits(village):
+    household_import(user=None, file_name="a.xlsx", data=_sheet_bytes(_rows()))
+    rows = _rows()
+    rows[0][10] = "技能劳动力"
+    rows[0][15] = 18000
+    report = household_import(user=None, file_name="b.xlsx", data=_sheet_bytes(rows))
+    assert report.ok, report.errors
+    assert (report.households_updated, report.households_unchanged, report.members_updated) == (1, 1, 1)
+    head = Member.objects.get(id_number=HEAD_ID)
+    assert head.labour_skill == "1"
+    change = HouseholdChange.objects.filter(record_type="member", record_id=head.pk).get()
+    assert change.changes == {"labour_skill": ["2", "1"]}
+    income = IncomeRecord.objects.get(household=head.household)
+    assert income.per_capita_net_income == Decimal("7000.00")
+
+
+def test_dry_run_reports_quality_warnings_and_writes_nothing(village):
+    rows = _rows()
+    rows[2][12] = "否"  # the son is not insured: a data-quality warning, not an error
+    report = household_import(user=None, file_name="dry.xlsx", data=_sheet_bytes(rows), dry_run=True)
+    assert report.ok
+    assert not report.written
+    assert report.households_created == 2
+    assert any(p.household == "150124001" for p in report.warnings)
+    assert Household.objects.count() == 0
+
+
+def test_an_id_number_registered_in_another_household_is_refused(village):
+    other = factories.household(village, "150124999")
+    factories.member(other, relation="01", id_number=WIFE_ID, name="李二")
+    report = household_import(user=None, file_name="a.xlsx", data=_sheet_bytes(_rows()))
+    assert any(p.row == 5 and p.column == "证件号码" and "150124999" in p.reason for p in report.errors), (
+        report.errors
+    )
+    assert Household.objects.count() == 1
+
+
+def test_an_interrupted_import_leaves_the_register_unchanged(village, monkeypatch):
+    real_insert = import_services.insert_rows
+
+    def fail_on_incomes(model, rows, **kwargs):
+        if model is IncomeRecord:
+            raise RuntimeError("power cut")
+        return real_insert(model, rows, **kwargs)
+
+    monkeypatch.setattr(import_services, "insert_rows", fail_on_incomes)
+    with pytest.raises(RuntimeError):
+        household_import(user=None, file_name="a.xlsx", data=_sheet_bytes(_rows()))
+    assert Household.objects.count() == 0
+    assert Member.objects.count() == 0
+    assert HouseholdChange.objects.count() == 0
+
+
+def test_a_village_cadre_cannot_import_into_another_village(village, other_village, cadre):
+    report = household_import(user=cadre, file_name="a.xlsx", data=_sheet_bytes(_rows(other_village.code)))
+    assert not report.ok
+    assert all("outside" in p.reason for p in report.errors)
+    assert Household.objects.count() == 0
+
+
+def test_gbk_csv_with_a_mapping_and_the_village_from_the_area(village, tmp_path):
+    lines = [
+        "户号,户主姓名,身份证,关系,性别",
+        f"150124001,王大,{HEAD_ID},户主,男",
+        f"150124001,李二,{WIFE_ID},配偶,女",
+    ]
+    path = tmp_path / "local.csv"
+    path.write_bytes("\n".join(lines).encode("gbk"))
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text(
+        json.dumps({"户主姓名": "member.name", "身份证": "证件号码", "关系": "与户主关系"}), encoding="utf-8"
+    )
+    out = io.StringIO()
+    call_command(
+        "import",
+        "households",
+        str(path),
+        "--area",
+        village.code,
+        "--mapping",
+        str(mapping),
+        "--format",
+        "json",
+        stdout=out,
+    )
+    report = json.loads(out.getvalue())
+    assert report["ok"]
+    assert report["members_created"] == 2
+    assert Member.objects.get(id_number=WIFE_ID).household.village_id == village.code
+
+
+def test_the_command_fails_with_the_row_column_and_reason(village, tmp_path):
+    rows = _rows()
+    rows[1][5] = "1.50124E+17"
+    path = tmp_path / "bad.xlsx"
+    path.write_bytes(_sheet_bytes(rows))
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="nothing was written"):
+        call_command("import", "households", str(path), stdout=io.StringIO(), stderr=err)
+    assert "row 5, 证件号码 = '1.50124E+17'" in err.getvalue()
+    assert Household.objects.count() == 0
