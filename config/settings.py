@@ -175,7 +175,7 @@ DEFAULT_PROVINCE = env_str("DEFAULT_PROVINCE", "15")
 TASKS = {
     "default": {
         "BACKEND": env_str("TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default", "screening"],
+        "QUEUES": ["default", "screening", "imports"],
     }
 }
 

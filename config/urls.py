@@ -10,5 +10,6 @@ urlpatterns = [
     path("cases/", include("jingzhun.cases.urls")),
     path("assistance/", include("jingzhun.assistance.urls")),
     path("declare/", include("jingzhun.cases.public_urls")),
+    path("imports/", include("jingzhun.imports.urls")),
     path("", include("jingzhun.registry.urls")),
 ]

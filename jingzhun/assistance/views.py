@@ -24,7 +24,8 @@ from jingzhun.assistance.selectors import (
     is_visit_overdue,
 )
 from jingzhun.core.forms import apply_validation_error
-from jingzhun.core.http import AuthenticatedHttpRequest
+from jingzhun.core.http import AuthenticatedHttpRequest, xlsx_response
+from jingzhun.imports.exports import Labels, dated_file_name, export_list, measure_columns
 from jingzhun.registry.models import Household
 from jingzhun.registry.selectors import household_list, households_in_scope
 
@@ -43,6 +44,21 @@ def assistance_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if form.is_valid():
         filters = AssistanceFilters(**form.cleaned_data)
     households = assisted_households(user=user, filters=filters)
+    if request.GET.get("export") == "xlsx":
+        measures = (
+            Measure.objects.filter(household__in=households.values("pk"))
+            .select_related("household__village")
+            .order_by("household__household_number", "-start_date")
+        )
+        data = export_list(
+            user=user,
+            what="measures",
+            title=_("Assistance measures"),
+            columns=measure_columns(Labels(user.area.code[:2] if user.area else "")),
+            objects=measures.iterator(chunk_size=2000),
+            parameters=request.GET.urlencode(),
+        )
+        return xlsx_response(data, dated_file_name("measures"))
     page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
     province = user.area.code[:2] if user.area else ""
     issues = assistance_issues(list(page), province=province)
@@ -52,6 +68,7 @@ def assistance_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     ]
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("export", None)
     context = {
         "form": form,
         "page": page,

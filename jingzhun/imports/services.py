@@ -20,7 +20,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,8 +33,10 @@ from jingzhun.areas.models import Area
 from jingzhun.areas.selectors import code_range_q
 from jingzhun.core.bulk import insert_rows
 from jingzhun.core.spreadsheets import CellError, FileFormatError, clean_text, read_sheet
+from jingzhun.imports.choices import ImportState
 from jingzhun.imports.converters import Converter, converter_for, is_blank
 from jingzhun.imports.layouts import COLUMNS, Column, Record, header_index
+from jingzhun.imports.models import ImportRun
 from jingzhun.quality.selectors import find_issues
 from jingzhun.registry.choices import (
     DISABILITY_CERTIFICATE_ID_TYPE,
@@ -801,3 +804,92 @@ def _quality_warnings(
 
 def file_fingerprint(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+# --- imports from the web: upload, check in the background, confirm ----------------
+
+
+def import_run_upload(
+    *, user: User, file_name: str, data: bytes, area: Area | None, partial: bool
+) -> ImportRun:
+    """Store the file, record the run and hand the check (a dry run) to the worker."""
+    from jingzhun.imports.tasks import import_run_task  # the task module imports this one
+
+    _require_import(user, area)
+    run = ImportRun(
+        file_name=Path(file_name).name[:200],
+        file_sha256=file_fingerprint(data),
+        area=area,
+        partial=partial,
+        uploaded_by=user,
+    )
+    run.file.save(Path(file_name).name, ContentFile(data), save=False)
+    run.save()
+    transaction.on_commit(lambda: import_run_task.enqueue(run.pk))
+    return run
+
+
+def _run_progress(run: ImportRun, start: int, end: int) -> Progress:
+    def progress(_phase: str, done: int, total: int) -> None:
+        percent = start + (end - start) * done // max(total, 1)
+        ImportRun.objects.filter(pk=run.pk).update(progress=min(percent, end))
+
+    return progress
+
+
+def import_run_execute(run: ImportRun) -> ImportRun:
+    """Check a run (state CHECKING) or write it (state WRITING); a crash marks it failed."""
+    writing = run.state == ImportState.WRITING
+    try:
+        with run.file.open("rb") as handle:
+            data = handle.read()
+        report = household_import(
+            user=run.uploaded_by,
+            file_name=run.file_name,
+            data=data,
+            area=run.area,
+            dry_run=not writing,
+            partial=run.partial,
+            progress=_run_progress(run, 0, 90),
+        )
+    except Exception as error:  # recorded for the user; the transaction has rolled back
+        ImportRun.objects.filter(pk=run.pk).update(
+            state=ImportState.FAILED, error=f"{type(error).__name__}: {error}", finished_at=timezone.now()
+        )
+        raise
+    if writing:
+        state = ImportState.DONE if report.written else ImportState.REJECTED
+    else:
+        writable = report.households - report.households_skipped
+        state = ImportState.CHECKED if report.ok or (run.partial and writable) else ImportState.REJECTED
+    ImportRun.objects.filter(pk=run.pk).update(
+        state=state,
+        progress=100,
+        report=report.as_dict(),
+        finished_at=timezone.now() if state != ImportState.CHECKED else None,
+    )
+    run.refresh_from_db()
+    return run
+
+
+def import_run_confirm(*, user: User, run: ImportRun) -> ImportRun:
+    from jingzhun.imports.tasks import import_run_task
+
+    if run.uploaded_by_id != user.pk:
+        raise PermissionDenied(_("Only the person who uploaded the file may confirm it."))
+    updated = ImportRun.objects.filter(pk=run.pk, state=ImportState.CHECKED).update(
+        state=ImportState.WRITING, progress=0
+    )
+    if not updated:
+        raise ValidationError(_("This import is not waiting for confirmation."))
+    transaction.on_commit(lambda: import_run_task.enqueue(run.pk))
+    run.refresh_from_db()
+    return run
+
+
+def import_run_cancel(*, user: User, run: ImportRun) -> None:
+    if run.uploaded_by_id != user.pk:
+        raise PermissionDenied(_("Only the person who uploaded the file may cancel it."))
+    ImportRun.objects.filter(pk=run.pk, state=ImportState.CHECKED).update(
+        state=ImportState.CANCELLED, finished_at=timezone.now()
+    )

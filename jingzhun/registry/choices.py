@@ -54,3 +54,6 @@ SERIOUS_ILLNESS = "3"
 DISABLED = "4"
 # 已脱贫（享受政策）: the status a household takes when it exits poverty.
 LIFTED_OUT_STATUS = "2"
+# Poverty statuses counted as lifted out (2, 4) and as not (1 未脱贫, 3 返贫) in summaries.
+LIFTED_OUT_STATUSES = ("2", "4")
+NOT_LIFTED_OUT_STATUSES = ("1", "3")

@@ -30,7 +30,8 @@ from jingzhun.cases.selectors import household_cases
 from jingzhun.cases.workflow import is_village_cadre
 from jingzhun.core.display import change_lines, rows
 from jingzhun.core.forms import apply_validation_error
-from jingzhun.core.http import AuthenticatedHttpRequest
+from jingzhun.core.http import AuthenticatedHttpRequest, xlsx_response
+from jingzhun.imports.exports import Labels, dated_file_name, export_list, household_columns, member_columns
 from jingzhun.monitoring.selectors import evidence_visible, household_warnings
 from jingzhun.quality.selectors import household_quality_issues
 from jingzhun.registry import services
@@ -97,12 +98,49 @@ def household_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             output_field=models.DecimalField(max_digits=14, decimal_places=2),
         ),
     )
+    export = request.GET.get("export")
+    if export in ("xlsx", "members"):
+        return _household_list_export(request, households, members=export == "members")
     page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("export", None)
     context = {"form": form, "page": page, "query": query.urlencode()}
     template = "registry/_household_table.html" if request.htmx else "registry/household_list.html"
     return render(request, template, context)
+
+
+def _household_list_export(
+    request: AuthenticatedHttpRequest, households: models.QuerySet[Household], *, members: bool
+) -> HttpResponse:
+    """The list as shown (filters and area scope), households or their members, as .xlsx."""
+    user = request.user
+    labels = Labels(user.area.code[:2] if user.area else "")
+    parameters = request.GET.urlencode()
+    if members:
+        rows = (
+            Member.objects.filter(household__in=households.values("pk"))
+            .select_related("household")
+            .order_by("household__household_number", "relation_to_head", "birth_date")
+        )
+        data = export_list(
+            user=user,
+            what="members",
+            title=_("Members"),
+            columns=member_columns(labels),
+            objects=rows.iterator(chunk_size=2000),
+            parameters=parameters,
+        )
+        return xlsx_response(data, dated_file_name("members"))
+    data = export_list(
+        user=user,
+        what="households",
+        title=_("Households"),
+        columns=household_columns(labels),
+        objects=households.iterator(chunk_size=2000),
+        parameters=parameters,
+    )
+    return xlsx_response(data, dated_file_name("households"))
 
 
 @login_required

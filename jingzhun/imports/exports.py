@@ -1,0 +1,457 @@
+"""Spreadsheets derived from the register: list exports, the monitoring-object
+roster in the national layout, the household information form and the area
+summary. Nothing here is entered twice: every cell is read from the register.
+
+Sensitive columns (ID numbers, phones, bank accounts, health) are masked
+unless the user's role may see them in full; each export is recorded.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import xlsxwriter
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from jingzhun.accounts.models import User
+from jingzhun.accounts.roles import Capability
+from jingzhun.areas.models import Area
+from jingzhun.areas.selectors import areas_by_prefix, child_prefix
+from jingzhun.codelists.fields import CodeField, CodeListField
+from jingzhun.codelists.selectors import code_map
+from jingzhun.imports.layouts import ROSTER_COLUMNS, Column, Record, Sensitivity
+from jingzhun.imports.models import ExportRecord
+from jingzhun.registry.choices import HEAD_RELATION, LIFTED_OUT_STATUSES, NOT_LIFTED_OUT_STATUSES
+from jingzhun.registry.idnumbers import mask_account, mask_id_number, mask_phone
+from jingzhun.registry.models import Household, IncomeRecord, Member, MonitoringObject
+
+_MASKS: dict[Sensitivity, Callable[[str], str]] = {
+    Sensitivity.ID_NUMBER: mask_id_number,
+    Sensitivity.PHONE: mask_phone,
+    Sensitivity.ACCOUNT: mask_account,
+    Sensitivity.HEALTH: lambda value: "***" if value else "",
+}
+
+
+@dataclass(frozen=True)
+class ExportColumn:
+    header: str
+    value: Callable[[Any], Any]
+    sensitivity: Sensitivity = Sensitivity.NONE
+    width: int = 14
+
+
+def shows_sensitive(user: User | None) -> bool:
+    return user is None or user.can(Capability.REVEAL_SENSITIVE)
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, list):
+        return "、".join(str(part) for part in value)
+    return value
+
+
+def workbook(sheets: Iterable[tuple[str, list[str], Iterable[list[Any]], list[int]]]) -> bytes:
+    """An .xlsx of (title, headers, rows, widths) sheets. Text stays text: an ID number
+    written here is never turned into a number by Excel."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "constant_memory": True, "default_date_format": "yyyy-mm-dd"}
+    )
+    bold = book.add_format({"bold": True, "text_wrap": True, "valign": "vcenter", "bg_color": "#eef2f7"})
+    for title, headers, rows, widths in sheets:
+        sheet = book.add_worksheet(title[:31])
+        for position, width in enumerate(widths):
+            sheet.set_column(position, position, width)
+        sheet.write_row(0, 0, headers, bold)
+        sheet.freeze_panes(1, 0)
+        count = 0
+        for count, row in enumerate(rows, start=1):
+            for position, value in enumerate(row):
+                if isinstance(value, str):
+                    sheet.write_string(count, position, value)
+                elif value is not None:
+                    sheet.write(count, position, value)
+        if headers:
+            sheet.autofilter(0, 0, max(count, 1), len(headers) - 1)
+    book.close()
+    return buffer.getvalue()
+
+
+def export_list(
+    *,
+    user: User | None,
+    what: str,
+    title: str,
+    columns: list[ExportColumn],
+    objects: Iterable[Any],
+    parameters: str = "",
+) -> bytes:
+    """One sheet: a list page's rows with its columns, masked for the user, recorded."""
+    full = shows_sensitive(user)
+    counted = 0
+
+    def rows() -> Iterable[list[Any]]:
+        nonlocal counted
+        for obj in objects:
+            counted += 1
+            row = []
+            for column in columns:
+                value = column.value(obj)
+                if column.sensitivity != Sensitivity.NONE and not full and value:
+                    value = _MASKS[column.sensitivity](str(value))
+                row.append(_cell(value))
+            yield row
+
+    data = workbook([(title, [c.header for c in columns], rows(), [c.width for c in columns])])
+    has_sensitive = any(c.sensitivity != Sensitivity.NONE for c in columns)
+    ExportRecord.objects.create(
+        what=what,
+        parameters=parameters[:500],
+        rows=counted,
+        sensitive_in_full=full and has_sensitive,
+        user=user,
+    )
+    return data
+
+
+class Labels:
+    """Code → label for a province, read once per list (the export runs through
+    thousands of rows with a handful of codes)."""
+
+    def __init__(self, province: str) -> None:
+        self.province = province
+        self._maps: dict[str, dict[str, str]] = {}
+
+    def __call__(self, code_list: str, value: Any) -> Any:
+        labels = self._maps.get(code_list)
+        if labels is None:
+            labels = {code: item.label for code, item in code_map(code_list, province=self.province).items()}
+            self._maps[code_list] = labels
+        if isinstance(value, list):
+            return [labels.get(code, code) for code in value]
+        return labels.get(value, value) if value else ""
+
+
+def _label_of(labels: Labels, model: Any, field: str) -> Callable[[Any], Any]:
+    model_field = model._meta.get_field(field)
+    code_list = model_field.code_list
+    return lambda obj: labels(code_list, getattr(obj, field))
+
+
+# --- list exports --------------------------------------------------------------
+
+
+def household_columns(labels: Labels) -> list[ExportColumn]:
+    return [
+        ExportColumn(_("Household number"), lambda h: h.household_number, width=16),
+        ExportColumn(_("Village"), lambda h: h.village.name, width=14),
+        ExportColumn(_("Village group"), lambda h: h.group_name),
+        ExportColumn(_("Head of household"), lambda h: h.head_name or "", width=10),
+        ExportColumn(_("ID number of the head"), lambda h: h.head_id_number or "", Sensitivity.ID_NUMBER, 22),
+        ExportColumn(_("Phone"), lambda h: h.phone, Sensitivity.PHONE),
+        ExportColumn(_("Household attribute"), _label_of(labels, Household, "attribute"), width=18),
+        ExportColumn(_("Poverty status"), _label_of(labels, Household, "poverty_status"), width=18),
+        ExportColumn(_("Main cause of poverty"), _label_of(labels, Household, "main_cause")),
+        ExportColumn(_("Per-capita net income"), lambda h: h.per_capita),
+        ExportColumn(_("In the register"), lambda h: h.is_active, width=8),
+    ]
+
+
+def annotate_household_rows(households: QuerySet[Household]) -> QuerySet[Household]:
+    """The head's ID number and the latest per-capita income, as the list page shows them."""
+    latest = IncomeRecord.objects.filter(household=OuterRef("pk")).order_by("-year")
+    head = Member.objects.filter(household=OuterRef("pk"), relation_to_head=HEAD_RELATION)
+    return households.annotate(
+        head_id_number=Subquery(head.values("id_number")[:1]),
+        per_capita=Subquery(latest.values("per_capita_net_income")[:1]),
+    )
+
+
+def member_columns(labels: Labels) -> list[ExportColumn]:
+    def label(field: str) -> Callable[[Any], Any]:
+        return _label_of(labels, Member, field)
+
+    return [
+        ExportColumn(_("Household number"), lambda m: m.household.household_number, width=16),
+        ExportColumn(_("Name"), lambda m: m.name, width=10),
+        ExportColumn(_("ID number"), lambda m: m.id_number, Sensitivity.ID_NUMBER, 22),
+        ExportColumn(_("Relation to head"), label("relation_to_head")),
+        ExportColumn(_("Sex"), label("sex"), width=6),
+        ExportColumn(_("Birth date"), lambda m: m.birth_date, width=12),
+        ExportColumn(_("Education"), label("education")),
+        ExportColumn(_("School status"), label("school_status")),
+        ExportColumn(_("Health"), label("health"), Sensitivity.HEALTH),
+        ExportColumn(_("Labour skill"), label("labour_skill")),
+        ExportColumn(_("Months of migrant work"), lambda m: m.migrant_work_months),
+        ExportColumn(_("Resident basic medical insurance"), lambda m: m.resident_medical_insurance),
+        ExportColumn(_("Minimum living allowance (低保)"), lambda m: m.has_minimum_allowance),
+        ExportColumn(_("Phone"), lambda m: m.phone, Sensitivity.PHONE),
+    ]
+
+
+# --- the roster in the national layout -------------------------------------------
+
+
+def _area_names(codes: set[str]) -> dict[str, str]:
+    """Names of every area above the given villages (province to township)."""
+    wanted = set()
+    for code in codes:
+        wanted |= {code[:2] + "0" * 10, code[:4] + "0" * 8, code[:6] + "0" * 6, code[:9] + "000", code}
+    return dict(Area.objects.filter(code__in=wanted).values_list("code", "name"))
+
+
+def roster_rows(
+    households: QuerySet[Household], *, user: User | None, monitored_only: bool = False
+) -> tuple[list[str], Iterable[list[Any]]]:
+    """One row per member in the national monitoring-object export layout, with
+    Chinese headers and labels whatever the user's language (the national layout
+    is Chinese; the importer reads it back)."""
+    latest_episode = MonitoringObject.objects.filter(household=OuterRef("pk")).order_by(
+        "-identified_on", "-pk"
+    )
+    latest_income = IncomeRecord.objects.filter(household=OuterRef("pk")).order_by("-year")
+    households = households.annotate(
+        episode_id=Subquery(latest_episode.values("pk")[:1]),
+        per_capita=Subquery(latest_income.values("per_capita_net_income")[:1]),
+        size=Count("members"),
+    )
+    if monitored_only:
+        households = households.filter(episode_id__isnull=False)
+    full = shows_sensitive(user)
+    headers = [column.header for column in ROSTER_COLUMNS]
+
+    def rows() -> Iterable[list[Any]]:
+        with translation.override("zh-hans"):
+            chosen = list(households.order_by("village_id", "household_number"))
+            episodes = MonitoringObject.objects.in_bulk([h.episode_id for h in chosen if h.episode_id])
+            names = _area_names({h.village_id for h in chosen})
+            labels = Labels(chosen[0].village_id[:2] if chosen else "")
+            by_household = {h.pk: h for h in chosen}
+            members = Member.objects.filter(household__in=[h.pk for h in chosen]).order_by(
+                "household__village_id", "household__household_number", "relation_to_head", "birth_date"
+            )
+            for member in members.iterator(chunk_size=5000):
+                household = by_household[member.household_id]
+                episode = episodes.get(household.episode_id) if household.episode_id else None
+                yield [
+                    _roster_value(column, household, member, episode, names, labels, full)
+                    for column in ROSTER_COLUMNS
+                ]
+
+    return headers, rows()
+
+
+def _roster_value(
+    column: Column,
+    household: Any,
+    member: Member,
+    episode: MonitoringObject | None,
+    names: dict[str, str],
+    labels: Labels,
+    full: bool,
+) -> Any:
+    code = household.village_id
+    info = {
+        "province_name": names.get(code[:2] + "0" * 10, ""),
+        "city_name": names.get(code[:4] + "0" * 8, ""),
+        "county_name": names.get(code[:6] + "0" * 6, ""),
+        "township_name": names.get(code[:9] + "000", ""),
+        "village_name": names.get(code, ""),
+        "household_size": household.size,
+        "per_capita_net_income": household.per_capita,
+    }
+    if column.record == Record.INFO:
+        if column.field in info:
+            value = info[column.field]
+        elif episode is None:
+            value = None
+        else:
+            field = column.field.replace("monitoring_category", "category")
+            value = getattr(episode, field)
+            episode_field = MonitoringObject._meta.get_field(field)
+            if isinstance(episode_field, CodeField | CodeListField):
+                value = labels(episode_field.code_list, value)
+    else:
+        source = household if column.record == Record.HOUSEHOLD else member
+        attname = "village_id" if column.field == "village" else column.field
+        value = getattr(source, attname)
+        model_field = column.model_field()
+        if isinstance(model_field, CodeField | CodeListField):
+            value = labels(model_field.code_list, value)
+    if column.sensitivity != Sensitivity.NONE and not full and value:
+        value = _MASKS[column.sensitivity](str(value))
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return _cell(value)
+
+
+def roster_export(
+    households: QuerySet[Household], *, user: User | None, parameters: str = "", monitored_only: bool = False
+) -> bytes:
+    headers, rows = roster_rows(households, user=user, monitored_only=monitored_only)
+    counted = 0
+
+    def counting() -> Iterable[list[Any]]:
+        nonlocal counted
+        for row in rows:
+            counted += 1
+            yield row
+
+    widths = [22 if c.sensitivity == Sensitivity.ID_NUMBER else 12 for c in ROSTER_COLUMNS]
+    data = workbook([("监测对象花名册", headers, counting(), widths)])
+    ExportRecord.objects.create(
+        what="roster",
+        parameters=parameters[:500],
+        rows=counted,
+        sensitive_in_full=shows_sensitive(user),
+        user=user,
+    )
+    return data
+
+
+# --- the area summary ---------------------------------------------------------------
+
+
+@dataclass
+class AreaSummaryRow:
+    code: str
+    name: str
+    households: int = 0
+    people: int = 0
+    not_lifted_out: int = 0
+    lifted_out: int = 0
+    monitored: int = 0
+    monitored_not_eliminated: int = 0
+
+
+def area_summary(*, area: Area, households: QuerySet[Household]) -> list[AreaSummaryRow]:
+    """Households, people and monitoring objects per child area of ``area``, with a total row.
+    ``households`` is the user's scoped household list (the summary never reaches beyond it)."""
+    child_code = child_prefix(area, "village_id")
+    open_episode = MonitoringObject.objects.filter(household=OuterRef("pk"), risk_eliminated=False)
+    counts = (
+        households.filter(is_active=True)
+        .annotate(prefix=child_code, has_open=Subquery(open_episode.values("pk")[:1]))
+        .values("prefix")
+        .annotate(
+            households=Count("pk", distinct=True),
+            not_lifted_out=Count("pk", filter=Q(poverty_status__in=NOT_LIFTED_OUT_STATUSES), distinct=True),
+            lifted_out=Count("pk", filter=Q(poverty_status__in=LIFTED_OUT_STATUSES), distinct=True),
+            monitored_not_eliminated=Count("pk", filter=Q(has_open__isnull=False), distinct=True),
+        )
+    )
+    people = dict(
+        Member.objects.filter(household__in=households.filter(is_active=True))
+        .annotate(prefix=child_prefix(area, "household__village_id"))
+        .values("prefix")
+        .annotate(total=Count("pk"))
+        .values_list("prefix", "total")
+    )
+    monitored = dict(
+        MonitoringObject.objects.filter(household__in=households.filter(is_active=True))
+        .annotate(prefix=child_prefix(area, "household__village_id"))
+        .values("prefix")
+        .annotate(total=Count("household", distinct=True))
+        .values_list("prefix", "total")
+    )
+    counted = {entry["prefix"]: entry for entry in counts}
+    prefixes = set(counted) | set(people) | set(monitored)
+    prefixes |= {child.short_code for child in Area.objects.filter(parent=area)}
+    rows = {
+        prefix: AreaSummaryRow(code=child.code, name=child.name)
+        for prefix, child in areas_by_prefix(prefixes).items()
+    }
+    for prefix in prefixes - set(rows):
+        rows[prefix] = AreaSummaryRow(code=prefix, name=prefix)
+    for prefix, entry in counted.items():
+        row = rows[prefix]
+        row.households = entry["households"]
+        row.not_lifted_out = entry["not_lifted_out"]
+        row.lifted_out = entry["lifted_out"]
+        row.monitored_not_eliminated = entry["monitored_not_eliminated"]
+    for prefix, count in people.items():
+        rows[prefix].people = count
+    for prefix, count in monitored.items():
+        rows[prefix].monitored = count
+    ordered = sorted(rows.values(), key=lambda row: row.code)
+    total = AreaSummaryRow(code=area.code, name=_("Total"))
+    for row in ordered:
+        for name in (
+            "households",
+            "people",
+            "not_lifted_out",
+            "lifted_out",
+            "monitored",
+            "monitored_not_eliminated",
+        ):
+            setattr(total, name, getattr(total, name) + getattr(row, name))
+    return [*ordered, total]
+
+
+def area_summary_columns() -> list[ExportColumn]:
+    return [
+        ExportColumn(_("Area code"), lambda r: r.code, width=14),
+        ExportColumn(_("Area"), lambda r: r.name, width=16),
+        ExportColumn(_("Households"), lambda r: r.households),
+        ExportColumn(_("People"), lambda r: r.people),
+        ExportColumn(_("Not lifted out or returned"), lambda r: r.not_lifted_out),
+        ExportColumn(_("Lifted out"), lambda r: r.lifted_out),
+        ExportColumn(_("Monitoring objects (ever)"), lambda r: r.monitored),
+        ExportColumn(_("Monitoring objects with risk not eliminated"), lambda r: r.monitored_not_eliminated),
+    ]
+
+
+def dated_file_name(stem: str) -> str:
+    return f"{stem}-{datetime.date.today():%Y%m%d}.xlsx"
+
+
+def warning_columns() -> list[ExportColumn]:
+    return [
+        ExportColumn(_("Household number"), lambda w: w.household.household_number, width=16),
+        ExportColumn(_("Village"), lambda w: w.household.village.name),
+        ExportColumn(_("Member"), lambda w: w.member.name if w.member else "", width=10),
+        ExportColumn(_("Rule"), lambda w: f"{w.rule.code} {w.rule.name}", width=30),
+        ExportColumn(_("Status"), lambda w: w.get_status_display()),
+        ExportColumn(_("Raised"), lambda w: w.created_at.date(), width=12),
+        ExportColumn(_("Verify by"), lambda w: w.deadline, width=12),
+        ExportColumn(_("Overdue"), lambda w: w.is_overdue, width=8),
+    ]
+
+
+def case_columns() -> list[ExportColumn]:
+    return [
+        ExportColumn(_("Procedure"), lambda c: c.get_kind_display(), width=18),
+        ExportColumn(_("Household number"), lambda c: c.household.household_number, width=16),
+        ExportColumn(_("Village"), lambda c: c.household.village.name),
+        ExportColumn(_("Step"), lambda c: c.get_state_display(), width=18),
+        ExportColumn(_("Channel"), lambda c: c.get_channel_display()),
+        ExportColumn(_("Opened on"), lambda c: c.opened_on, width=12),
+        ExportColumn(_("Decide by"), lambda c: c.deadline, width=12),
+        ExportColumn(_("Closed on"), lambda c: c.closed_on, width=12),
+        ExportColumn(_("Overdue"), lambda c: c.is_overdue, width=8),
+    ]
+
+
+def measure_columns(labels: Labels) -> list[ExportColumn]:
+    return [
+        ExportColumn(_("Household number"), lambda m: m.household.household_number, width=16),
+        ExportColumn(_("Village"), lambda m: m.household.village.name),
+        ExportColumn(_("Measure"), lambda m: labels("assistance_measure", m.measure_type), width=18),
+        ExportColumn(_("Start date"), lambda m: m.start_date, width=12),
+        ExportColumn(_("End date"), lambda m: m.end_date, width=12),
+        ExportColumn(_("Amount"), lambda m: m.amount),
+        ExportColumn(_("Responsible unit"), lambda m: m.responsible_unit, width=18),
+        ExportColumn(_("Status"), lambda m: m.get_status_display()),
+    ]

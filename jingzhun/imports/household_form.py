@@ -1,0 +1,233 @@
+"""The household information form (一户一档), derived from the register.
+
+One definition of the form — sections of labelled values and tables — is
+rendered to .xlsx and to a printable PDF, so that the two never disagree.
+Labels are the fields' own names; coded values show their labels; sensitive
+values are masked unless the user's role may see them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jingzhun.accounts.models import User
+from jingzhun.assistance.models import Measure
+from jingzhun.codelists.fields import CodeField, CodeListField
+from jingzhun.imports.exports import Labels, shows_sensitive, workbook
+from jingzhun.registry.idnumbers import mask_account, mask_id_number, mask_phone
+from jingzhun.registry.models import Household, IncomeRecord, LivingConditions, Member, MonitoringObject
+
+_SKIPPED = {"id", "household", "created_at", "updated_at", "is_active", "removed_on", "member_key"}
+_MASKS = {
+    "id_number": mask_id_number,
+    "phone": mask_phone,
+    "bank_account": mask_account,
+    "health": lambda value: "***" if value else "",
+    "disability_category": lambda value: "***" if value else "",
+    "disability_grade": lambda value: "***" if value else "",
+}
+
+
+@dataclass
+class FormSection:
+    title: str
+    pairs: list[tuple[str, str]] = field(default_factory=list)
+    headers: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+
+
+def _display(instance: models.Model, model_field: models.Field, labels: Labels, full: bool) -> str:
+    value = getattr(instance, model_field.attname)
+    if isinstance(model_field, CodeField | CodeListField):
+        value = labels(model_field.code_list, value)
+    if not full and model_field.name in _MASKS and value:
+        value = _MASKS[model_field.name](value if isinstance(value, str) else "、".join(value))
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "、".join(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    return str(value)
+
+
+def _fields(model: type[models.Model]) -> list[models.Field]:
+    return [f for f in model._meta.concrete_fields if f.name not in _SKIPPED]
+
+
+def _pairs(instance: models.Model, labels: Labels, full: bool) -> list[tuple[str, str]]:
+    return [(str(f.verbose_name), _display(instance, f, labels, full)) for f in _fields(type(instance))]
+
+
+def _table(
+    model: type[models.Model], objects: list[Any], labels: Labels, full: bool, names: list[str]
+) -> tuple[list[str], list[list[str]]]:
+    chosen = [model._meta.get_field(name) for name in names]
+    headers = [str(f.verbose_name) for f in chosen]  # type: ignore[union-attr]
+    return headers, [[_display(obj, f, labels, full) for f in chosen] for obj in objects]  # type: ignore[arg-type]
+
+
+def household_form(*, user: User | None, household: Household) -> list[FormSection]:
+    """The sections of the form; the caller has fetched ``household`` through the user's scope."""
+    labels = Labels(household.village_id[:2])
+    full = shows_sensitive(user)
+    household_section = FormSection(_("Household"), pairs=_pairs(household, labels, full))
+    household_section.pairs.insert(1, (_("Village"), f"{household.village.name} ({household.village_id})"))
+    members = list(Member.objects.filter(household=household).order_by("relation_to_head", "birth_date"))
+    member_headers, member_rows = _table(
+        Member,
+        members,
+        labels,
+        full,
+        [
+            "name",
+            "id_number",
+            "relation_to_head",
+            "sex",
+            "birth_date",
+            "ethnicity",
+            "education",
+            "school_status",
+            "health",
+            "labour_skill",
+            "migrant_work_months",
+            "resident_medical_insurance",
+            "has_minimum_allowance",
+            "has_extreme_poverty_support",
+        ],
+    )
+    sections = [
+        household_section,
+        FormSection(_("Members"), headers=member_headers, rows=member_rows),
+    ]
+    incomes = list(IncomeRecord.objects.filter(household=household).order_by("-year")[:3])
+    income_headers, income_rows = _table(
+        IncomeRecord,
+        incomes,
+        labels,
+        full,
+        [
+            "year",
+            "wage_income",
+            "business_income",
+            "property_income",
+            "transfer_income",
+            "production_costs",
+            "net_income",
+            "resident_members",
+            "per_capita_net_income",
+        ],
+    )
+    sections.append(FormSection(_("Income"), headers=income_headers, rows=income_rows))
+    conditions = LivingConditions.objects.filter(household=household).first()
+    if conditions is not None:
+        sections.append(
+            FormSection(_("Production and living conditions"), pairs=_pairs(conditions, labels, full))
+        )
+    episodes = list(MonitoringObject.objects.filter(household=household))
+    if episodes:
+        episode_headers, episode_rows = _table(
+            MonitoringObject,
+            episodes,
+            labels,
+            full,
+            [
+                "category",
+                "identified_on",
+                "risk_types",
+                "per_capita_net_income",
+                "risk_eliminated",
+                "eliminated_on",
+            ],
+        )
+        sections.append(FormSection(_("Monitoring"), headers=episode_headers, rows=episode_rows))
+    measures = list(Measure.objects.filter(household=household).order_by("-start_date"))
+    if measures:
+        measure_headers, measure_rows = _table(
+            Measure,
+            measures,
+            labels,
+            full,
+            ["measure_type", "start_date", "end_date", "amount", "responsible_unit", "status"],
+        )
+        for row, measure in zip(measure_rows, measures, strict=True):
+            row[-1] = measure.get_status_display()
+        sections.append(FormSection(_("Assistance measures"), headers=measure_headers, rows=measure_rows))
+    return sections
+
+
+def household_form_xlsx(sections: list[FormSection], *, title: str) -> bytes:
+    rows: list[list[Any]] = [[title], [_("Printed on %(date)s") % {"date": timezone.localdate().isoformat()}]]
+    for section in sections:
+        rows.append([])
+        rows.append([f"【{section.title}】"])
+        if section.pairs:
+            # Two label/value pairs per line, as the paper form lays them out.
+            for start in range(0, len(section.pairs), 2):
+                line: list[Any] = []
+                for label, value in section.pairs[start : start + 2]:
+                    line += [label, value]
+                rows.append(line)
+        if section.headers:
+            rows.append(list(section.headers))
+            rows.extend(section.rows or [[_("None")]])
+    return workbook(
+        [(_("Household form"), [], rows, [18, 22, 18, 22, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12])]
+    )
+
+
+def household_form_pdf(sections: list[FormSection], *, title: str) -> bytes:
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    font = "STSong-Light"
+    pdfmetrics.registerFont(UnicodeCIDFont(font))
+    heading = ParagraphStyle("heading", fontName=font, fontSize=15, leading=20, alignment=1)
+    subheading = ParagraphStyle("subheading", fontName=font, fontSize=11, leading=15, spaceBefore=6)
+    cell = ParagraphStyle("cell", fontName=font, fontSize=7.5, leading=9)
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=24, rightMargin=24, topMargin=24)
+    style = TableStyle(
+        [
+            ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ]
+    )
+    story: list[Any] = [Paragraph(title, heading), Spacer(1, 6)]
+    for section in sections:
+        story.append(Paragraph(section.title, subheading))
+        if section.pairs:
+            lines = []
+            for start in range(0, len(section.pairs), 3):
+                line: list[Any] = []
+                for label, value in section.pairs[start : start + 3]:
+                    line += [Paragraph(label, cell), Paragraph(value, cell)]
+                lines.append(line + [""] * (6 - len(line)))
+            table = Table(lines, colWidths=[95, 165] * 3)
+            table.setStyle(style)
+            story.append(table)
+        if section.headers:
+            data = [[Paragraph(text, cell) for text in section.headers]]
+            data += [[Paragraph(text, cell) for text in row] for row in section.rows]
+            table = Table(data, repeatRows=1)
+            table.setStyle(style)
+            table.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke)]))
+            story.append(table)
+    document.build(story)
+    return buffer.getvalue()
