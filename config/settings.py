@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "jingzhun.worklist",
     "jingzhun.quality",
     "jingzhun.imports",
+    "jingzhun.api",
     "jingzhun.demo",
 ]
 

@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from jingzhun.api.api import api
+from jingzhun.api.views import token_page, token_revoke_view
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
@@ -11,5 +14,8 @@ urlpatterns = [
     path("assistance/", include("jingzhun.assistance.urls")),
     path("declare/", include("jingzhun.cases.public_urls")),
     path("imports/", include("jingzhun.imports.urls")),
+    path("api/v1/", api.urls),
+    path("api-tokens/", token_page, name="api_tokens"),
+    path("api-tokens/<int:pk>/revoke/", token_revoke_view, name="api_token_revoke"),
     path("", include("jingzhun.registry.urls")),
 ]

@@ -1,0 +1,379 @@
+"""Request and response bodies of the API.
+
+Response schemas resolve sensitive fields through ``masked``: ID numbers,
+phones, bank accounts and health are masked unless the user's role may see
+them *and* the request asked for them (``reveal=true``, recorded like the
+web page's reveal button).
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from ninja import Field, ModelSchema, Schema
+from pydantic import WithJsonSchema
+
+from jingzhun.accounts.roles import Capability
+from jingzhun.registry.idnumbers import mask_account, mask_id_number, mask_phone
+from jingzhun.registry.models import IncomeRecord, LivingConditions
+
+_MASKS = {"id_number": mask_id_number, "phone": mask_phone, "bank_account": mask_account}
+
+
+def reveals(context: Any) -> bool:
+    request = context["request"] if context else None
+    if request is None:
+        return False
+    return bool(getattr(request, "reveal", False)) and request.user.can(Capability.REVEAL_SENSITIVE)
+
+
+def masked(obj: Any, field: str, context: Any) -> Any:
+    value = getattr(obj, field)
+    if reveals(context) or not value:
+        return value
+    if field == "health":
+        return None
+    return _MASKS[field](value)
+
+
+class ErrorOut(Schema):
+    """Every error has this body: a code, a message and, for invalid input, the fields."""
+
+    error: str
+    message: str
+    fields: dict[str, list[str]] = {}
+
+
+class PageOut(Schema):
+    count: int
+    page: int
+    page_size: int
+
+
+class AreaOut(Schema):
+    code: str
+    name: str
+    level: int
+    parent: str | None = Field(None, alias="parent_id")
+
+
+class AreaPage(PageOut):
+    items: list[AreaOut]
+
+
+class HouseholdOut(Schema):
+    id: int
+    household_number: str
+    village: str = Field(..., alias="village_id")
+    group_name: str
+    address: str
+    phone: str
+    bank_name: str
+    bank_account: str
+    identification_standard: str
+    attribute: str
+    main_cause: str
+    other_causes: list[str]
+    poverty_status: str
+    registered_year: int | None
+    lifted_out_year: int | None
+    is_active: bool
+    updated_at: datetime.datetime
+
+    @staticmethod
+    def resolve_phone(obj: Any, context: Any) -> str:
+        return masked(obj, "phone", context)
+
+    @staticmethod
+    def resolve_bank_account(obj: Any, context: Any) -> str:
+        return masked(obj, "bank_account", context)
+
+
+class HouseholdPage(PageOut):
+    items: list[HouseholdOut]
+
+
+class HouseholdIn(Schema):
+    household_number: str = Field(..., min_length=1, max_length=30)
+    village: str = Field(..., min_length=12, max_length=12)
+    group_name: str = Field("", max_length=50)
+    address: str = Field("", max_length=200)
+    phone: str = Field("", max_length=20)
+    bank_name: str = Field("", max_length=100)
+    bank_account: str = Field("", max_length=40)
+    identification_standard: str = Field("", max_length=20)
+    attribute: str = Field("", max_length=20)
+    main_cause: str = Field("", max_length=20)
+    other_causes: list[str] = []
+    poverty_status: str = Field("", max_length=20)
+    registered_year: int | None = Field(None, ge=2010, le=2100)
+
+
+class HouseholdPatch(Schema):
+    group_name: str | None = Field(None, max_length=50)
+    address: str | None = Field(None, max_length=200)
+    phone: str | None = Field(None, max_length=20)
+    bank_name: str | None = Field(None, max_length=100)
+    bank_account: str | None = Field(None, max_length=40)
+    identification_standard: str | None = Field(None, max_length=20)
+    attribute: str | None = Field(None, max_length=20)
+    main_cause: str | None = Field(None, max_length=20)
+    other_causes: list[str] | None = None
+    poverty_status: str | None = Field(None, max_length=20)
+    registered_year: int | None = Field(None, ge=2010, le=2100)
+
+
+class MemberOut(Schema):
+    id: int
+    household: int = Field(..., alias="household_id")
+    name: str
+    id_type: str
+    id_number: str
+    sex: str
+    birth_date: datetime.date
+    ethnicity: str
+    relation_to_head: str
+    is_resident: bool
+    education: str
+    school_status: str
+    labour_skill: str
+    migrant_work_months: int
+    health: list[str] | None
+    has_minimum_allowance: bool
+    has_extreme_poverty_support: bool
+    resident_medical_insurance: bool
+    employee_medical_insurance: bool
+    phone: str
+
+    @staticmethod
+    def resolve_id_number(obj: Any, context: Any) -> str:
+        return masked(obj, "id_number", context)
+
+    @staticmethod
+    def resolve_phone(obj: Any, context: Any) -> str:
+        return masked(obj, "phone", context)
+
+    @staticmethod
+    def resolve_health(obj: Any, context: Any) -> list[str] | None:
+        return masked(obj, "health", context)
+
+
+class MemberIn(Schema):
+    name: str = Field(..., min_length=1, max_length=50)
+    id_type: str = Field("1", max_length=20)
+    id_number: str = Field(..., min_length=1, max_length=22)
+    sex: str = Field("", max_length=20)
+    birth_date: datetime.date | None = None
+    ethnicity: str = Field("", max_length=20)
+    relation_to_head: str = Field(..., min_length=1, max_length=20)
+    is_resident: bool = True
+    education: str = Field("", max_length=20)
+    school_status: str = Field("", max_length=20)
+    labour_skill: str = Field("", max_length=20)
+    migrant_work_months: int = Field(0, ge=0, le=12)
+    health: list[str] = []
+    has_minimum_allowance: bool = False
+    has_extreme_poverty_support: bool = False
+    resident_medical_insurance: bool = False
+    employee_medical_insurance: bool = False
+    phone: str = Field("", max_length=20)
+
+
+class MemberPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=50)
+    relation_to_head: str | None = Field(None, min_length=1, max_length=20)
+    is_resident: bool | None = None
+    education: str | None = Field(None, max_length=20)
+    school_status: str | None = Field(None, max_length=20)
+    labour_skill: str | None = Field(None, max_length=20)
+    migrant_work_months: int | None = Field(None, ge=0, le=12)
+    health: list[str] | None = None
+    has_minimum_allowance: bool | None = None
+    has_extreme_poverty_support: bool | None = None
+    resident_medical_insurance: bool | None = None
+    employee_medical_insurance: bool | None = None
+    phone: str | None = Field(None, max_length=20)
+
+
+class MemberWritten(Schema):
+    member: MemberOut
+    warnings: list[str]
+
+
+class IncomeOut(ModelSchema):
+    class Meta:
+        model = IncomeRecord
+        exclude = ["id", "household", "updated_at"]
+
+
+def _decimal(digits: int, places: int) -> Any:
+    """A non-negative decimal documented as exactly what is accepted: a whole number or
+    a string with at most ``places`` decimals (pydantic would document any string)."""
+    whole = digits - places
+    return Annotated[
+        Decimal,
+        Field(ge=0, max_digits=digits, decimal_places=places),
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {"type": "integer", "minimum": 0, "maximum": 10**whole - 1},
+                    {"type": "string", "pattern": rf"^[0-9]{{1,{whole}}}(\.[0-9]{{1,{places}}})?$"},
+                ]
+            }
+        ),
+    ]
+
+
+Money = _decimal(14, 2)
+_AMOUNT = Field(Decimal("0"))
+
+
+class IncomeIn(Schema):
+    wage_income: Money = _AMOUNT
+    business_income: Money = _AMOUNT
+    property_income: Money = _AMOUNT
+    family_planning_subsidy: Money = _AMOUNT
+    minimum_allowance_income: Money = _AMOUNT
+    ecological_compensation: Money = _AMOUNT
+    extreme_poverty_support_income: Money = _AMOUNT
+    pension_income: Money = _AMOUNT
+    other_transfer_income: Money = _AMOUNT
+    production_costs: Money = _AMOUNT
+
+
+class ConditionsOut(ModelSchema):
+    class Meta:
+        model = LivingConditions
+        exclude = ["id", "household", "updated_at"]
+
+
+class ConditionsPatch(ModelSchema):
+    cultivated_land_mu: _decimal(10, 2) | None = None  # type: ignore[valid-type]
+    irrigated_land_mu: _decimal(10, 2) | None = None  # type: ignore[valid-type]
+    forest_land_mu: _decimal(10, 2) | None = None  # type: ignore[valid-type]
+    returned_forest_mu: _decimal(10, 2) | None = None  # type: ignore[valid-type]
+    orchard_mu: _decimal(10, 2) | None = None  # type: ignore[valid-type]
+    pasture_mu: _decimal(10, 2) | None = None  # type: ignore[valid-type]
+    water_surface_mu: _decimal(10, 2) | None = None  # type: ignore[valid-type]
+    distance_to_main_road_km: _decimal(6, 2) | None = None  # type: ignore[valid-type]
+    housing_area_m2: _decimal(8, 2) | None = None  # type: ignore[valid-type]
+
+    class Meta:
+        model = LivingConditions
+        exclude = ["id", "household", "updated_at"]
+        fields_optional = "__all__"
+
+
+class QualityIssueOut(Schema):
+    household: str
+    household_id: int
+    member: str | None
+    rule: str
+    severity: str
+    message: str
+
+
+class QualityIssuePage(PageOut):
+    items: list[QualityIssueOut]
+
+
+class WarningOut(Schema):
+    id: int
+    household: int = Field(..., alias="household_id")
+    household_number: str = Field(..., alias="household.household_number")
+    member: int | None = Field(None, alias="member_id")
+    rule: str = Field(..., alias="rule_id")
+    status: str
+    created_at: datetime.datetime
+    deadline: datetime.date
+    is_overdue: bool
+
+
+class WarningPage(PageOut):
+    items: list[WarningOut]
+
+
+class CaseOut(Schema):
+    id: int
+    kind: str
+    household: int = Field(..., alias="household_id")
+    household_number: str = Field(..., alias="household.household_number")
+    state: str
+    channel: str
+    opened_on: datetime.date
+    deadline: datetime.date | None
+    closed_on: datetime.date | None
+    is_open: bool
+    is_overdue: bool
+
+
+class CasePage(PageOut):
+    items: list[CaseOut]
+
+
+class TransitionIn(Schema):
+    action: str = Field(..., min_length=1, max_length=40)
+    comment: str = Field("", max_length=2000)
+    data: dict[str, Any] = {}
+
+
+class MeasureOut(Schema):
+    id: int
+    household: int = Field(..., alias="household_id")
+    measure_type: str
+    start_date: datetime.date
+    end_date: datetime.date | None
+    amount: Decimal
+    responsible_unit: str
+    status: str
+
+
+class MeasurePage(PageOut):
+    items: list[MeasureOut]
+
+
+class VisitOut(Schema):
+    id: int
+    household: int = Field(..., alias="household_id")
+    visited_on: datetime.date
+    notes: str
+    latitude: Decimal | None
+    longitude: Decimal | None
+
+
+class BatchOut(Schema):
+    id: int
+    dataset_type: str
+    period: datetime.date
+    source: str
+    file_name: str
+    uploaded_at: datetime.datetime
+    row_count: int
+    matched_count: int
+    not_in_register_count: int
+    invalid_id_count: int
+
+
+class BatchPage(PageOut):
+    items: list[BatchOut]
+
+
+class TokenIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100)
+    user: int | None = Field(None, description="an administrator may create a token for another user")
+
+
+class TokenOut(Schema):
+    id: int
+    user: int = Field(..., alias="user_id")
+    name: str
+    prefix: str
+    created_at: datetime.datetime
+    last_used_at: datetime.datetime | None
+    revoked_at: datetime.datetime | None
+
+
+class TokenCreated(TokenOut):
+    key: str = Field(..., description="shown once; only its fingerprint is stored")

@@ -1,0 +1,45 @@
+"""Schemathesis over the whole OpenAPI schema: no server errors, every response as documented."""
+
+import datetime
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
+
+from config.wsgi import application
+from jingzhun.api.services import token_create
+from jingzhun.assistance.models import Measure
+from jingzhun.cases.services import identification_open
+from tests import factories
+
+# The schema is served by the application itself (no database needed to describe it).
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    # As Django's test client does: a finished request must not close the test's
+    # connection (and with it the transaction the test runs in).
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def bearer(village, cadre):
+    """A village with a household, a case and a measure, and its cadre's token."""
+    household = factories.household(village, "150124100201001")
+    factories.member(household, relation="01", name="本村人")
+    identification_open(user=cadre, household=household, lead="突发大病")
+    Measure.objects.create(household=household, measure_type="01", start_date=datetime.date(2026, 1, 5))
+    return {"Authorization": f"Bearer {token_create(actor=cadre, owner=cadre, name='fuzz')[1]}"}
+
+
+@schema.parametrize()
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+def test_every_operation_conforms_to_the_schema(case, bearer):
+    case.call_and_validate(headers=bearer)
