@@ -208,25 +208,24 @@ class IncomeOut(ModelSchema):
         exclude = ["id", "household", "updated_at"]
 
 
-def _decimal(digits: int, places: int) -> Any:
+def _decimal_schema(digits: int, places: int) -> WithJsonSchema:
     """A non-negative decimal documented as exactly what is accepted: a whole number or
     a string with at most ``places`` decimals (pydantic would document any string)."""
     whole = digits - places
-    return Annotated[
-        Decimal,
-        Field(ge=0, max_digits=digits, decimal_places=places),
-        WithJsonSchema(
-            {
-                "anyOf": [
-                    {"type": "integer", "minimum": 0, "maximum": 10**whole - 1},
-                    {"type": "string", "pattern": rf"^[0-9]{{1,{whole}}}(\.[0-9]{{1,{places}}})?$"},
-                ]
-            }
-        ),
-    ]
+    return WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 0, "maximum": 10**whole - 1},
+                {"type": "string", "pattern": rf"^[0-9]{{1,{whole}}}(\.[0-9]{{1,{places}}})?$"},
+            ]
+        }
+    )
 
 
-Money = _decimal(14, 2)
+Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2), _decimal_schema(14, 2)]
+LandArea = Annotated[Decimal, Field(ge=0, max_digits=10, decimal_places=2), _decimal_schema(10, 2)]
+Distance = Annotated[Decimal, Field(ge=0, max_digits=6, decimal_places=2), _decimal_schema(6, 2)]
+FloorArea = Annotated[Decimal, Field(ge=0, max_digits=8, decimal_places=2), _decimal_schema(8, 2)]
 _AMOUNT = Field(Decimal("0"))
 
 
@@ -250,15 +249,15 @@ class ConditionsOut(ModelSchema):
 
 
 class ConditionsPatch(ModelSchema):
-    cultivated_land_mu: _decimal(10, 2) | None = None  # type: ignore[valid-type]
-    irrigated_land_mu: _decimal(10, 2) | None = None  # type: ignore[valid-type]
-    forest_land_mu: _decimal(10, 2) | None = None  # type: ignore[valid-type]
-    returned_forest_mu: _decimal(10, 2) | None = None  # type: ignore[valid-type]
-    orchard_mu: _decimal(10, 2) | None = None  # type: ignore[valid-type]
-    pasture_mu: _decimal(10, 2) | None = None  # type: ignore[valid-type]
-    water_surface_mu: _decimal(10, 2) | None = None  # type: ignore[valid-type]
-    distance_to_main_road_km: _decimal(6, 2) | None = None  # type: ignore[valid-type]
-    housing_area_m2: _decimal(8, 2) | None = None  # type: ignore[valid-type]
+    cultivated_land_mu: LandArea | None = None
+    irrigated_land_mu: LandArea | None = None
+    forest_land_mu: LandArea | None = None
+    returned_forest_mu: LandArea | None = None
+    orchard_mu: LandArea | None = None
+    pasture_mu: LandArea | None = None
+    water_surface_mu: LandArea | None = None
+    distance_to_main_road_km: Distance | None = None
+    housing_area_m2: FloorArea | None = None
 
     class Meta:
         model = LivingConditions
