@@ -72,16 +72,24 @@ def insert_rows(model: type[models.Model], rows: Iterable[dict[str, Any]], *, ba
         else:
             # As Django's own: the declared default, else "" for text fields and None for the rest.
             defaults[field.attname] = field.get_default()
-    converters = [(field.attname, _converter(field), defaults[field.attname]) for field in fields]
+    # Defaults are converted once, not once per row (most rows leave most fields out).
+    columns = []
+    for field in fields:
+        convert = _converter(field)
+        default = defaults[field.attname]
+        columns.append((field.attname, convert, convert(default) if convert else default))
     count = 0
+    missing = object()
 
     def tuples() -> Iterable[tuple[Any, ...]]:
         nonlocal count
         for row in rows:
             count += 1
             yield tuple(
-                convert(row.get(attname, default)) if convert else row.get(attname, default)
-                for attname, convert, default in converters
+                converted_default
+                if (value := row.get(attname, missing)) is missing
+                else (convert(value) if convert else value)
+                for attname, convert, converted_default in columns
             )
 
     _write(model, fields, tuples(), batch_size=batch_size)

@@ -13,6 +13,7 @@ to reject a real person.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -60,6 +61,21 @@ def _convert_first_generation(number: str) -> str:
     return seventeen + ric.calc_check_digit(seventeen + "0")
 
 
+@functools.lru_cache(maxsize=50_000)
+def _birth_place(code: str, birth_year: int) -> tuple[bool, bool]:
+    """Whether ``code`` is a county code, and whether it was in use in ``birth_year``.
+    The area-code database lookup is most of the cost of a check; an import of a
+    county's members repeats a few hundred (code, year) pairs."""
+    place = dict(prop for _part, props in numdb.get("cn/loc").info(code) for prop in props.items())
+    if "county" not in place:
+        return False, False
+    try:
+        ric.get_birth_place(f"{code}{birth_year:04d}01010000")
+    except StdnumValidationError:
+        return True, False
+    return True, True
+
+
 def check_id_number(raw: object, *, today: datetime.date | None = None) -> CheckedIdNumber:
     number = _clean(raw)
     if not number:
@@ -86,8 +102,9 @@ def check_id_number(raw: object, *, today: datetime.date | None = None) -> Check
     if number[17] != ric.calc_check_digit(number):
         raise InvalidIdNumber(_("The check digit of ID number %(value)s is wrong.") % {"value": number})
     try:
-        birth_date = ric.get_birth_date(number)
-    except StdnumValidationError:
+        # The number is already normalised: the date is read directly (ric would clean it again).
+        birth_date = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
         raise InvalidIdNumber(
             _("The ID number %(value)s contains an impossible birth date.") % {"value": number}
         ) from None
@@ -99,15 +116,13 @@ def check_id_number(raw: object, *, today: datetime.date | None = None) -> Check
     if birth_date.year < 1890:
         raise InvalidIdNumber(_("The ID number %(value)s has a birth date before 1890.") % {"value": number})
     warnings: list[str] = []
-    place = dict(prop for _part, props in numdb.get("cn/loc").info(number[:6]) for prop in props.items())
-    if "county" not in place:
+    is_county, in_use = _birth_place(number[:6], birth_date.year)
+    if not is_county:
         raise InvalidIdNumber(
             _("The ID number %(value)s starts with %(code)s, which is not a county code.")
             % {"value": number, "code": number[:6]}
         )
-    try:
-        ric.get_birth_place(number)
-    except StdnumValidationError:
+    if not in_use:
         warnings.append(
             _("The area code %(code)s was not in use in the birth year %(year)d; accepted as recorded.")
             % {"code": number[:6], "year": birth_date.year}
