@@ -60,9 +60,11 @@ messages: install
 	msgfmt --check-format -o jingzhun/locale/zh_Hans/LC_MESSAGES/django.mo jingzhun/locale/zh_Hans/LC_MESSAGES/django.po
 
 # Benchmarks against peer baselines in the same run; results in bench/results/.
-# BENCH_HOUSEHOLDS (default 1,000,000), BENCH_ORM_HOUSEHOLDS (10,000), BENCH_REPEATS (3).
+# BENCH_HOUSEHOLDS (default 1,000,000), BENCH_ORM_HOUSEHOLDS (10,000), BENCH_REPEATS (3);
+# imports: BENCH_XLSX_MEMBERS (100,000), BENCH_CSV_MEMBERS (1,000,000), BENCH_ORM_MEMBERS (20,000).
 bench: install
 	$(BIN)/python bench/screening.py
+	$(BIN)/python bench/imports.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache test-artifacts
