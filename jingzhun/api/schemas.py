@@ -16,10 +16,8 @@ from ninja import Field, ModelSchema, Schema
 from pydantic import WithJsonSchema
 
 from jingzhun.accounts.roles import Capability
-from jingzhun.registry.idnumbers import mask_account, mask_id_number, mask_phone
+from jingzhun.core.display import MASKERS
 from jingzhun.registry.models import IncomeRecord, LivingConditions
-
-_MASKS = {"id_number": mask_id_number, "phone": mask_phone, "bank_account": mask_account}
 
 
 def reveals(context: Any) -> bool:
@@ -35,7 +33,7 @@ def masked(obj: Any, field: str, context: Any) -> Any:
         return value
     if field == "health":
         return None
-    return _MASKS[field](value)
+    return MASKERS[field](value)
 
 
 class ErrorOut(Schema):

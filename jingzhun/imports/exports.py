@@ -26,17 +26,18 @@ from jingzhun.areas.models import Area
 from jingzhun.areas.selectors import areas_by_prefix, child_prefix
 from jingzhun.codelists.fields import CodeField, CodeListField
 from jingzhun.codelists.selectors import code_map
+from jingzhun.core.display import MASKERS
 from jingzhun.imports.layouts import ROSTER_COLUMNS, Column, Record, Sensitivity
 from jingzhun.imports.models import ExportRecord
 from jingzhun.registry.choices import HEAD_RELATION, LIFTED_OUT_STATUSES, NOT_LIFTED_OUT_STATUSES
-from jingzhun.registry.idnumbers import mask_account, mask_id_number, mask_phone
 from jingzhun.registry.models import Household, IncomeRecord, Member, MonitoringObject
 
+# The pages' maskers (core.display), by the kind of sensitive column.
 _MASKS: dict[Sensitivity, Callable[[str], str]] = {
-    Sensitivity.ID_NUMBER: mask_id_number,
-    Sensitivity.PHONE: mask_phone,
-    Sensitivity.ACCOUNT: mask_account,
-    Sensitivity.HEALTH: lambda value: "***" if value else "",
+    Sensitivity.ID_NUMBER: MASKERS["id_number"],
+    Sensitivity.PHONE: MASKERS["phone"],
+    Sensitivity.ACCOUNT: MASKERS["bank_account"],
+    Sensitivity.HEALTH: lambda value: "***",
 }
 
 

@@ -8,10 +8,8 @@ values are masked unless the user's role may see them.
 
 from __future__ import annotations
 
-import datetime
 import io
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django.db import models
@@ -20,20 +18,11 @@ from django.utils.translation import gettext as _
 
 from jingzhun.accounts.models import User
 from jingzhun.assistance.models import Measure
-from jingzhun.codelists.fields import CodeField, CodeListField
-from jingzhun.imports.exports import Labels, shows_sensitive, workbook
-from jingzhun.registry.idnumbers import mask_account, mask_id_number, mask_phone
+from jingzhun.core.display import display_value, rows
+from jingzhun.imports.exports import shows_sensitive, workbook
 from jingzhun.registry.models import Household, IncomeRecord, LivingConditions, Member, MonitoringObject
 
-_SKIPPED = {"id", "household", "created_at", "updated_at", "is_active", "removed_on", "member_key"}
-_MASKS = {
-    "id_number": mask_id_number,
-    "phone": mask_phone,
-    "bank_account": mask_account,
-    "health": lambda value: "***" if value else "",
-    "disability_category": lambda value: "***" if value else "",
-    "disability_grade": lambda value: "***" if value else "",
-}
+_SKIPPED = {"id", "household", "created_at", "updated_at", "is_active", "removed_on"}
 
 
 @dataclass
@@ -44,52 +33,38 @@ class FormSection:
     rows: list[list[str]] = field(default_factory=list)
 
 
-def _display(instance: models.Model, model_field: models.Field, labels: Labels, full: bool) -> str:
-    value = getattr(instance, model_field.attname)
-    if isinstance(model_field, CodeField | CodeListField):
-        value = labels(model_field.code_list, value)
-    if not full and model_field.name in _MASKS and value:
-        value = _MASKS[model_field.name](value if isinstance(value, str) else "、".join(value))
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return "、".join(value)
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return f"{value:,.2f}"
-    return str(value)
+def _fields(model: type[models.Model]) -> list[str]:
+    return [f.name for f in model._meta.concrete_fields if f.name not in _SKIPPED]
 
 
-def _fields(model: type[models.Model]) -> list[models.Field]:
-    return [f for f in model._meta.concrete_fields if f.name not in _SKIPPED]
-
-
-def _pairs(instance: models.Model, labels: Labels, full: bool) -> list[tuple[str, str]]:
-    return [(str(f.verbose_name), _display(instance, f, labels, full)) for f in _fields(type(instance))]
+def _pairs(instance: models.Model, province: str, full: bool) -> list[tuple[str, str]]:
+    return [
+        (row.label, row.value)
+        for row in rows(instance, _fields(type(instance)), province=province, reveal=full, show_health=full)
+    ]
 
 
 def _table(
-    model: type[models.Model], objects: list[Any], labels: Labels, full: bool, names: list[str]
+    model: type[models.Model], objects: list[Any], province: str, full: bool, names: list[str]
 ) -> tuple[list[str], list[list[str]]]:
-    chosen = [model._meta.get_field(name) for name in names]
-    headers = [str(f.verbose_name) for f in chosen]  # type: ignore[union-attr]
-    return headers, [[_display(obj, f, labels, full) for f in chosen] for obj in objects]  # type: ignore[arg-type]
+    headers = [str(model._meta.get_field(name).verbose_name) for name in names]  # type: ignore[union-attr]
+    return headers, [
+        [display_value(obj, name, province=province, reveal=full, show_health=full)[0] for name in names]
+        for obj in objects
+    ]
 
 
 def household_form(*, user: User | None, household: Household) -> list[FormSection]:
     """The sections of the form; the caller has fetched ``household`` through the user's scope."""
-    labels = Labels(household.village_id[:2])
+    province = household.village_id[:2]
     full = shows_sensitive(user)
-    household_section = FormSection(_("Household"), pairs=_pairs(household, labels, full))
+    household_section = FormSection(_("Household"), pairs=_pairs(household, province, full))
     household_section.pairs.insert(1, (_("Village"), f"{household.village.name} ({household.village_id})"))
     members = list(Member.objects.filter(household=household).order_by("relation_to_head", "birth_date"))
     member_headers, member_rows = _table(
         Member,
         members,
-        labels,
+        province,
         full,
         [
             "name",
@@ -116,7 +91,7 @@ def household_form(*, user: User | None, household: Household) -> list[FormSecti
     income_headers, income_rows = _table(
         IncomeRecord,
         incomes,
-        labels,
+        province,
         full,
         [
             "year",
@@ -134,14 +109,14 @@ def household_form(*, user: User | None, household: Household) -> list[FormSecti
     conditions = LivingConditions.objects.filter(household=household).first()
     if conditions is not None:
         sections.append(
-            FormSection(_("Production and living conditions"), pairs=_pairs(conditions, labels, full))
+            FormSection(_("Production and living conditions"), pairs=_pairs(conditions, province, full))
         )
     episodes = list(MonitoringObject.objects.filter(household=household))
     if episodes:
         episode_headers, episode_rows = _table(
             MonitoringObject,
             episodes,
-            labels,
+            province,
             full,
             [
                 "category",
@@ -158,7 +133,7 @@ def household_form(*, user: User | None, household: Household) -> list[FormSecti
         measure_headers, measure_rows = _table(
             Measure,
             measures,
-            labels,
+            province,
             full,
             ["measure_type", "start_date", "end_date", "amount", "responsible_unit", "status"],
         )
