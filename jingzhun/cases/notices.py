@@ -7,7 +7,6 @@ ID numbers, phones, bank accounts and health details never reach it.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 from django.http import HttpResponse
@@ -18,6 +17,8 @@ from jingzhun.areas.models import Area
 from jingzhun.cases.choices import CaseKind
 from jingzhun.cases.models import Case
 from jingzhun.codelists.selectors import code_label
+from jingzhun.core.http import pdf_response
+from jingzhun.core.pdf import cjk_font, landscape_pdf
 from jingzhun.registry.choices import HEAD_RELATION, CodeListKey
 
 
@@ -74,14 +75,10 @@ def notice_rows(cases: list[Case]) -> list[NoticeRow]:
 def notice_pdf(*, title: str, area: Area, cases: list[Case], announcement: bool) -> HttpResponse:
     """The same notice as a PDF, in the Song typeface every Chinese PDF reader has."""
     from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
-    font = "STSong-Light"
-    pdfmetrics.registerFont(UnicodeCIDFont(font))
+    font = cjk_font()
     heading = ParagraphStyle("heading", fontName=font, fontSize=16, leading=22, alignment=1)
     body = ParagraphStyle("body", fontName=font, fontSize=10, leading=14)
     header = [
@@ -109,9 +106,5 @@ def notice_pdf(*, title: str, area: Area, cases: list[Case], announcement: bool)
             "during the notice period. Posted on %(date)s."
         )
     ) % {"date": timezone.localdate().isoformat()}
-    buffer = io.BytesIO()
-    document = SimpleDocTemplate(buffer, pagesize=landscape(A4), title=title)
-    document.build([Paragraph(title, heading), Spacer(1, 12), table, Spacer(1, 12), Paragraph(closing, body)])
-    response = HttpResponse(buffer.getvalue(), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="notice-{area.code}.pdf"'
-    return response
+    story = [Paragraph(title, heading), Spacer(1, 12), table, Spacer(1, 12), Paragraph(closing, body)]
+    return pdf_response(landscape_pdf(story, title=title), f"notice-{area.code}.pdf")

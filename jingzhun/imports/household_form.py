@@ -8,7 +8,6 @@ values are masked unless the user's role may see them.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from jingzhun.accounts.models import User
 from jingzhun.assistance.models import Measure
 from jingzhun.core.display import display_value, rows
+from jingzhun.core.pdf import cjk_font, landscape_pdf
 from jingzhun.imports.exports import shows_sensitive, workbook
 from jingzhun.registry.models import Household, IncomeRecord, LivingConditions, Member, MonitoringObject
 
@@ -165,19 +165,13 @@ def household_form_xlsx(sections: list[FormSection], *, title: str) -> bytes:
 
 def household_form_pdf(sections: list[FormSection], *, title: str) -> bytes:
     from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
-    font = "STSong-Light"
-    pdfmetrics.registerFont(UnicodeCIDFont(font))
+    font = cjk_font()
     heading = ParagraphStyle("heading", fontName=font, fontSize=15, leading=20, alignment=1)
     subheading = ParagraphStyle("subheading", fontName=font, fontSize=11, leading=15, spaceBefore=6)
     cell = ParagraphStyle("cell", fontName=font, fontSize=7.5, leading=9)
-    buffer = io.BytesIO()
-    document = SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=24, rightMargin=24, topMargin=24)
     style = TableStyle(
         [
             ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
@@ -204,5 +198,4 @@ def household_form_pdf(sections: list[FormSection], *, title: str) -> bytes:
             table.setStyle(style)
             table.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke)]))
             story.append(table)
-    document.build(story)
-    return buffer.getvalue()
+    return landscape_pdf(story, title=title, leftMargin=24, rightMargin=24, topMargin=24)

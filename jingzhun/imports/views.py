@@ -14,7 +14,7 @@ from jingzhun.accounts.roles import Capability
 from jingzhun.areas.models import Area
 from jingzhun.areas.selectors import area_list
 from jingzhun.core.forms import report_errors
-from jingzhun.core.http import AuthenticatedHttpRequest, xlsx_response
+from jingzhun.core.http import AuthenticatedHttpRequest, pdf_response, xlsx_response
 from jingzhun.imports.choices import ImportState
 from jingzhun.imports.exports import (
     area_summary,
@@ -127,9 +127,9 @@ def household_form_view(request: AuthenticatedHttpRequest, pk: int, file_format:
     sections = household_form(user=request.user, household=household)
     title = _("Household information form · %(number)s") % {"number": household.household_number}
     if file_format == "pdf":
-        response = HttpResponse(household_form_pdf(sections, title=title), content_type="application/pdf")
-        response["Content-Disposition"] = f"inline; filename=household-{household.household_number}.pdf"
-        return response
+        return pdf_response(
+            household_form_pdf(sections, title=title), f"household-{household.household_number}.pdf"
+        )
     return xlsx_response(
         household_form_xlsx(sections, title=title), f"household-{household.household_number}.xlsx"
     )
