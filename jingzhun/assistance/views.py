@@ -24,8 +24,9 @@ from jingzhun.assistance.selectors import (
     is_visit_overdue,
 )
 from jingzhun.core.forms import apply_validation_error
-from jingzhun.core.http import AuthenticatedHttpRequest, xlsx_response
-from jingzhun.imports.exports import Labels, dated_file_name, export_list, measure_columns
+from jingzhun.core.http import AuthenticatedHttpRequest
+from jingzhun.imports.exports import Labels, measure_columns
+from jingzhun.imports.views import list_export
 from jingzhun.registry.models import Household
 from jingzhun.registry.selectors import household_list, households_in_scope
 
@@ -50,15 +51,13 @@ def assistance_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             .select_related("household__village")
             .order_by("household__household_number", "-start_date")
         )
-        data = export_list(
-            user=user,
+        return list_export(
+            request,
             what="measures",
             title=_("Assistance measures"),
             columns=measure_columns(Labels(user.area.code[:2] if user.area else "")),
             objects=measures.iterator(chunk_size=2000),
-            parameters=request.GET.urlencode(),
         )
-        return xlsx_response(data, dated_file_name("measures"))
     page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
     province = user.area.code[:2] if user.area else ""
     issues = assistance_issues(list(page), province=province)

@@ -45,8 +45,9 @@ from jingzhun.cases.selectors import (
 )
 from jingzhun.cases.workflow import is_village_cadre, transitions_from
 from jingzhun.core.forms import apply_validation_error, report_errors
-from jingzhun.core.http import AuthenticatedHttpRequest, xlsx_response
-from jingzhun.imports.exports import case_columns, dated_file_name, export_list
+from jingzhun.core.http import AuthenticatedHttpRequest
+from jingzhun.imports.exports import case_columns
+from jingzhun.imports.views import list_export
 from jingzhun.registry.selectors import households_in_scope
 
 PAGE_SIZE = 50
@@ -73,15 +74,13 @@ def case_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
     cases = case_list(user=user, filters=filters).order_by("deadline", "pk")
     if request.GET.get("export") == "xlsx":
-        spreadsheet = export_list(
-            user=user,
+        return list_export(
+            request,
             what="cases",
             title=_("Cases"),
             columns=case_columns(),
             objects=cases.select_related("household__village").iterator(chunk_size=2000),
-            parameters=request.GET.urlencode(),
         )
-        return xlsx_response(spreadsheet, dated_file_name("cases"))
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

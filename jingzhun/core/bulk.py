@@ -39,25 +39,16 @@ def _converter(field: models.Field) -> Any:
 
 def bulk_insert(model: type[models.Model], objects: Sequence[models.Model], *, batch_size: int = 5000) -> int:
     """Insert ``objects`` (without primary keys) in large batches. Returns the row count."""
-    if not objects:
-        return 0
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    now = datetime.datetime.now(datetime.UTC)
-    for field in fields:
-        # auto_now / auto_now_add fields get their value here as save() would.
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            for obj in objects:
-                setattr(obj, field.attname, now)
-    converters = [(field.attname, _converter(field)) for field in fields]
-    rows = (
-        tuple(
-            convert(getattr(obj, attname)) if convert else getattr(obj, attname)
-            for attname, convert in converters
-        )
-        for obj in objects
+    # auto_now / auto_now_add fields are left out so that insert_rows gives them "now", as save() would.
+    names = [
+        field.attname
+        for field in model._meta.concrete_fields
+        if not field.primary_key
+        and not (getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
+    ]
+    return insert_rows(
+        model, ({name: getattr(obj, name) for name in names} for obj in objects), batch_size=batch_size
     )
-    _write(model, fields, rows, batch_size=batch_size)
-    return len(objects)
 
 
 def insert_rows(model: type[models.Model], rows: Iterable[dict[str, Any]], *, batch_size: int = 5000) -> int:

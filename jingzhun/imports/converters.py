@@ -10,6 +10,7 @@ converted once. Every converter raises ``CellError`` with the reason.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from decimal import Decimal
@@ -57,22 +58,8 @@ def _code_converter(code_list: str, *, year: int, province: str) -> Converter:
 
 
 def _memoised(convert: Converter) -> Converter:
-    cache: dict[object, Any] = {}
-
-    def converter(raw: object) -> Any:
-        key = (type(raw), raw)
-        try:
-            return cache[key]
-        except KeyError:
-            pass
-        except TypeError:  # an unhashable cell value
-            return convert(raw)
-        value = convert(raw)
-        if len(cache) < 10_000:
-            cache[key] = value
-        return value
-
-    return converter
+    # Cells are str, int, float, bool, dates or None: hashable. ``typed`` keeps 1 and 1.0 apart.
+    return functools.lru_cache(maxsize=10_000, typed=True)(convert)
 
 
 def _whole_number(raw: object) -> int | None:

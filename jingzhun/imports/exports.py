@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 
 from jingzhun.accounts.models import User
 from jingzhun.accounts.roles import Capability
+from jingzhun.areas.choices import CODE_LENGTH, AreaLevel
+from jingzhun.areas.codes import prefix_of
 from jingzhun.areas.models import Area
 from jingzhun.areas.selectors import areas_by_prefix, child_prefix
 from jingzhun.codelists.fields import CodeField, CodeListField
@@ -206,10 +208,8 @@ def member_columns(labels: Labels) -> list[ExportColumn]:
 
 
 def _area_names(codes: set[str]) -> dict[str, str]:
-    """Names of every area above the given villages (province to township)."""
-    wanted = set()
-    for code in codes:
-        wanted |= {code[:2] + "0" * 10, code[:4] + "0" * 8, code[:6] + "0" * 6, code[:9] + "000", code}
+    """Names of the given villages and of every area above them, by code."""
+    wanted = {prefix_of(code, level).ljust(CODE_LENGTH, "0") for code in codes for level in AreaLevel}
     return dict(Area.objects.filter(code__in=wanted).values_list("code", "name"))
 
 
@@ -246,12 +246,34 @@ def roster_rows(
             for member in members.iterator(chunk_size=5000):
                 household = by_household[member.household_id]
                 episode = episodes.get(household.episode_id) if household.episode_id else None
+                info = _roster_info(household, names)
                 yield [
-                    _roster_value(column, household, member, episode, names, labels, full)
+                    _roster_value(column, household, member, episode, info, labels, full)
                     for column in ROSTER_COLUMNS
                 ]
 
     return headers, rows()
+
+
+_NAME_COLUMNS = {
+    AreaLevel.PROVINCE: "province_name",
+    AreaLevel.CITY: "city_name",
+    AreaLevel.COUNTY: "county_name",
+    AreaLevel.TOWNSHIP: "township_name",
+    AreaLevel.VILLAGE: "village_name",
+}
+
+
+def _roster_info(household: Any, names: dict[str, str]) -> dict[str, Any]:
+    """The household's roster-only values: area names, size, latest per-capita income."""
+    code = household.village_id
+    info: dict[str, Any] = {
+        column: names.get(prefix_of(code, level).ljust(CODE_LENGTH, "0"), "")
+        for level, column in _NAME_COLUMNS.items()
+    }
+    info["household_size"] = household.size
+    info["per_capita_net_income"] = household.per_capita
+    return info
 
 
 def _roster_value(
@@ -259,20 +281,10 @@ def _roster_value(
     household: Any,
     member: Member,
     episode: MonitoringObject | None,
-    names: dict[str, str],
+    info: dict[str, Any],
     labels: Labels,
     full: bool,
 ) -> Any:
-    code = household.village_id
-    info = {
-        "province_name": names.get(code[:2] + "0" * 10, ""),
-        "city_name": names.get(code[:4] + "0" * 8, ""),
-        "county_name": names.get(code[:6] + "0" * 6, ""),
-        "township_name": names.get(code[:9] + "000", ""),
-        "village_name": names.get(code, ""),
-        "household_size": household.size,
-        "per_capita_net_income": household.per_capita,
-    }
     if column.record == Record.INFO:
         if column.field in info:
             value = info[column.field]

@@ -52,9 +52,8 @@ from jingzhun.registry.models import (
     IncomeRecord,
     LivingConditions,
     Member,
-    StatusChange,
 )
-from jingzhun.registry.services import STATUS_FIELDS
+from jingzhun.registry.services import status_changes_record
 
 Progress = Callable[[str, int, int], None]
 _CHUNK = 2000
@@ -585,17 +584,7 @@ class _Writer:
                 setattr(household, name, values[name])
             household.save(update_fields=[*household_changes, "updated_at"])
             self.audit(household.pk, ChangeAction.UPDATE, "household", household.pk, household_changes)
-            StatusChange.objects.bulk_create(
-                StatusChange(
-                    household=household,
-                    field=name,
-                    old_value=household_changes[name][0] or "",
-                    new_value=household_changes[name][1] or "",
-                    changed_by=self.user,
-                )
-                for name in STATUS_FIELDS
-                if name in household_changes
-            )
+            status_changes_record(household=household, changes=household_changes, user=self.user)
             changed = True
         registered = {member.id_number: member for member in Member.objects.filter(household=household)}
         for member_rows in rows.members:
@@ -756,7 +745,8 @@ def household_import(
         report.error(Problem(sheet.header_row, "、".join(missing), "", _("Required columns are missing.")))
         return report
     today = timezone.localdate()
-    default_province = (area or (user.area if user else None) or Area(code="000000000000")).code[:2]
+    scope = area or (user.area if user else None)
+    default_province = scope.code[:2] if scope else ""
     reader = _Reader(report=report, positions=positions, year=today.year, default_province=default_province)
     reader.read(sheet.rows, sheet.header_row, progress)
     _resolve_villages(reader, user=user, area=area, report=report)

@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jingzhun.accounts.roles import Capability
-from jingzhun.core.http import AuthenticatedHttpRequest, xlsx_response
-from jingzhun.imports.exports import dated_file_name, export_list, warning_columns
+from jingzhun.core.http import AuthenticatedHttpRequest
+from jingzhun.imports.exports import warning_columns
+from jingzhun.imports.views import list_export
 from jingzhun.monitoring import services
 from jingzhun.monitoring.choices import RunStatus, WarningStatus
 from jingzhun.monitoring.forms import ScreeningStartForm, WarningDecisionForm, WarningFilterForm
@@ -47,17 +48,15 @@ def warning_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
     warnings = warning_list(user=request.user, filters=filters)
     if request.GET.get("export") == "xlsx":
-        spreadsheet = export_list(
-            user=request.user,
+        return list_export(
+            request,
             what="warnings",
             title=_("Warnings"),
             columns=warning_columns(),
             objects=warnings.select_related("household__village", "member", "rule")
             .order_by("deadline", "pk")
             .iterator(chunk_size=2000),
-            parameters=request.GET.urlencode(),
         )
-        return xlsx_response(spreadsheet, dated_file_name("warnings"))
     by_rule = warning_counts_by_rule(warnings)
     largest = max((total for _rule, total, _overdue in by_rule), default=1)
     page = Paginator(warnings.order_by("deadline", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))

@@ -134,6 +134,21 @@ def _validate(instance: models.Model, *, village_code: str, exclude: list[str] |
 # --- households ---------------------------------------------------------------
 
 
+def status_changes_record(*, household: Household, changes: dict[str, list[Any]], user: User | None) -> None:
+    """The attribute / poverty-status history for ``changes`` (field → [old, new]) of a saved household."""
+    StatusChange.objects.bulk_create(
+        StatusChange(
+            household=household,
+            field=name,
+            old_value=changes[name][0] or "",
+            new_value=changes[name][1] or "",
+            changed_by=user,
+        )
+        for name in STATUS_FIELDS
+        if name in changes
+    )
+
+
 def household_create(*, user: User, village: Area, **fields: Any) -> Household:
     _require_edit(user, village.code)
     if village.level != AreaLevel.VILLAGE:
@@ -164,17 +179,7 @@ def household_update(*, user: User, household: Household, **fields: Any) -> Hous
         _require_edit(user, locked.village_id)
         _validate(locked, village_code=locked.village_id)
         changes = _save_with_history(user=user, household_id=locked.pk, instance=locked, before=before)
-        StatusChange.objects.bulk_create(
-            StatusChange(
-                household=locked,
-                field=name,
-                old_value=changes[name][0] or "",
-                new_value=changes[name][1] or "",
-                changed_by=user,
-            )
-            for name in STATUS_FIELDS
-            if name in changes
-        )
+        status_changes_record(household=locked, changes=changes, user=user)
     return locked
 
 
@@ -396,15 +401,5 @@ def household_status_set(
     if lifted_out_year is not None:
         locked.lifted_out_year = lifted_out_year
     changes = _save_with_history(user=user, household_id=locked.pk, instance=locked, before=before)
-    StatusChange.objects.bulk_create(
-        StatusChange(
-            household=locked,
-            field=name,
-            old_value=changes[name][0] or "",
-            new_value=changes[name][1] or "",
-            changed_by=user,
-        )
-        for name in STATUS_FIELDS
-        if name in changes
-    )
+    status_changes_record(household=locked, changes=changes, user=user)
     return locked

@@ -30,8 +30,9 @@ from jingzhun.cases.selectors import household_cases
 from jingzhun.cases.workflow import is_village_cadre
 from jingzhun.core.display import change_lines, rows
 from jingzhun.core.forms import apply_validation_error
-from jingzhun.core.http import AuthenticatedHttpRequest, xlsx_response
-from jingzhun.imports.exports import Labels, dated_file_name, export_list, household_columns, member_columns
+from jingzhun.core.http import AuthenticatedHttpRequest
+from jingzhun.imports.exports import Labels, household_columns, member_columns
+from jingzhun.imports.views import list_export
 from jingzhun.monitoring.selectors import evidence_visible, household_warnings
 from jingzhun.quality.selectors import household_quality_issues
 from jingzhun.registry import services
@@ -116,31 +117,26 @@ def _household_list_export(
     """The list as shown (filters and area scope), households or their members, as .xlsx."""
     user = request.user
     labels = Labels(user.area.code[:2] if user.area else "")
-    parameters = request.GET.urlencode()
     if members:
         rows = (
             Member.objects.filter(household__in=households.values("pk"))
             .select_related("household")
             .order_by("household__household_number", "relation_to_head", "birth_date")
         )
-        data = export_list(
-            user=user,
+        return list_export(
+            request,
             what="members",
             title=_("Members"),
             columns=member_columns(labels),
             objects=rows.iterator(chunk_size=2000),
-            parameters=parameters,
         )
-        return xlsx_response(data, dated_file_name("members"))
-    data = export_list(
-        user=user,
+    return list_export(
+        request,
         what="households",
         title=_("Households"),
         columns=household_columns(labels),
         objects=households.iterator(chunk_size=2000),
-        parameters=parameters,
     )
-    return xlsx_response(data, dated_file_name("households"))
 
 
 @login_required
