@@ -27,7 +27,7 @@ from jingzhun.areas.codes import prefix_of
 from jingzhun.areas.models import Area
 from jingzhun.areas.selectors import areas_by_prefix, child_prefix
 from jingzhun.codelists.fields import CodeField, CodeListField
-from jingzhun.codelists.selectors import code_map
+from jingzhun.codelists.selectors import code_label
 from jingzhun.core.display import MASKERS
 from jingzhun.imports.layouts import ROSTER_COLUMNS, Column, Record, Sensitivity
 from jingzhun.imports.models import ExportRecord
@@ -130,21 +130,15 @@ def export_list(
 
 
 class Labels:
-    """Code → label for a province, read once per list (the export runs through
-    thousands of rows with a handful of codes)."""
+    """Code → label for a province (the code lists themselves are cached per process)."""
 
     def __init__(self, province: str) -> None:
         self.province = province
-        self._maps: dict[str, dict[str, str]] = {}
 
     def __call__(self, code_list: str, value: Any) -> Any:
-        labels = self._maps.get(code_list)
-        if labels is None:
-            labels = {code: item.label for code, item in code_map(code_list, province=self.province).items()}
-            self._maps[code_list] = labels
         if isinstance(value, list):
-            return [labels.get(code, code) for code in value]
-        return labels.get(value, value) if value else ""
+            return [code_label(code_list, code, province=self.province) for code in value]
+        return code_label(code_list, value, province=self.province)
 
 
 def _label_of(labels: Labels, model: Any, field: str) -> Callable[[Any], Any]:
