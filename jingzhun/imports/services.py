@@ -520,12 +520,26 @@ class _Writer:
         new = [h for h in households if h.number not in existing]
         old = [h for h in households if h.number in existing]
         ids = self._create(new, progress)
+        self._load_registered([existing[h.number].pk for h in old])
         for done, rows in enumerate(old, start=1):
             self._update(existing[rows.number], rows)
             if progress and done % 1000 == 0:
                 progress("write", len(new) + done, len(households))
         insert_rows(HouseholdChange, self.changes)
         return ids + [existing[h.number].pk for h in old]
+
+    def _load_registered(self, household_ids: list[int]) -> None:
+        """The matched households' members, conditions and incomes, a chunk of households per query."""
+        self.members: dict[int, list[Member]] = defaultdict(list)
+        self.conditions: dict[int, LivingConditions] = {}
+        self.incomes: dict[int, list[IncomeRecord]] = defaultdict(list)
+        for chunk in _chunks(household_ids):
+            for member in Member.objects.filter(household_id__in=chunk):
+                self.members[member.household_id].append(member)
+            for conditions in LivingConditions.objects.filter(household_id__in=chunk):
+                self.conditions[conditions.household_id] = conditions
+            for income in IncomeRecord.objects.filter(household_id__in=chunk).order_by("-year"):
+                self.incomes[income.household_id].append(income)
 
     def _create(self, households: list[_HouseholdRows], progress: Progress | None) -> list[int]:
         if not households:
@@ -586,11 +600,12 @@ class _Writer:
             self.audit(household.pk, ChangeAction.UPDATE, "household", household.pk, household_changes)
             status_changes_record(household=household, changes=household_changes, user=self.user)
             changed = True
-        registered = {member.id_number: member for member in Member.objects.filter(household=household)}
+        registered = {member.id_number: member for member in self.members[household.pk]}
         for member_rows in rows.members:
             member = registered.pop(member_rows.values["id_number"], None)
             if member is None:
                 created = Member.objects.create(household=household, **member_rows.values)
+                self.members[household.pk].append(created)
                 self.audit(
                     household.pk,
                     ChangeAction.CREATE,
@@ -630,7 +645,7 @@ class _Writer:
             self.report.households_unchanged += 1
 
     def _update_conditions(self, household: Household, rows: _HouseholdRows) -> bool:
-        conditions, _created = LivingConditions.objects.get_or_create(household=household)
+        conditions = self.conditions.get(household.pk) or LivingConditions(household=household)
         changes = _differences(conditions, rows.conditions)
         if not changes:
             return False
@@ -641,15 +656,16 @@ class _Writer:
         return True
 
     def _update_income(self, household: Household, rows: _HouseholdRows) -> bool:
-        residents = Member.objects.filter(household=household, is_resident=True).count()
+        residents = sum(member.is_resident for member in self.members[household.pk])
+        incomes = self.incomes[household.pk]  # latest year first
         year = rows.income.get("year")
         record = None
         if year is not None:
-            record = IncomeRecord.objects.filter(household=household, year=year).first()
+            record = next((income for income in incomes if income.year == year), None)
             values = _income_figures(rows.income, residents)
         else:
             # Members joined or left: the latest year's per-capita figure follows (as on the form).
-            record = IncomeRecord.objects.filter(household=household).order_by("-year").first()
+            record = incomes[0] if incomes else None
             if record is None or record.resident_members == residents:
                 return False
             values = _income_figures({name: getattr(record, name) for name in _INCOME_AMOUNTS}, residents)
