@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import DataError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -86,6 +87,13 @@ def _invalid_request(request: HttpRequest, error: NinjaValidationError) -> HttpR
         name = ".".join(str(part) for part in location) or "__all__"
         fields.setdefault(name, []).append(str(item.get("msg", "")))
     return _error(request, 422, "invalid", _("The request is not valid."), fields)
+
+
+@api.exception_handler(DataError)
+def _refused_by_database(request: HttpRequest, error: DataError) -> HttpResponse:
+    # A value the database cannot hold or compare (a NUL byte, an out-of-range number) in a
+    # filter or a field: the request's fault, reported as such instead of a server error.
+    return _error(request, 422, "invalid", _("The request contains a value the database cannot accept."))
 
 
 @api.exception_handler(PermissionDenied)

@@ -213,3 +213,10 @@ def test_tokens_are_managed_by_their_user_or_an_administrator(api, cadre, other_
     created = api("post", "/api/v1/tokens/", {"name": "second"})
     assert created.status_code == 201
     assert api("get", "/api/v1/areas/", key=created.json()["key"]).status_code == 200
+
+
+def test_a_nul_byte_in_a_filter_is_refused_not_a_server_error(api, own):
+    response = api("get", "/api/v1/measures/?village=%00")
+    assert response.status_code in (200, 422)
+    if response.status_code == 422:
+        assert response.json()["error"] == "invalid"
