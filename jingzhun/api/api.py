@@ -16,13 +16,14 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Query, Router, Status
+from ninja import NinjaAPI, Path, Query, Router, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, django_auth
 
 from jingzhun.accounts.models import User
 from jingzhun.api import schemas
+from jingzhun.api.schemas import TEXT
 from jingzhun.api.selectors import token_list
 from jingzhun.api.services import token_create, token_revoke, token_user
 from jingzhun.areas.choices import AreaLevel
@@ -60,6 +61,8 @@ api = NinjaAPI(
     auth=[TokenAuth(), django_auth],
     urls_namespace="api",
 )
+# Filters as the database can compare them: codes are digits; text never holds a NUL byte.
+AREA_CODE = r"^[0-9]*$"
 _LOCATIONS = {"body", "query", "path", "header", "paging"}
 ERRORS: dict[int, Any] = dict.fromkeys((400, 401, 403, 404, 422), schemas.ErrorOut)
 
@@ -152,7 +155,7 @@ def list_areas(
     request: HttpRequest,
     paging: Query[Paging],
     level: int | None = Query(None, ge=1, le=5),
-    parent: str | None = Query(None, max_length=12),
+    parent: str | None = Query(None, max_length=12, pattern=AREA_CODE),
 ) -> Any:
     chosen_level = AreaLevel(level) if level is not None else None
     queryset = area_list(user=_user(request), level=chosen_level, parent=parent).order_by("code")
@@ -160,7 +163,7 @@ def list_areas(
 
 
 @areas.get("/{code}", response={200: schemas.AreaOut, **ERRORS})
-def get_area(request: HttpRequest, code: str) -> Any:
+def get_area(request: HttpRequest, code: str = Path(..., max_length=12, pattern=AREA_CODE)) -> Any:
     return get_object_or_404(area_list(user=_user(request)), code=code)
 
 
@@ -183,10 +186,10 @@ def _reveal(request: HttpRequest, household: Any, reveal: bool, fields: list[str
 def list_households(
     request: HttpRequest,
     paging: Query[Paging],
-    village: str = Query("", max_length=12),
-    poverty_status: str = Query("", max_length=20),
-    attribute: str = Query("", max_length=20),
-    q: str = Query("", max_length=50, description="household number, member name or ID number"),
+    village: str = Query("", max_length=12, pattern=AREA_CODE),
+    poverty_status: str = Query("", max_length=20, pattern=TEXT),
+    attribute: str = Query("", max_length=20, pattern=TEXT),
+    q: str = Query("", max_length=50, pattern=TEXT, description="household number, member name or ID number"),
     include_removed: bool = False,
 ) -> Any:
     filters = HouseholdFilters(
@@ -295,7 +298,7 @@ quality = Router(tags=["data quality"])
 
 @quality.get("/", response={200: schemas.QualityIssuePage, **ERRORS})
 def list_quality_issues(
-    request: HttpRequest, paging: Query[Paging], village: str = Query(..., max_length=12)
+    request: HttpRequest, paging: Query[Paging], village: str = Query(..., max_length=12, pattern=AREA_CODE)
 ) -> Any:
     area = get_object_or_404(area_list(user=_user(request)), code=village)
     scoped = household_list(user=_user(request), filters=HouseholdFilters(village=area.code))
@@ -309,9 +312,9 @@ warnings = Router(tags=["warnings"])
 def list_warnings(
     request: HttpRequest,
     paging: Query[Paging],
-    village: str = Query("", max_length=12),
-    rule: str = Query("", max_length=40),
-    status: str = Query(STATUS_ALL, max_length=20, description="open, all or one status"),
+    village: str = Query("", max_length=12, pattern=AREA_CODE),
+    rule: str = Query("", max_length=40, pattern=TEXT),
+    status: str = Query(STATUS_ALL, max_length=20, pattern=TEXT, description="open, all or one status"),
     overdue: bool = False,
 ) -> Any:
     filters = WarningFilters(village=village, rule=rule, status=status, overdue=overdue)
@@ -338,9 +341,9 @@ cases = Router(tags=["cases"])
 def list_cases(
     request: HttpRequest,
     paging: Query[Paging],
-    kind: str = Query("", max_length=20),
-    state: str = Query("", max_length=20),
-    village: str = Query("", max_length=12),
+    kind: str = Query("", max_length=20, pattern=TEXT),
+    state: str = Query("", max_length=20, pattern=TEXT),
+    village: str = Query("", max_length=12, pattern=AREA_CODE),
     overdue: bool = False,
     include_closed: bool = False,
 ) -> Any:
@@ -372,7 +375,7 @@ measures = Router(tags=["assistance"])
 
 @measures.get("/", response={200: schemas.MeasurePage, **ERRORS})
 def list_measures(
-    request: HttpRequest, paging: Query[Paging], village: str = Query("", max_length=12)
+    request: HttpRequest, paging: Query[Paging], village: str = Query("", max_length=12, pattern=AREA_CODE)
 ) -> Any:
     scoped = household_list(
         user=_user(request), filters=HouseholdFilters(village=village, include_removed=True)
@@ -386,7 +389,7 @@ batches = Router(tags=["department data"])
 
 @batches.get("/", response={200: schemas.BatchPage, **ERRORS})
 def list_batches(
-    request: HttpRequest, paging: Query[Paging], dataset_type: str = Query("", max_length=20)
+    request: HttpRequest, paging: Query[Paging], dataset_type: str = Query("", max_length=20, pattern=TEXT)
 ) -> Any:
     queryset = batch_list(user=_user(request)).order_by("-uploaded_at", "-pk")
     if dataset_type:

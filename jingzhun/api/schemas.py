@@ -36,6 +36,10 @@ def masked(obj: Any, field: str, context: Any) -> Any:
     return MASKERS[field](value)
 
 
+# Text the database can store: PostgreSQL refuses NUL bytes.
+TEXT = r"^[^\x00]*$"
+
+
 class ErrorOut(Schema):
     """Every error has this body: a code, a message and, for invalid input, the fields."""
 
@@ -94,32 +98,32 @@ class HouseholdPage(PageOut):
 
 
 class HouseholdIn(Schema):
-    household_number: str = Field(..., min_length=1, max_length=30)
-    village: str = Field(..., min_length=12, max_length=12)
-    group_name: str = Field("", max_length=50)
-    address: str = Field("", max_length=200)
-    phone: str = Field("", max_length=20)
-    bank_name: str = Field("", max_length=100)
-    bank_account: str = Field("", max_length=40)
-    identification_standard: str = Field("", max_length=20)
-    attribute: str = Field("", max_length=20)
-    main_cause: str = Field("", max_length=20)
+    household_number: str = Field(..., min_length=1, max_length=30, pattern=TEXT)
+    village: str = Field(..., min_length=12, max_length=12, pattern=TEXT)
+    group_name: str = Field("", max_length=50, pattern=TEXT)
+    address: str = Field("", max_length=200, pattern=TEXT)
+    phone: str = Field("", max_length=20, pattern=TEXT)
+    bank_name: str = Field("", max_length=100, pattern=TEXT)
+    bank_account: str = Field("", max_length=40, pattern=TEXT)
+    identification_standard: str = Field("", max_length=20, pattern=TEXT)
+    attribute: str = Field("", max_length=20, pattern=TEXT)
+    main_cause: str = Field("", max_length=20, pattern=TEXT)
     other_causes: list[str] = []
-    poverty_status: str = Field("", max_length=20)
+    poverty_status: str = Field("", max_length=20, pattern=TEXT)
     registered_year: int | None = Field(None, ge=2010, le=2100)
 
 
 class HouseholdPatch(Schema):
-    group_name: str | None = Field(None, max_length=50)
-    address: str | None = Field(None, max_length=200)
-    phone: str | None = Field(None, max_length=20)
-    bank_name: str | None = Field(None, max_length=100)
-    bank_account: str | None = Field(None, max_length=40)
-    identification_standard: str | None = Field(None, max_length=20)
-    attribute: str | None = Field(None, max_length=20)
-    main_cause: str | None = Field(None, max_length=20)
+    group_name: str | None = Field(None, max_length=50, pattern=TEXT)
+    address: str | None = Field(None, max_length=200, pattern=TEXT)
+    phone: str | None = Field(None, max_length=20, pattern=TEXT)
+    bank_name: str | None = Field(None, max_length=100, pattern=TEXT)
+    bank_account: str | None = Field(None, max_length=40, pattern=TEXT)
+    identification_standard: str | None = Field(None, max_length=20, pattern=TEXT)
+    attribute: str | None = Field(None, max_length=20, pattern=TEXT)
+    main_cause: str | None = Field(None, max_length=20, pattern=TEXT)
     other_causes: list[str] | None = None
-    poverty_status: str | None = Field(None, max_length=20)
+    poverty_status: str | None = Field(None, max_length=20, pattern=TEXT)
     registered_year: int | None = Field(None, ge=2010, le=2100)
 
 
@@ -159,40 +163,40 @@ class MemberOut(Schema):
 
 
 class MemberIn(Schema):
-    name: str = Field(..., min_length=1, max_length=50)
-    id_type: str = Field("1", max_length=20)
-    id_number: str = Field(..., min_length=1, max_length=22)
-    sex: str = Field("", max_length=20)
+    name: str = Field(..., min_length=1, max_length=50, pattern=TEXT)
+    id_type: str = Field("1", max_length=20, pattern=TEXT)
+    id_number: str = Field(..., min_length=1, max_length=22, pattern=TEXT)
+    sex: str = Field("", max_length=20, pattern=TEXT)
     birth_date: datetime.date | None = None
-    ethnicity: str = Field("", max_length=20)
-    relation_to_head: str = Field(..., min_length=1, max_length=20)
+    ethnicity: str = Field("", max_length=20, pattern=TEXT)
+    relation_to_head: str = Field(..., min_length=1, max_length=20, pattern=TEXT)
     is_resident: bool = True
-    education: str = Field("", max_length=20)
-    school_status: str = Field("", max_length=20)
-    labour_skill: str = Field("", max_length=20)
+    education: str = Field("", max_length=20, pattern=TEXT)
+    school_status: str = Field("", max_length=20, pattern=TEXT)
+    labour_skill: str = Field("", max_length=20, pattern=TEXT)
     migrant_work_months: int = Field(0, ge=0, le=12)
     health: list[str] = []
     has_minimum_allowance: bool = False
     has_extreme_poverty_support: bool = False
     resident_medical_insurance: bool = False
     employee_medical_insurance: bool = False
-    phone: str = Field("", max_length=20)
+    phone: str = Field("", max_length=20, pattern=TEXT)
 
 
 class MemberPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=50)
-    relation_to_head: str | None = Field(None, min_length=1, max_length=20)
+    name: str | None = Field(None, min_length=1, max_length=50, pattern=TEXT)
+    relation_to_head: str | None = Field(None, min_length=1, max_length=20, pattern=TEXT)
     is_resident: bool | None = None
-    education: str | None = Field(None, max_length=20)
-    school_status: str | None = Field(None, max_length=20)
-    labour_skill: str | None = Field(None, max_length=20)
+    education: str | None = Field(None, max_length=20, pattern=TEXT)
+    school_status: str | None = Field(None, max_length=20, pattern=TEXT)
+    labour_skill: str | None = Field(None, max_length=20, pattern=TEXT)
     migrant_work_months: int | None = Field(None, ge=0, le=12)
     health: list[str] | None = None
     has_minimum_allowance: bool | None = None
     has_extreme_poverty_support: bool | None = None
     resident_medical_insurance: bool | None = None
     employee_medical_insurance: bool | None = None
-    phone: str | None = Field(None, max_length=20)
+    phone: str | None = Field(None, max_length=20, pattern=TEXT)
 
 
 class MemberWritten(Schema):
@@ -311,8 +315,8 @@ class CasePage(PageOut):
 
 
 class TransitionIn(Schema):
-    action: str = Field(..., min_length=1, max_length=40)
-    comment: str = Field("", max_length=2000)
+    action: str = Field(..., min_length=1, max_length=40, pattern=TEXT)
+    comment: str = Field("", max_length=2000, pattern=TEXT)
     data: dict[str, Any] = {}
 
 
@@ -358,7 +362,7 @@ class BatchPage(PageOut):
 
 
 class TokenIn(Schema):
-    name: str = Field(..., min_length=1, max_length=100)
+    name: str = Field(..., min_length=1, max_length=100, pattern=TEXT)
     user: int | None = Field(None, description="an administrator may create a token for another user")
 
 
