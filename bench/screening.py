@@ -86,6 +86,7 @@ def generate_register(directory: Path, households: int) -> dict[str, Path]:
         SELECT i AS id,
                '15' || lpad(CAST(1 + i % 3000 AS VARCHAR), 10, '0') AS village_id,
                ['01', '05', '06', '99', '99', '99'][1 + h(i * 3) % 6] AS attribute,
+               ['1', '2', '2', '2', '4', '3'][1 + h(i * 9) % 6] AS poverty_status,
                h(i * 5) % 100 <> 0 AS is_active,
                TIMESTAMPTZ '2026-01-01 00:00:00+00' AS updated_at,
                1 + h(i * 7) % 5 AS size

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "jingzhun.quality",
     "jingzhun.imports",
     "jingzhun.api",
+    "jingzhun.dashboards",
     "jingzhun.demo",
 ]
 
@@ -176,7 +177,7 @@ DEFAULT_PROVINCE = env_str("DEFAULT_PROVINCE", "15")
 TASKS = {
     "default": {
         "BACKEND": env_str("TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default", "screening", "imports"],
+        "QUEUES": ["default", "screening", "imports", "dashboards"],
     }
 }
 

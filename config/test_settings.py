@@ -24,7 +24,7 @@ STORAGES = {
 TASKS = {
     "default": {
         "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-        "QUEUES": ["default", "screening", "imports"],
+        "QUEUES": ["default", "screening", "imports", "dashboards"],
     }
 }
 

@@ -14,6 +14,7 @@ class Capability(StrEnum):
     VERIFY_WARNINGS = "verify_warnings"
     RECORD_ASSISTANCE = "record_assistance"
     ASSIGN_PAIRING = "assign_pairing"
+    REFRESH_FIGURES = "refresh_figures"
 
 
 CAPABILITIES: dict[Capability, frozenset[Role]] = {
@@ -35,6 +36,11 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     ),
     # Pairing cadres with households is organised by the village, township or county.
     Capability.ASSIGN_PAIRING: frozenset({Role.VILLAGE_CADRE, Role.TOWNSHIP_REVIEWER, Role.COUNTY_OFFICER}),
+    # Figures are refreshed after every screening and import; recounting on demand is
+    # for those who read them across villages.
+    Capability.REFRESH_FIGURES: frozenset(
+        {Role.TOWNSHIP_REVIEWER, Role.COUNTY_OFFICER, Role.SUPERVISOR, Role.SYSTEM_ADMIN}
+    ),
 }
 
 

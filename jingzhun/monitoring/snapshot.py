@@ -20,11 +20,11 @@ from jingzhun.monitoring.engine.tables import SCHEMAS
 from jingzhun.registry.models import Household, IncomeRecord, LivingConditions, Member
 
 CHUNK = 50_000
-_JSON_COLUMNS = {"health", "flags"}
+_JSON_COLUMNS = {"health", "flags", "risk_types"}
 
 
-def _write(queryset: QuerySet, name: str, path: Path) -> int:
-    schema = SCHEMAS[name]
+def write_parquet(queryset: QuerySet, schema: pa.Schema, path: Path) -> int:
+    """The queryset's columns named by ``schema`` into a Parquet file, a chunk at a time."""
     names = schema.names
     annotations = {f"{column}_text": Cast(column, TextField()) for column in names if column in _JSON_COLUMNS}
     fields = [f"{column}_text" if column in _JSON_COLUMNS else column for column in names]
@@ -51,8 +51,11 @@ def _write(queryset: QuerySet, name: str, path: Path) -> int:
     return count
 
 
-def export_snapshot(directory: Path, *, area: Area) -> dict[str, Path]:
-    """Write the area's households, members, incomes, conditions and department records."""
+def export_snapshot(
+    directory: Path, *, area: Area, tables: tuple[str, ...] = tuple(SCHEMAS)
+) -> dict[str, Path]:
+    """Write the area's households, members, incomes, conditions and department records
+    (or only the ``tables`` named)."""
     directory.mkdir(parents=True, exist_ok=True)
     in_area = code_range_q(area, "household__village_id")
     querysets = {
@@ -69,7 +72,8 @@ def export_snapshot(directory: Path, *, area: Area) -> dict[str, Path]:
         ),
     }
     paths = {}
-    for name, queryset in querysets.items():
+    for name in tables:
+        queryset = querysets[name]
         paths[name] = directory / f"{name}.parquet"
-        _write(queryset, name, paths[name])
+        write_parquet(queryset, SCHEMAS[name], paths[name])
     return paths

@@ -17,6 +17,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("id", pa.int64()),
             ("village_id", pa.string()),
             ("attribute", pa.string()),
+            ("poverty_status", pa.string()),
             ("is_active", pa.bool_()),
             ("updated_at", pa.timestamp("us", tz="UTC")),
         ]

@@ -1,0 +1,117 @@
+"""Pre-computed figures per area, the household facts behind them, and the refresh runs."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from jingzhun.dashboards.choices import RefreshStatus, RefreshTrigger
+
+
+class AggregateRun(models.Model):
+    """One refresh of an area's facts and figures: recorded when it starts; its rows
+    and its ``done`` status are written in one transaction, or it is marked failed
+    and nothing of it is visible."""
+
+    area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
+    as_of = models.DateField(_("as of"))
+    income_year = models.PositiveSmallIntegerField(_("income year"))
+    trigger = models.CharField(
+        _("started"), max_length=10, choices=RefreshTrigger.choices, default=RefreshTrigger.MANUAL
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=RefreshStatus.choices, default=RefreshStatus.RUNNING
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    households = models.PositiveIntegerField(_("households"), default=0)
+    figures_written = models.PositiveIntegerField(_("figures written"), default=0)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("figure refresh")
+        verbose_name_plural = _("figure refreshes")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.area_id} {self.status}"
+
+
+class HouseholdFact(models.Model):
+    """One active household as the figures see it at the last refresh of its area.
+
+    Lists of codes are stored as ",a,b," so that one ``contains`` finds a code on
+    SQLite and PostgreSQL alike. Replaced wholesale by each refresh of the area."""
+
+    household = models.OneToOneField(
+        "registry.Household", on_delete=models.DO_NOTHING, db_constraint=False, related_name="facts"
+    )
+    run = models.ForeignKey(AggregateRun, on_delete=models.CASCADE, related_name="+")
+    village_id = models.CharField(max_length=12, db_index=True)
+    poverty_status = models.CharField(max_length=20, blank=True)
+    attribute = models.CharField(max_length=20, blank=True)
+    people = models.PositiveIntegerField(default=0)
+    monitored = models.BooleanField(default=False)
+    monitoring_category = models.CharField(max_length=20, null=True, blank=True)
+    risk_types = models.CharField(max_length=200, blank=True)
+    elimination = models.CharField(max_length=20, null=True, blank=True)
+    monitored_open = models.BooleanField(default=False)
+    open_warning_rules = models.CharField(max_length=1000, blank=True)
+    open_warning_departments = models.CharField(max_length=500, blank=True)
+    has_open_warning = models.BooleanField(default=False)
+    overdue_warning_rules = models.CharField(max_length=1000, blank=True)
+    overdue_warning_departments = models.CharField(max_length=500, blank=True)
+    has_overdue_warning = models.BooleanField(default=False)
+    open_case_steps = models.CharField(max_length=300, blank=True)
+    has_open_case = models.BooleanField(default=False)
+    overdue_case_steps = models.CharField(max_length=300, blank=True)
+    has_overdue_case = models.BooleanField(default=False)
+    has_matching_measure = models.BooleanField(default=False)
+    has_development_measure = models.BooleanField(default=False)
+    visited_recently = models.BooleanField(default=False)
+    has_dropout = models.BooleanField(default=False)
+    has_uninsured = models.BooleanField(default=False)
+    unsafe_house = models.BooleanField(default=False)
+    unsafe_water = models.BooleanField(default=False)
+    per_capita_net_income = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    income_band = models.IntegerField(null=True, blank=True)
+    below_monitoring_line = models.BooleanField(default=False)
+    quality_rules = models.CharField(max_length=1000, blank=True)
+    has_quality_issue = models.BooleanField(default=False)
+    identified_month = models.CharField(max_length=7, null=True, blank=True)
+    eliminated_month = models.CharField(max_length=7, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("household facts")
+        verbose_name_plural = _("household facts")
+
+    def __str__(self) -> str:
+        return f"{self.household_id}"
+
+
+class AreaFigure(models.Model):
+    """The value of one figure (and one key of its breakdown, '' for the total) in one
+    area. Villages are counted from the facts; every other level is the sum of its
+    villages, so that the numbers of a level always add up to the level above."""
+
+    area_code = models.CharField(max_length=12)
+    level = models.PositiveSmallIntegerField()
+    figure = models.CharField(max_length=40)
+    key = models.CharField(max_length=40, blank=True)
+    value = models.BigIntegerField()
+    run = models.ForeignKey(AggregateRun, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("area figure")
+        verbose_name_plural = _("area figures")
+        constraints = [
+            models.UniqueConstraint(fields=["area_code", "figure", "key"], name="area_figure_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_code} {self.figure}[{self.key}] = {self.value}"

@@ -1,0 +1,255 @@
+"""Refreshing the household facts and area figures: a recorded, all-or-nothing batch job."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jingzhun.accounts.models import User
+from jingzhun.accounts.roles import Capability
+from jingzhun.areas.choices import PREFIX_LENGTH, AreaLevel
+from jingzhun.areas.models import Area
+from jingzhun.areas.selectors import code_range_q
+from jingzhun.assistance.choices import MeasureStatus
+from jingzhun.assistance.models import Measure, Visit
+from jingzhun.assistance.selectors import visit_interval_days
+from jingzhun.cases.choices import OPEN_STATES
+from jingzhun.cases.models import Case
+from jingzhun.codelists.selectors import code_map, codes_with, parameter_value
+from jingzhun.core.bulk import insert_rows
+from jingzhun.dashboards.choices import RefreshStatus, RefreshTrigger
+from jingzhun.dashboards.engine import FactParameters, household_facts, rolled_up, village_figures
+from jingzhun.dashboards.figures import FIGURES
+from jingzhun.dashboards.models import AggregateRun, AreaFigure, HouseholdFact
+from jingzhun.dashboards.tables import SCHEMAS
+from jingzhun.monitoring.choices import OPEN_STATUSES
+from jingzhun.monitoring.engine.runner import duckdb_tables
+from jingzhun.monitoring.models import RiskWarning, ScreeningRule
+from jingzhun.monitoring.snapshot import export_snapshot, write_parquet
+from jingzhun.quality.selectors import find_issues
+from jingzhun.registry.choices import CodeListKey
+from jingzhun.registry.models import Household, MonitoringObject
+
+logger = logging.getLogger(__name__)
+Progress = Callable[[int, str], None]
+
+# Histogram of per-capita net income: bands of 1,000 yuan, the last one open-ended.
+INCOME_BAND_WIDTH = 1000
+INCOME_BAND_COUNT = 21
+
+
+def fact_parameters(*, province: str, as_of: datetime.date, income_year: int) -> FactParameters:
+    """The thresholds and code sets in force for the province and year, as the engine needs them."""
+    year = as_of.year
+    measures = code_map(CodeListKey.ASSISTANCE_MEASURE, year=year, province=province)
+    return FactParameters(
+        as_of=as_of,
+        income_year=income_year,
+        monitoring_income_line=parameter_value("monitoring_income_line", year=year, province=province),
+        income_band_width=INCOME_BAND_WIDTH,
+        income_band_count=INCOME_BAND_COUNT,
+        school_min_age=int(parameter_value("compulsory_school_min_age", year=year, province=province)),
+        school_max_age=int(parameter_value("compulsory_school_max_age", year=year, province=province)),
+        in_school_statuses=tuple(
+            sorted(codes_with(CodeListKey.SCHOOL_STATUS, "in_school", year=year, province=province))
+        ),
+        development_measures=tuple(
+            sorted(codes_with(CodeListKey.ASSISTANCE_MEASURE, "development", year=year, province=province))
+        ),
+        measure_answers=tuple(
+            sorted(
+                (code, risk)
+                for code, item in measures.items()
+                for risk in item.attributes.get("risk_types", [])
+            )
+        ),
+        rule_departments=tuple(ScreeningRule.objects.order_by("code").values_list("code", "department")),
+        open_warning_statuses=tuple(str(status) for status in OPEN_STATUSES),
+        open_case_states=tuple(sorted(str(state) for state in OPEN_STATES)),
+        cancelled_measure_status=str(MeasureStatus.CANCELLED),
+        visit_interval_days=visit_interval_days(province),
+    )
+
+
+def _require_refresh(user: User | None, area: Area) -> None:
+    if user is None:
+        return
+    if not user.can(Capability.REFRESH_FIGURES) or user.area is None or not user.area.contains(area.code):
+        raise PermissionDenied(_("You may not refresh the figures of this area."))
+
+
+def aggregate_run_start(
+    *,
+    area: Area,
+    user: User | None = None,
+    trigger: str = RefreshTrigger.MANUAL,
+    as_of: datetime.date | None = None,
+    income_year: int | None = None,
+) -> AggregateRun:
+    """Record a refresh (committed at once, so that its progress can be watched)."""
+    _require_refresh(user, area)
+    as_of = as_of or timezone.localdate()
+    # A refresh still marked running for this area was interrupted: none of it was written.
+    AggregateRun.objects.filter(area=area, status=RefreshStatus.RUNNING).update(
+        status=RefreshStatus.FAILED,
+        error=_("Interrupted before it finished; no figures were written."),
+        finished_at=timezone.now(),
+    )
+    return AggregateRun.objects.create(
+        area=area,
+        as_of=as_of,
+        income_year=income_year or as_of.year - 1,
+        trigger=trigger,
+        started_by=user,
+    )
+
+
+def aggregate_run_enqueue(*, area: Area, user: User | None, trigger: str) -> AggregateRun:
+    """Record a refresh and hand it to the background worker once the caller's transaction commits."""
+    from jingzhun.dashboards.tasks import aggregate_run_task  # the task module imports this one
+
+    run = aggregate_run_start(area=area, user=user, trigger=trigger)
+    transaction.on_commit(lambda: aggregate_run_task.enqueue(run.pk))
+    return run
+
+
+def _export(area: Area, directory: Path) -> dict[str, Path]:
+    paths = export_snapshot(directory, area=area, tables=("households", "members", "incomes", "conditions"))
+    in_area = code_range_q(area, "household__village_id")
+    querysets = {
+        "episodes": MonitoringObject.objects.filter(in_area),
+        "warnings": RiskWarning.objects.filter(in_area, status__in=OPEN_STATUSES),
+        "cases": Case.objects.filter(in_area, state__in=OPEN_STATES),
+        "measures": Measure.objects.filter(in_area),
+        "visits": Visit.objects.filter(in_area),
+    }
+    for name, queryset in querysets.items():
+        paths[name] = directory / f"{name}.parquet"
+        write_parquet(queryset, SCHEMAS[name], paths[name])
+    # The data-quality catalogue is SQL (one query per rule), not Ibis: its findings join in as a table.
+    issues = find_issues(
+        Household.objects.filter(code_range_q(area, "village_id"), is_active=True), province=area.code[:2]
+    )
+    paths["quality"] = directory / "quality.parquet"
+    pq.write_table(
+        pa.table(
+            {
+                "household_id": pa.array([issue.household_id for issue in issues], pa.int64()),
+                "rule": pa.array([issue.rule for issue in issues], pa.string()),
+            }
+        ),
+        paths["quality"],
+    )
+    return paths
+
+
+def _levels(area: Area) -> dict[int, int]:
+    """The levels from the area itself down to its villages, with their code-prefix lengths."""
+    return {level: PREFIX_LENGTH[AreaLevel(level)] for level in range(area.level, AreaLevel.VILLAGE + 1)}
+
+
+def aggregate_run_execute(run: AggregateRun, *, progress: Progress | None = None) -> AggregateRun:
+    """Compute the area's facts and figures in DuckDB and replace the stored ones in one
+    transaction (with the ancestors' sums), or mark the run failed and change nothing."""
+
+    def report(percent: int, stage: str) -> None:
+        AggregateRun.objects.filter(pk=run.pk).update(progress=percent)
+        if progress:
+            progress(percent, stage)
+
+    try:
+        area = run.area
+        parameters = fact_parameters(province=area.code[:2], as_of=run.as_of, income_year=run.income_year)
+        work_dir = Path(settings.VAR_DIR) / "dashboards"
+        work_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=f"figures-{run.pk}-", dir=work_dir) as work:
+            report(5, _("Extracting the register"))
+            paths = _export(area, Path(work))
+            report(40, _("Counting"))
+            connection, tables = duckdb_tables(paths, memory_limit=settings.SCREENING_DUCKDB_MEMORY_LIMIT)
+            try:
+                facts = connection.create_table("facts", household_facts(tables, parameters), temp=True)
+                villages = connection.create_table("villages", village_figures(facts, FIGURES), temp=True)
+                figures = rolled_up(villages, _levels(area)).to_pyarrow()
+                fact_rows = facts.to_pyarrow()
+            finally:
+                connection.disconnect()
+        report(70, _("Writing the figures"))
+        with transaction.atomic():
+            _replace(run, area, fact_rows.to_pylist(), figures.to_pylist())
+            run.status = RefreshStatus.DONE
+            run.progress = 100
+            run.finished_at = timezone.now()
+            run.households = fact_rows.num_rows
+            run.figures_written = figures.num_rows
+            run.save()
+    except Exception as error:
+        logger.exception("figure refresh %s failed", run.pk)
+        AggregateRun.objects.filter(pk=run.pk).update(
+            status=RefreshStatus.FAILED,
+            error=f"{type(error).__name__}: {error}"[:2000],
+            finished_at=timezone.now(),
+        )
+        run.refresh_from_db()
+        raise
+    if progress:
+        progress(100, _("Done"))
+    return run
+
+
+def _replace(
+    run: AggregateRun, area: Area, facts: list[dict[str, Any]], figures: list[dict[str, Any]]
+) -> None:
+    HouseholdFact.objects.filter(code_range_q(area, "village_id")).delete()
+    insert_rows(HouseholdFact, ({**row, "run_id": run.pk} for row in facts))
+    AreaFigure.objects.filter(code_range_q(area, "area_code")).delete()
+    insert_rows(AreaFigure, ({**row, "run_id": run.pk} for row in figures))
+    # The areas above the refreshed one: sums of all their villages, fresh and older alike.
+    for ancestor in area.ancestors():
+        AreaFigure.objects.filter(area_code=ancestor.code).delete()
+        sums = (
+            AreaFigure.objects.filter(code_range_q(ancestor, "area_code"), level=AreaLevel.VILLAGE)
+            .values("figure", "key")
+            .annotate(total=Sum("value"))
+            .order_by()
+        )
+        insert_rows(
+            AreaFigure,
+            (
+                {
+                    "area_code": ancestor.code,
+                    "level": ancestor.level,
+                    "figure": row["figure"],
+                    "key": row["key"],
+                    "value": row["total"],
+                    "run_id": run.pk,
+                }
+                for row in sums
+            ),
+        )
+
+
+def aggregate_refresh(
+    *,
+    area: Area,
+    user: User | None = None,
+    trigger: str = RefreshTrigger.MANUAL,
+    as_of: datetime.date | None = None,
+    progress: Progress | None = None,
+) -> AggregateRun:
+    """Start and run a refresh in this process (commands, the demo, tests)."""
+    run = aggregate_run_start(area=area, user=user, trigger=trigger, as_of=as_of)
+    return aggregate_run_execute(run, progress=progress)
