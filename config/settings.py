@@ -183,3 +183,5 @@ TASKS = {
 
 # DuckDB's memory limit for screening (e.g. "1GB"); empty lets DuckDB take 80 % of RAM.
 SCREENING_DUCKDB_MEMORY_LIMIT = env_str("DUCKDB_MEMORY_LIMIT", "")
+# Recount the dashboard figures of an area after each screening and import of it.
+FIGURES_REFRESH_AFTER_CHANGES = True

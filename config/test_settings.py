@@ -33,3 +33,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # table locks that fail at once instead of waiting, unlike the WAL file users run.
     VAR_DIR.mkdir(parents=True, exist_ok=True)  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
+
+# Refreshing figures after every screening and import would slow the suite; the dashboard tests switch it on.
+FIGURES_REFRESH_AFTER_CHANGES = False

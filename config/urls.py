@@ -14,6 +14,7 @@ urlpatterns = [
     path("assistance/", include("jingzhun.assistance.urls")),
     path("declare/", include("jingzhun.cases.public_urls")),
     path("imports/", include("jingzhun.imports.urls")),
+    path("dashboards/", include("jingzhun.dashboards.urls")),
     path("api/v1/", api.urls),
     path("api-tokens/", token_page, name="api_tokens"),
     path("api-tokens/<int:pk>/revoke/", token_revoke_view, name="api_token_revoke"),

@@ -126,6 +126,14 @@ def aggregate_run_enqueue(*, area: Area, user: User | None, trigger: str) -> Agg
     return run
 
 
+def figures_refresh_after(*, area: Area, trigger: str) -> AggregateRun | None:
+    """After a screening or an import changed what the figures count: queue a refresh of the area
+    (unless FIGURES_REFRESH_AFTER_CHANGES is off, as in most tests)."""
+    if not settings.FIGURES_REFRESH_AFTER_CHANGES:
+        return None
+    return aggregate_run_enqueue(area=area, user=None, trigger=trigger)
+
+
 def _export(area: Area, directory: Path) -> dict[str, Path]:
     paths = export_snapshot(directory, area=area, tables=("households", "members", "incomes", "conditions"))
     in_area = code_range_q(area, "household__village_id")

@@ -25,6 +25,7 @@ from jingzhun.areas.selectors import code_range_q
 from jingzhun.assistance.models import Measure, Pairing, Visit, VisitPhoto
 from jingzhun.cases.models import Case, Declaration
 from jingzhun.core.bulk import bulk_insert
+from jingzhun.dashboards.models import HouseholdFact
 from jingzhun.demo import names
 from jingzhun.demo.departments import generate_department_data
 from jingzhun.departments.models import DepartmentBatch, DepartmentRecord
@@ -530,4 +531,5 @@ def clear_county(county: Area) -> None:
             assistance_model.objects.filter(household__in=households.values("pk"))._raw_delete("default")
         for model in (StatusChange, Measure, MonitoringObject, IncomeRecord, LivingConditions, Member):
             model.objects.filter(household__in=households.values("pk"))._raw_delete("default")
+        HouseholdFact.objects.filter(code_range_q(county, "village_id"))._raw_delete("default")
         households._raw_delete("default")

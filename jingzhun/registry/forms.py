@@ -158,6 +158,10 @@ class HouseholdFilterForm(forms.Form):
     poverty_status = forms.ChoiceField(label=_("Poverty status"), required=False)
     attribute = forms.ChoiceField(label=_("Household attribute"), required=False)
     cause = forms.ChoiceField(label=_("Main cause"), required=False)
+    # A dashboard figure's households (the figure, the key of its breakdown, the area).
+    figure = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+    key = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+    area = forms.RegexField(required=False, regex=r"^[0-9]{12}$", widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

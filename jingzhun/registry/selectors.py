@@ -22,6 +22,8 @@ class HouseholdFilters:
     attribute: str = ""
     cause: str = ""
     include_removed: bool = False
+    # Only these households (a subquery of primary keys), e.g. those behind a dashboard figure.
+    among: QuerySet | None = None
 
 
 def household_list(*, user: User, filters: HouseholdFilters | None = None) -> QuerySet[Household]:
@@ -29,6 +31,8 @@ def household_list(*, user: User, filters: HouseholdFilters | None = None) -> Qu
     households = Household.objects.filter(area_scope_q(user, "village_id"))
     if not filters.include_removed:
         households = households.filter(is_active=True)
+    if filters.among is not None:
+        households = households.filter(pk__in=filters.among)
     if filters.village:
         households = households.filter(village_id=filters.village)
     if filters.poverty_status:

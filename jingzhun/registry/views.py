@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jingzhun.accounts.roles import Capability
+from jingzhun.areas.models import Area
 from jingzhun.assistance.models import Measure, Visit
 from jingzhun.assistance.selectors import (
     assistance_issues,
@@ -31,6 +32,8 @@ from jingzhun.cases.workflow import is_village_cadre
 from jingzhun.core.display import change_lines, rows
 from jingzhun.core.forms import apply_validation_error
 from jingzhun.core.http import AuthenticatedHttpRequest
+from jingzhun.dashboards.figures import figure_get
+from jingzhun.dashboards.selectors import area_in_scope, figure_households_q, key_label, people_behind
 from jingzhun.imports.exports import Labels, household_columns, member_columns
 from jingzhun.imports.views import list_export
 from jingzhun.monitoring.selectors import evidence_visible, household_warnings
@@ -80,14 +83,19 @@ def household_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     form = HouseholdFilterForm(request.GET or None, user=user)
     filters = HouseholdFilters()
+    figure_context = None
     if form.is_valid():
         data = form.cleaned_data
+        among = None
+        if data["figure"]:
+            among, figure_context = _figure_households(request, data["figure"], data["key"], data["area"])
         filters = HouseholdFilters(
             search=data["q"],
             village=data["village"],
             poverty_status=data["poverty_status"],
             attribute=data["attribute"],
             cause=data["cause"],
+            among=among,
         )
     latest_income = IncomeRecord.objects.filter(household=OuterRef("pk")).order_by("-year")
     households = household_list(user=user, filters=filters).annotate(
@@ -106,9 +114,30 @@ def household_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("export", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    context = {"form": form, "page": page, "query": query.urlencode(), "figure_context": figure_context}
     template = "registry/_household_table.html" if request.htmx else "registry/household_list.html"
     return render(request, template, context)
+
+
+def _figure_households(
+    request: AuthenticatedHttpRequest, figure_key: str, key: str, area_code: str
+) -> tuple[models.QuerySet, dict[str, Any] | None]:
+    """The households a dashboard figure counted (none for an unknown figure or an area out of scope)."""
+    user = request.user
+    try:
+        area = area_in_scope(user=user, code=area_code or None)
+        facts = figure_households_q(user=user, figure_key=figure_key, key=key, area_code=area.code)
+    except (KeyError, ValueError, Area.DoesNotExist):
+        messages.warning(request, _("No such figure in your area."))
+        return Household.objects.none().values("pk"), None
+    figure = figure_get(figure_key)
+    context = {
+        "label": figure.label,
+        "key_label": key_label(figure.dimension, key, province=area.code[:2]) if key else "",
+        "area": area,
+        "people": people_behind(facts),
+    }
+    return facts.values("household_id"), context
 
 
 def _household_list_export(

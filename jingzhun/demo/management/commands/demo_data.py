@@ -12,6 +12,8 @@ from jingzhun.areas.choices import AreaLevel
 from jingzhun.areas.codes import InvalidAreaCode, normalise_code
 from jingzhun.areas.models import Area
 from jingzhun.areas.selectors import code_range_q
+from jingzhun.dashboards.choices import RefreshTrigger
+from jingzhun.dashboards.services import aggregate_refresh
 from jingzhun.demo.generator import CountyGenerator, clear_county
 from jingzhun.demo.procedures import demo_procedures
 from jingzhun.monitoring.services import screening_run_execute, screening_run_start
@@ -82,9 +84,23 @@ class Command(BaseCommand):
                 f"procedures in {village.name}: {work['cases']} cases under way, "
                 f"{work['paired']} households paired"
             )
+        self._figures(county, quiet=options["no_progress"])
         self.stdout.write("Demo accounts (user / password / role / area):")
         for username, password, role, area in report.users:
             self.stdout.write(f"  {username:<10} {password:<14} {role:<12} {area}")
+
+    def _figures(self, county: Area, *, quiet: bool) -> None:
+        started = time.perf_counter()
+        with tqdm(total=100, unit="%", desc="统计 figures", disable=quiet) as bar:
+            run = aggregate_refresh(
+                area=county,
+                trigger=RefreshTrigger.DEMO,
+                progress=lambda percent, _stage: bar.update(percent - bar.n),
+            )
+        self.stdout.write(
+            f"figures: {run.households} households, {run.figures_written} figures "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
 
     def _screen(self, county: Area, reference: datetime.date, *, quiet: bool) -> None:
         run = screening_run_start(area=county, as_of=reference)

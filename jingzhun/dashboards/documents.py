@@ -1,0 +1,102 @@
+"""Reports as files: .xlsx (recorded like every export) and a printable PDF with a bar chart."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jingzhun.accounts.models import User
+from jingzhun.core.pdf import cjk_font, landscape_pdf
+from jingzhun.dashboards.reports import Column, Report, ReportRow
+from jingzhun.imports.exports import ExportColumn, export_list
+
+
+def _value(column: Column) -> Any:
+    return lambda row: row.values[column.name]
+
+
+def _title(report: Report) -> str:
+    return f"{report.area.name} · {report.kind.title} · {report.month}"
+
+
+def report_xlsx(report: Report, *, user: User, parameters: str) -> bytes:
+    columns = [
+        ExportColumn(_("Rank"), lambda row: row.rank, width=6),
+        ExportColumn(_("Area code"), lambda row: row.area.code, width=14),
+        ExportColumn(_("Area"), lambda row: row.area.name, width=18),
+    ] + [ExportColumn(str(column.header), _value(column)) for column in report.kind.columns]
+    total = ReportRow(area=report.total.area, values=report.total.values)
+    return export_list(
+        user=user,
+        what=f"report_{report.kind.key}",
+        title=str(report.kind.title),
+        columns=columns,
+        objects=[*report.rows, total],
+        parameters=parameters,
+    )
+
+
+def _bar_chart(report: Report, font: str) -> Any:
+    """The ranking column (or the first) per area, as a horizontal bar chart."""
+    from reportlab.graphics.charts.barcharts import HorizontalBarChart
+    from reportlab.graphics.shapes import Drawing
+    from reportlab.lib import colors
+
+    name = report.kind.rank_by or report.kind.columns[0].name
+    rows = report.rows[:30]
+    height = 40 + 14 * len(rows)
+    drawing = Drawing(700, height)
+    chart = HorizontalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 150, 20, 520, height - 30
+    chart.data = [[float(row.values[name] or 0) for row in reversed(rows)]]
+    chart.categoryAxis.categoryNames = [row.area.name for row in reversed(rows)]
+    chart.categoryAxis.labels.fontName = font
+    chart.categoryAxis.labels.fontSize = 8
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.labels.fontSize = 8
+    chart.bars[0].fillColor = colors.HexColor("#c0392b")
+    drawing.add(chart)
+    return drawing
+
+
+def report_pdf(report: Report) -> bytes:
+    from reportlab.lib import colors
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+
+    font = cjk_font()
+    heading = ParagraphStyle("heading", fontName=font, fontSize=15, leading=20, alignment=1)
+    small = ParagraphStyle("small", fontName=font, fontSize=8, leading=10)
+    body = ParagraphStyle("body", fontName=font, fontSize=9, leading=12)
+    headers = [_("Rank"), _("Area")] + [str(column.header) for column in report.kind.columns]
+
+    def cells(row: ReportRow, rank: str) -> list[Any]:
+        values = ["" if row.values[c.name] is None else f"{row.values[c.name]}" for c in report.kind.columns]
+        return [Paragraph(text, body) for text in [rank, row.area.name, *values]]
+
+    table_rows = [[Paragraph(text, small) for text in headers]]
+    table_rows += [cells(row, str(row.rank or "")) for row in report.rows]
+    table_rows.append(cells(report.total, _("Total")))
+    table = Table(table_rows, repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f7")),
+                ("ALIGN", (2, 1), (-1, -1), "RIGHT"),
+            ]
+        )
+    )
+    printed = _("Printed %(when)s") % {"when": f"{timezone.localtime():%Y-%m-%d %H:%M}"}
+    story: list[Any] = [
+        Paragraph(_title(report), heading),
+        Spacer(1, 6),
+        Paragraph(printed, small),
+        Spacer(1, 8),
+    ]
+    if report.rows:
+        story += [_bar_chart(report, font), Spacer(1, 8)]
+    story.append(table)
+    return landscape_pdf(story, title=_title(report))
