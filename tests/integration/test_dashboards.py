@@ -1,0 +1,349 @@
+"""Dashboard figures against counts taken directly from the register, on a generated county."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from collections import Counter, defaultdict
+
+import openpyxl
+import pytest
+from django.test import Client, override_settings
+from django.utils import timezone
+
+from jingzhun.accounts.choices import Role
+from jingzhun.areas.choices import AreaLevel
+from jingzhun.areas.models import Area
+from jingzhun.areas.selectors import code_range_q
+from jingzhun.assistance.models import Measure, Visit
+from jingzhun.cases.choices import OPEN_STATES
+from jingzhun.cases.models import Case
+from jingzhun.dashboards import services as dashboard_services
+from jingzhun.dashboards.choices import RefreshStatus, RefreshTrigger
+from jingzhun.dashboards.engine import BLANK_KEY, TOTAL_KEY
+from jingzhun.dashboards.figures import FIGURES
+from jingzhun.dashboards.models import AggregateRun, AreaFigure, HouseholdFact
+from jingzhun.dashboards.services import aggregate_refresh, fact_parameters
+from jingzhun.demo.generator import CountyGenerator
+from jingzhun.demo.procedures import demo_procedures
+from jingzhun.monitoring.choices import OPEN_STATUSES
+from jingzhun.monitoring.models import RiskWarning
+from jingzhun.monitoring.services import screening_run_enqueue, screening_run_execute, screening_run_start
+from jingzhun.quality.selectors import find_issues
+from jingzhun.registry.models import Household, IncomeRecord, LivingConditions, Member, MonitoringObject
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+COUNTY = "150124000000"
+
+
+@pytest.fixture
+def county():
+    county = Area.objects.get(code=COUNTY)
+    today = timezone.localdate()
+    CountyGenerator(county=county, households=240, seed=5, reference=today).generate()
+    village = (
+        Area.objects.filter(code_range_q(county, "code"), level=AreaLevel.VILLAGE).order_by("code").first()
+    )
+    demo_procedures(county=county, village=village, today=today)
+    screening_run_execute(screening_run_start(area=county, as_of=today))
+    # Some warnings and cases past their deadline, so that "overdue" counts something.
+    for warning in RiskWarning.objects.order_by("pk")[:7]:
+        RiskWarning.objects.filter(pk=warning.pk).update(deadline=today - datetime.timedelta(days=3))
+    late_case = Case.objects.filter(state__in=OPEN_STATES).order_by("pk").first()
+    Case.objects.filter(pk=late_case.pk).update(deadline=today - datetime.timedelta(days=1))
+    run = aggregate_refresh(area=county)
+    assert run.status == RefreshStatus.DONE
+    return county
+
+
+def _age(birth: datetime.date, day: datetime.date) -> int:
+    return day.year - birth.year - ((birth.month, birth.day) > (day.month, day.day))
+
+
+def direct_counts(area: Area) -> dict[tuple[str, str], int]:
+    """Every figure of ``area`` counted household by household in Python from the ORM."""
+    today = timezone.localdate()
+    p = fact_parameters(province=area.code[:2], as_of=today, income_year=today.year - 1)
+    households = list(Household.objects.filter(code_range_q(area, "village_id"), is_active=True))
+    ids = {household.pk for household in households}
+    members: dict[int, list[Member]] = defaultdict(list)
+    for member in Member.objects.filter(household_id__in=ids):
+        members[member.household_id].append(member)
+    latest: dict[int, MonitoringObject] = {}
+    for episode in MonitoringObject.objects.filter(household_id__in=ids).order_by("identified_on", "id"):
+        latest[episode.household_id] = episode
+    warnings = defaultdict(list)
+    for warning in RiskWarning.objects.filter(household_id__in=ids, status__in=OPEN_STATUSES).select_related(
+        "rule"
+    ):
+        warnings[warning.household_id].append(warning)
+    cases = defaultdict(list)
+    for case in Case.objects.filter(household_id__in=ids, state__in=OPEN_STATES):
+        cases[case.household_id].append(case)
+    measures = defaultdict(list)
+    for measure in Measure.objects.filter(household_id__in=ids).exclude(status="cancelled"):
+        measures[measure.household_id].append(measure.measure_type)
+    last_visit: dict[int, datetime.date] = {}
+    for visit in Visit.objects.filter(household_id__in=ids):
+        last_visit[visit.household_id] = max(
+            visit.visited_on, last_visit.get(visit.household_id, visit.visited_on)
+        )
+    conditions = {c.household_id: c for c in LivingConditions.objects.filter(household_id__in=ids)}
+    income = {
+        record.household_id: record.per_capita_net_income
+        for record in IncomeRecord.objects.filter(household_id__in=ids, year=p.income_year)
+    }
+    quality = defaultdict(set)
+    for issue in find_issues(Household.objects.filter(pk__in=ids), province=area.code[:2]):
+        quality[issue.household_id].add(issue.rule)
+    answers = defaultdict(set)
+    for measure_type, risk in p.measure_answers:
+        answers[measure_type].add(risk)
+
+    counts: Counter[tuple[str, str]] = Counter()
+
+    def add(figure: str, key: str = TOTAL_KEY, weight: int = 1) -> None:
+        counts[(figure, key)] += weight
+
+    for household in households:
+        pk = household.pk
+        people = len(members[pk])
+        add("households")
+        add("people", weight=people)
+        add("households_by_status", household.poverty_status or BLANK_KEY)
+        add("households_by_attribute", household.attribute or BLANK_KEY)
+        add("people_by_attribute", household.attribute or BLANK_KEY, people)
+        episode = latest.get(pk)
+        is_open = episode is not None and not episode.risk_eliminated
+        if episode is not None:
+            add("monitored")
+            add("monitored_by_elimination", "eliminated" if episode.risk_eliminated else "not_eliminated")
+            add("monitored_by_category", episode.category or BLANK_KEY)
+            for risk in set(episode.risk_types):
+                add("monitored_by_risk", risk)
+            add("identified_by_month", f"{episode.identified_on:%Y-%m}")
+            if episode.risk_eliminated:
+                add("eliminated_by_month", f"{episode.eliminated_on:%Y-%m}")
+        if is_open:
+            add("monitored_open")
+            answered = {risk for measure_type in measures[pk] for risk in answers[measure_type]}
+            if measures[pk] and set(episode.risk_types) <= answered:
+                add("covered_by_measure")
+            if set(measures[pk]) & set(p.development_measures):
+                add("with_development_measure")
+            if pk in last_visit and last_visit[pk] >= today - datetime.timedelta(days=p.visit_interval_days):
+                add("visited_recently")
+        open_warnings = warnings[pk]
+        if open_warnings:
+            add("warned")
+            for rule in {w.rule_id for w in open_warnings}:
+                add("warned_by_rule", rule)
+            for department in {w.rule.department for w in open_warnings if w.rule.department}:
+                add("warned_by_department", department)
+            overdue = [w for w in open_warnings if w.deadline < today]
+            if overdue:
+                add("warned_overdue")
+                for rule in {w.rule_id for w in overdue}:
+                    add("warned_overdue_by_rule", rule)
+                for department in {w.rule.department for w in overdue if w.rule.department}:
+                    add("warned_overdue_by_department", department)
+        if cases[pk]:
+            add("in_procedure")
+            for step in {case.state for case in cases[pk]}:
+                add("in_procedure_by_step", step)
+            late = {case.state for case in cases[pk] if case.deadline and case.deadline < today}
+            if late:
+                add("in_procedure_overdue")
+                for step in late:
+                    add("in_procedure_overdue_by_step", step)
+        if any(
+            p.school_min_age <= _age(m.birth_date, today) <= p.school_max_age
+            and m.school_status not in p.in_school_statuses
+            and not m.dropout_reason
+            for m in members[pk]
+        ):
+            add("with_dropout")
+        if any(not m.resident_medical_insurance and not m.employee_medical_insurance for m in members[pk]):
+            add("with_uninsured")
+        condition = conditions.get(pk)
+        if condition is not None and condition.house_grade in ("C", "D"):
+            add("unsafe_house")
+        if condition is not None and not condition.water_safe:
+            add("unsafe_water")
+        per_capita = income.get(pk)
+        if per_capita is not None:
+            band = min(max(int(per_capita // p.income_band_width) * p.income_band_width, 0), 20_000)
+            add("income_distribution", str(band))
+            if per_capita < p.monitoring_income_line:
+                add("below_monitoring_line")
+        if quality[pk]:
+            add("with_quality_issue")
+            for rule in quality[pk]:
+                add("quality_by_rule", rule)
+    return dict(counts)
+
+
+def stored(area: Area) -> dict[tuple[str, str], int]:
+    return {
+        (figure, key): value
+        for figure, key, value in AreaFigure.objects.filter(area_code=area.code).values_list(
+            "figure", "key", "value"
+        )
+        if value
+    }
+
+
+def test_figures_equal_counts_taken_directly_from_the_register(county):
+    township = Area.objects.filter(parent=county).order_by("code")[1]
+    village = Area.objects.filter(parent=township).order_by("code")[0]
+    city = county.parent
+    for area in (county, township, village, city, city.parent):
+        expected = direct_counts(area)
+        assert stored(area) == expected, area
+    # The demo county has something in every section, so the comparison is not of empty sets.
+    county_figures = {figure for figure, _key in stored(county)}
+    assert {figure.key for figure in FIGURES} - county_figures <= {
+        "with_uninsured",
+        "visited_recently",
+        "unsafe_water",
+    }
+    assert stored(county)[("warned_overdue", "")] > 0
+    assert stored(county)[("in_procedure_overdue", "")] == 1
+
+
+def test_every_level_adds_up_to_the_level_above(county):
+    for parent in [county, *Area.objects.filter(parent=county)]:
+        children = Counter()
+        for child in Area.objects.filter(parent=parent):
+            children.update(stored(child))
+        assert dict(children) == stored(parent)
+
+
+def test_the_households_behind_a_figure_are_as_many_as_the_figure(county):
+    client = Client()
+    client.force_login(factories.user("countyuser", Role.COUNTY_OFFICER, county))
+    township = Area.objects.filter(parent=county).order_by("code").first()
+    checked = 0
+    for area in (county, township):
+        for (figure, key), value in stored(area).items():
+            if figure in ("people", "people_by_attribute"):
+                continue
+            query = {"figure": figure, "area": area.code, **({"key": key} if key else {})}
+            response = client.get("/households/", query)
+            assert response.status_code == 200
+            assert response.context["page"].paginator.count == value, (area.code, figure, key)
+            checked += 1
+    assert checked > 80
+    response = client.get("/households/", {"figure": "people", "area": county.code})
+    assert response.context["figure_context"]["people"] == stored(county)[("people", "")]
+
+
+def test_a_township_user_sees_nothing_of_another_township(county):
+    mine, other = Area.objects.filter(parent=county).order_by("code")[:2]
+    client = Client()
+    client.force_login(factories.user("reviewer", Role.TOWNSHIP_REVIEWER, mine))
+    page = client.get("/dashboards/")
+    assert page.status_code == 200
+    board = page.context["board"]
+    assert board.area == mine
+    assert [crumb.code for crumb in board.crumbs] == [mine.code]
+    assert {row.area.parent_id for row in board.children} == {mine.code}
+    assert board.figures["households"].total == stored(mine)[("households", "")]
+    body = page.content.decode()
+    assert other.name not in body
+    assert other.code not in body
+    for url in (
+        f"/dashboards/{other.code}/",
+        f"/dashboards/{county.code}/",
+        f"/dashboards/{other.code}/reports/summary/",
+        f"/dashboards/{county.code}/reports/timeliness/?export=xlsx",
+    ):
+        assert client.get(url).status_code == 404, url
+    behind = client.get("/households/", {"figure": "households", "area": other.code})
+    assert behind.context["page"].paginator.count == 0
+    report = client.get(f"/dashboards/{mine.code}/reports/timeliness/?level=5")
+    assert {row.area.code[:9] for row in report.context["report"].rows} == {mine.code[:9]}
+
+
+def test_a_failed_refresh_changes_nothing(county, monkeypatch):
+    before_figures = sorted(AreaFigure.objects.values_list("area_code", "figure", "key", "value", "run_id"))
+    before_facts = HouseholdFact.objects.count()
+    Household.objects.filter(code_range_q(county, "village_id")).update(poverty_status="3")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(dashboard_services, "insert_rows", broken)
+    with pytest.raises(RuntimeError):
+        aggregate_refresh(area=county)
+    run = AggregateRun.objects.order_by("-pk").first()
+    assert run.status == RefreshStatus.FAILED
+    assert "disk full" in run.error
+    assert (
+        sorted(AreaFigure.objects.values_list("area_code", "figure", "key", "value", "run_id"))
+        == before_figures
+    )
+    assert HouseholdFact.objects.count() == before_facts
+
+
+def test_refreshing_one_village_updates_its_ancestors(county):
+    household = Household.objects.filter(code_range_q(county, "village_id")).order_by("pk").first()
+    village = household.village
+    before = stored(county)[("households", "")]
+    Household.objects.filter(pk=household.pk).update(is_active=False)
+    run = aggregate_refresh(area=village)
+    assert stored(county)[("households", "")] == before - 1
+    assert stored(county) == direct_counts(county)
+    page = Client()
+    page.force_login(factories.user("countyuser", Role.COUNTY_OFFICER, county))
+    board = page.get(f"/dashboards/{county.code}/").context["board"]
+    assert board.newer_part == run
+
+
+def test_reports_on_screen_in_excel_and_pdf(county):
+    client = Client()
+    client.force_login(factories.user("countyuser", Role.COUNTY_OFFICER, county))
+    screen = client.get(f"/dashboards/{county.code}/reports/timeliness/")
+    report = screen.context["report"]
+    rates = [row.values["overdue_rate"] for row in report.rows]
+    assert rates == sorted(rates, key=lambda rate: (rate is None, rate or 0))
+    assert [row.rank for row in report.rows] == list(range(1, len(report.rows) + 1))
+    assert report.total.values["warned_overdue"] == stored(county)[("warned_overdue", "")]
+    workbook = client.get(f"/dashboards/{county.code}/reports/coverage/?export=xlsx")
+    assert workbook.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[-1][1] == county.code
+    assert rows[-1][3] == stored(county)[("monitored_open", "")]
+    assert len(rows) == 1 + Area.objects.filter(parent=county).count() + 1
+    month = f"{timezone.localdate():%Y-%m}"
+    summary = client.get(f"/dashboards/{county.code}/reports/summary/?month={month}&level=5")
+    assert summary.context["report"].level == AreaLevel.VILLAGE
+    identified = sum(row.values["identified"] for row in summary.context["report"].rows)
+    assert identified == stored(county).get(("identified_by_month", month), 0)
+    pdf = client.get(f"/dashboards/{county.code}/reports/quality/?export=pdf")
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")
+
+
+@override_settings(FIGURES_REFRESH_AFTER_CHANGES=True)
+def test_a_screening_from_the_web_refreshes_the_figures(county, django_capture_on_commit_callbacks):
+    officer = factories.user("countyuser", Role.COUNTY_OFFICER, county)
+    with django_capture_on_commit_callbacks(execute=True):
+        screening_run_enqueue(user=officer, area=county)
+    refresh = AggregateRun.objects.order_by("-pk").first()
+    assert refresh.trigger == RefreshTrigger.SCREENING
+    assert refresh.status == RefreshStatus.DONE
+    assert stored(county) == direct_counts(county)
+
+
+def test_only_roles_that_read_across_villages_may_recompute(county):
+    village = Area.objects.filter(code_range_q(county, "code"), level=AreaLevel.VILLAGE).first()
+    client = Client()
+    client.force_login(factories.user("cadre1", Role.VILLAGE_CADRE, village))
+    runs = AggregateRun.objects.count()
+    response = client.post(f"/dashboards/{village.code}/refresh/")
+    assert response.status_code == 302
+    assert AggregateRun.objects.count() == runs
+    assert client.get(f"/dashboards/{village.code}/").status_code == 200
