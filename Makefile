@@ -65,6 +65,7 @@ messages: install
 bench: install
 	$(BIN)/python bench/screening.py
 	$(BIN)/python bench/imports.py
+	$(BIN)/python bench/dashboards.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache test-artifacts

@@ -347,3 +347,15 @@ def test_only_roles_that_read_across_villages_may_recompute(county):
     assert response.status_code == 302
     assert AggregateRun.objects.count() == runs
     assert client.get(f"/dashboards/{village.code}/").status_code == 200
+
+
+def test_the_figures_command_recounts_an_area_and_refuses_an_unknown_one(county, capsys):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    township = Area.objects.filter(parent=county).order_by("code").first()
+    call_command("figures", area=township.code[:9], no_progress=True)
+    assert AggregateRun.objects.order_by("-pk").first().area == township
+    assert "households" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="not a known area"):
+        call_command("figures", area="159999", no_progress=True)

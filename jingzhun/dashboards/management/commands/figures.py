@@ -1,0 +1,36 @@
+"""Recount the dashboard figures of an area: `jingzhun figures --area CODE`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from jingzhun.areas.codes import InvalidAreaCode, normalise_code
+from jingzhun.areas.models import Area
+from jingzhun.dashboards.services import aggregate_refresh
+
+
+class Command(BaseCommand):
+    help = "Recompute the household facts and area figures of an area (and its ancestors' sums)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--area", required=True, help="area code (2 to 12 digits)")
+        parser.add_argument("--no-progress", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            area = Area.objects.get(code=normalise_code(options["area"]))
+        except (InvalidAreaCode, Area.DoesNotExist):
+            raise CommandError(f"{options['area']} is not a known area code") from None
+        with tqdm(total=100, unit="%", desc=f"统计 {area.name}", disable=options["no_progress"]) as bar:
+            try:
+                run = aggregate_refresh(
+                    area=area, progress=lambda percent, _stage: bar.update(percent - bar.n)
+                )
+            except Exception as error:
+                raise CommandError(f"refresh failed, the previous figures stay: {error}") from error
+        self.stdout.write(
+            f"{area}: {run.households} households, {run.figures_written} figures (run {run.pk})"
+        )
