@@ -17,6 +17,7 @@ Refresh rounds: BENCH_REPEATS (default 3); page requests: 25 each. Medians are c
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import platform
@@ -34,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "bench" / "results"
 CITIES, COUNTIES, TOWNSHIPS, VILLAGES = 4, 5, 10, 15  # 3,000 villages
 PAGE_REQUESTS = 25
+AS_OF = datetime.date(2026, 6, 30)
 
 
 def _village_code(index_sql: str) -> str:
@@ -112,7 +114,7 @@ def run(households: int, repeats: int) -> dict[str, Any]:
     django.setup()
     from django.core.management import call_command
     from django.db import connection, transaction
-    from django.db.models import Count, Sum
+    from django.db.models import Count, Q, Sum
     from django.test import Client
 
     from jingzhun.accounts.choices import Role
@@ -135,8 +137,8 @@ def run(households: int, repeats: int) -> dict[str, Any]:
         generation_s = time.perf_counter() - started
         province = Area.objects.get(code="150000000000")
         _make_areas(Area, AreaLevel, province)
-        parameters = fact_parameters(province="15", as_of=_as_of(), income_year=2025)
-        run = AggregateRun.objects.create(area=province, as_of=_as_of(), income_year=2025)
+        parameters = fact_parameters(province="15", as_of=AS_OF, income_year=2025)
+        run = AggregateRun.objects.create(area=province, as_of=AS_OF, income_year=2025)
         engine_s, write_s = [], []
         facts_rows: list[dict[str, Any]] = []
         figure_rows: list[dict[str, Any]] = []
@@ -194,12 +196,12 @@ def run(households: int, repeats: int) -> dict[str, Any]:
             totals = facts.aggregate(
                 households=Count("pk"),
                 people=Sum("people"),
-                monitored=Count("pk", filter=_q(monitored=True)),
-                monitored_open=Count("pk", filter=_q(monitored_open=True)),
-                warned=Count("pk", filter=_q(has_open_warning=True)),
-                warned_overdue=Count("pk", filter=_q(has_overdue_warning=True)),
-                in_procedure=Count("pk", filter=_q(has_open_case=True)),
-                below=Count("pk", filter=_q(below_monitoring_line=True)),
+                monitored=Count("pk", filter=Q(monitored=True)),
+                monitored_open=Count("pk", filter=Q(monitored_open=True)),
+                warned=Count("pk", filter=Q(has_open_warning=True)),
+                warned_overdue=Count("pk", filter=Q(has_overdue_warning=True)),
+                in_procedure=Count("pk", filter=Q(has_open_case=True)),
+                below=Count("pk", filter=Q(below_monitoring_line=True)),
             )
             by_status = list(facts.values("poverty_status").annotate(n=Count("pk")).order_by())
             by_attribute = list(facts.values("attribute").annotate(n=Count("pk")).order_by())
@@ -207,7 +209,7 @@ def run(households: int, repeats: int) -> dict[str, Any]:
             children = list(
                 facts.annotate(prefix=child_prefix(area, "village_id"))
                 .values("prefix")
-                .annotate(n=Count("pk"), open=Count("pk", filter=_q(monitored_open=True)))
+                .annotate(n=Count("pk"), open=Count("pk", filter=Q(monitored_open=True)))
                 .order_by()
             )
             del totals, by_status, by_attribute, by_band, children
@@ -230,18 +232,6 @@ def run(households: int, repeats: int) -> dict[str, Any]:
         "pages": pages,
         "peak_rss_mib": peak_rss_mib(),
     }
-
-
-def _q(**kwargs: Any) -> Any:
-    from django.db.models import Q
-
-    return Q(**kwargs)
-
-
-def _as_of() -> Any:
-    import datetime
-
-    return datetime.date(2026, 6, 30)
 
 
 def _make_areas(Area: Any, AreaLevel: Any, province: Any) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from jingzhun.dashboards.choices import Chart
-from jingzhun.dashboards.selectors import CHILD_COLUMNS, Dashboard, FigureValues, MapArea
+from jingzhun.dashboards.selectors import Dashboard, FigureValues, MapArea
 from jingzhun.dashboards.services import INCOME_BAND_WIDTH
 
 
@@ -45,7 +45,6 @@ def children_chart(dashboard: Dashboard, columns: tuple[str, ...]) -> dict[str, 
                 "urls": [row.urls[column] for row in dashboard.children],
             }
             for column in columns
-            if column in CHILD_COLUMNS
         ],
     }
 

@@ -81,12 +81,18 @@ def _codes(text: ir.StringValue) -> ir.ArrayValue:
 
 
 def _joined(values: ir.ArrayValue) -> ir.StringValue:
-    """An array as ",a,b," ('' when empty), sorted so that equal sets compare equal."""
+    """An array (NULL when a household had no rows) as ",a,b," ('' when empty), sorted so that
+    equal sets compare equal."""
     return ibis.ifelse(
-        values.length() > 0,
+        _any(values),
         LIST_SEPARATOR + values.sort().join(LIST_SEPARATOR) + LIST_SEPARATOR,
         "",
     )
+
+
+def _any(values: ir.ArrayValue) -> ir.BooleanValue:
+    """Whether an array (NULL when a household had no rows) holds anything."""
+    return values.length().fill_null(0) > 0
 
 
 def household_facts(tables: dict[str, ir.Table], parameters: FactParameters) -> ir.Table:
@@ -237,25 +243,21 @@ def household_facts(tables: dict[str, ir.Table], parameters: FactParameters) -> 
         people=facts.people.fill_null(0),
         monitored=monitored,
         monitoring_category=ibis.ifelse(monitored, facts.monitoring_category, None),
-        risk_types=_joined(facts.risk_type_list.fill_null(ibis.literal([], type="array<string>"))),
+        risk_types=_joined(facts.risk_type_list),
         elimination=ibis.ifelse(
             monitored, ibis.ifelse(facts.risk_eliminated, "eliminated", "not_eliminated"), None
         ),
         monitored_open=monitored_open,
-        open_warning_rules=_joined(facts.warning_rules.fill_null(ibis.literal([], type="array<string>"))),
-        open_warning_departments=_joined(
-            facts.warning_departments.fill_null(ibis.literal([], type="array<string>"))
-        ),
-        has_open_warning=facts.warning_rules.length().fill_null(0) > 0,
-        overdue_warning_rules=_joined(facts.overdue_rules.fill_null(ibis.literal([], type="array<string>"))),
-        overdue_warning_departments=_joined(
-            facts.overdue_departments.fill_null(ibis.literal([], type="array<string>"))
-        ),
-        has_overdue_warning=facts.overdue_rules.length().fill_null(0) > 0,
-        open_case_steps=_joined(facts.case_steps.fill_null(ibis.literal([], type="array<string>"))),
-        has_open_case=facts.case_steps.length().fill_null(0) > 0,
-        overdue_case_steps=_joined(facts.overdue_steps.fill_null(ibis.literal([], type="array<string>"))),
-        has_overdue_case=facts.overdue_steps.length().fill_null(0) > 0,
+        open_warning_rules=_joined(facts.warning_rules),
+        open_warning_departments=_joined(facts.warning_departments),
+        has_open_warning=_any(facts.warning_rules),
+        overdue_warning_rules=_joined(facts.overdue_rules),
+        overdue_warning_departments=_joined(facts.overdue_departments),
+        has_overdue_warning=_any(facts.overdue_rules),
+        open_case_steps=_joined(facts.case_steps),
+        has_open_case=_any(facts.case_steps),
+        overdue_case_steps=_joined(facts.overdue_steps),
+        has_overdue_case=_any(facts.overdue_steps),
         has_matching_measure=monitored_open & has_measure & (facts.unanswered_risks.fill_null(0) == 0),
         has_development_measure=monitored_open & (facts.development_measures.fill_null(0) > 0),
         visited_recently=monitored_open & (facts.last_visit.fill_null(datetime.date(1900, 1, 1)) >= since),
@@ -267,8 +269,8 @@ def household_facts(tables: dict[str, ir.Table], parameters: FactParameters) -> 
         income_band=ibis.ifelse(band > top_band, top_band, ibis.ifelse(band < 0, 0, band)),
         below_monitoring_line=facts.per_capita.notnull()
         & (facts.per_capita < ibis.literal(p.monitoring_income_line, type="decimal(14, 2)")),
-        quality_rules=_joined(facts.quality_rule_list.fill_null(ibis.literal([], type="array<string>"))),
-        has_quality_issue=facts.quality_rule_list.length().fill_null(0) > 0,
+        quality_rules=_joined(facts.quality_rule_list),
+        has_quality_issue=_any(facts.quality_rule_list),
         identified_month=facts.identified_month,
         eliminated_month=facts.eliminated_month,
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils.functional import Promise
@@ -208,11 +207,12 @@ def report_build(
 
     rows = [row_for(row_area) for row_area in areas]
     if kind.rank_by:
-        rank_key: Callable[[ReportRow], tuple[bool, float, str]] = lambda row: (  # noqa: E731
-            row.values[kind.rank_by] is None,
-            float(row.values[kind.rank_by] or 0) * (1 if kind.best_is_low else -1),
-            row.area.code,
-        )
+
+        def rank_key(row: ReportRow) -> tuple[bool, float, str]:
+            # Areas with nothing to rank by (no denominator) come last.
+            value = row.values[kind.rank_by]
+            return value is None, float(value or 0) * (1 if kind.best_is_low else -1), row.area.code
+
         rows.sort(key=rank_key)
         for position, row in enumerate(rows, start=1):
             row.rank = position

@@ -116,18 +116,37 @@ def households_url(area: Area, figure: Figure, key: str = TOTAL_KEY) -> str:
     return f"{reverse('household_list')}?{urlencode(query)}"
 
 
+CODE_LIST_DIMENSIONS = {
+    Dimension.POVERTY_STATUS: CodeListKey.POVERTY_STATUS,
+    Dimension.HOUSEHOLD_ATTRIBUTE: CodeListKey.HOUSEHOLD_ATTRIBUTE,
+    Dimension.MONITORING_CATEGORY: CodeListKey.MONITORING_CATEGORY,
+    Dimension.RISK_TYPE: CodeListKey.RISK_TYPE,
+}
+
+
+class KeyLabels:
+    """What the keys of breakdowns mean, in the user's language, for one province
+    (the screening rules' names read once, when first needed)."""
+
+    def __init__(self, province: str) -> None:
+        self.province = province
+        self._rules: dict[str, ScreeningRule] | None = None
+
+    def __call__(self, dimension: Dimension | None, key: str) -> str:
+        if dimension == Dimension.RULE and key != BLANK_KEY:
+            if self._rules is None:
+                self._rules = {rule.code: rule for rule in ScreeningRule.objects.all()}
+            rule = self._rules.get(key)
+            return rule.name if rule else key
+        return key_label(dimension, key, province=self.province)
+
+
 def key_label(dimension: Dimension | None, key: str, *, province: str) -> str:
     """What a key of a breakdown means, in the user's language."""
     if key == BLANK_KEY:
         return _("Not recorded")
-    code_lists = {
-        Dimension.POVERTY_STATUS: CodeListKey.POVERTY_STATUS,
-        Dimension.HOUSEHOLD_ATTRIBUTE: CodeListKey.HOUSEHOLD_ATTRIBUTE,
-        Dimension.MONITORING_CATEGORY: CodeListKey.MONITORING_CATEGORY,
-        Dimension.RISK_TYPE: CodeListKey.RISK_TYPE,
-    }
-    if dimension in code_lists:
-        return code_label(code_lists[dimension], key, province=province)
+    if dimension in CODE_LIST_DIMENSIONS:
+        return code_label(CODE_LIST_DIMENSIONS[dimension], key, province=province)
     if dimension == Dimension.RULE:
         rule = ScreeningRule.objects.filter(code=key).first()
         return rule.name if rule else key
@@ -173,7 +192,7 @@ def last_run(area: Area) -> AggregateRun | None:
 
 def dashboard_get(*, user: User, area: Area) -> Dashboard:
     """The figures of ``area`` (which the caller found through ``area_in_scope``) and of its children."""
-    province = area.code[:2]
+    labels = KeyLabels(area.code[:2])
     rows = AreaFigure.objects.filter(area_code=area.code).values_list("figure", "key", "value")
     by_figure: dict[str, dict[str, int]] = defaultdict(dict)
     for figure_key, key, value in rows:
@@ -187,7 +206,7 @@ def dashboard_get(*, user: User, area: Area) -> Dashboard:
             values.keys.append(
                 KeyValue(
                     key=key,
-                    label=key_label(figure.dimension, key, province=province),
+                    label=labels(figure.dimension, key),
                     value=keys[key],
                     url=households_url(area, figure, key),
                 )
@@ -275,11 +294,10 @@ def county_map_values(*, user: User, area: Area, figure_key: str) -> list[MapAre
     ]
 
 
-def figure_households_q(*, user: User, figure_key: str, key: str, area_code: str) -> QuerySet[HouseholdFact]:
-    """The household facts behind a figure in an area the user may see (none outside it).
-    Raises KeyError for an unknown figure and Area.DoesNotExist for an area out of scope."""
+def figure_facts(*, area: Area, figure_key: str, key: str) -> QuerySet[HouseholdFact]:
+    """The household facts behind a figure in ``area`` (which the caller found through
+    ``area_in_scope``). Raises KeyError for an unknown figure."""
     figure = figure_get(figure_key)
-    area = area_in_scope(user=user, code=area_code)
     return HouseholdFact.objects.filter(code_range_q(area, "village_id")).filter(figure.facts_q(key))
 
 

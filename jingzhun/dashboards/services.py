@@ -30,6 +30,7 @@ from jingzhun.cases.choices import OPEN_STATES
 from jingzhun.cases.models import Case
 from jingzhun.codelists.selectors import code_map, codes_with, parameter_value
 from jingzhun.core.bulk import insert_rows
+from jingzhun.core.runs import runs_record_failure
 from jingzhun.dashboards.choices import RefreshStatus, RefreshTrigger
 from jingzhun.dashboards.engine import FactParameters, household_facts, rolled_up, village_figures
 from jingzhun.dashboards.figures import FIGURES
@@ -103,10 +104,10 @@ def aggregate_run_start(
     _require_refresh(user, area)
     as_of = as_of or timezone.localdate()
     # A refresh still marked running for this area was interrupted: none of it was written.
-    AggregateRun.objects.filter(area=area, status=RefreshStatus.RUNNING).update(
+    runs_record_failure(
+        AggregateRun.objects.filter(area=area, status=RefreshStatus.RUNNING),
+        _("Interrupted before it finished; no figures were written."),
         status=RefreshStatus.FAILED,
-        error=_("Interrupted before it finished; no figures were written."),
-        finished_at=timezone.now(),
     )
     return AggregateRun.objects.create(
         area=area,
@@ -206,11 +207,7 @@ def aggregate_run_execute(run: AggregateRun, *, progress: Progress | None = None
             run.save()
     except Exception as error:
         logger.exception("figure refresh %s failed", run.pk)
-        AggregateRun.objects.filter(pk=run.pk).update(
-            status=RefreshStatus.FAILED,
-            error=f"{type(error).__name__}: {error}"[:2000],
-            finished_at=timezone.now(),
-        )
+        runs_record_failure(AggregateRun.objects.filter(pk=run.pk), error, status=RefreshStatus.FAILED)
         run.refresh_from_db()
         raise
     if progress:

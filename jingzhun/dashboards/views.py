@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -109,7 +111,9 @@ def report(request: AuthenticatedHttpRequest, code: str, kind: str) -> HttpRespo
     level_text = request.GET.get("level", "")
     level = int(level_text) if level_text.isdigit() else None
     month = request.GET.get("month", "")
-    if month and not (len(month) == 7 and month[4] == "-" and month.replace("-", "").isdigit()):
+    try:
+        month = f"{datetime.datetime.strptime(month, '%Y-%m'):%Y-%m}" if month else ""
+    except ValueError:
         month = ""
     built = report_build(user=request.user, kind=REPORT_KINDS[kind], area=area, level=level, month=month)
     export = request.GET.get("export")

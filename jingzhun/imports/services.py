@@ -32,6 +32,7 @@ from jingzhun.areas.choices import AreaLevel
 from jingzhun.areas.models import Area
 from jingzhun.areas.selectors import code_range_q
 from jingzhun.core.bulk import insert_rows
+from jingzhun.core.runs import runs_record_failure
 from jingzhun.core.spreadsheets import CellError, FileFormatError, clean_text, read_sheet
 from jingzhun.imports.choices import ImportState
 from jingzhun.imports.converters import Converter, converter_for, is_blank
@@ -859,9 +860,7 @@ def import_run_execute(run: ImportRun) -> ImportRun:
             progress=_run_progress(run, 0, 90),
         )
     except Exception as error:  # recorded for the user; the transaction has rolled back
-        ImportRun.objects.filter(pk=run.pk).update(
-            state=ImportState.FAILED, error=f"{type(error).__name__}: {error}", finished_at=timezone.now()
-        )
+        runs_record_failure(ImportRun.objects.filter(pk=run.pk), error, state=ImportState.FAILED)
         raise
     if writing:
         state = ImportState.DONE if report.written else ImportState.REJECTED

@@ -27,6 +27,7 @@ from jingzhun.cases.services import identification_open_from_warning
 from jingzhun.codelists.models import Parameter
 from jingzhun.codelists.selectors import codes_with, parameter_value
 from jingzhun.codelists.services import load_seed
+from jingzhun.core.runs import runs_record_failure
 from jingzhun.departments.models import DepartmentRecord
 from jingzhun.monitoring.choices import OPEN_STATUSES, Engine, RunStatus, WarningStatus
 from jingzhun.monitoring.engine import runner
@@ -202,10 +203,10 @@ def screening_run_start(
     _require_screening(user, area)
     as_of = as_of or timezone.localdate()
     # A run still marked running for this area was interrupted: nothing of it was written.
-    ScreeningRun.objects.filter(area=area, status=RunStatus.RUNNING).update(
+    runs_record_failure(
+        ScreeningRun.objects.filter(area=area, status=RunStatus.RUNNING),
+        _("Interrupted before it finished; no warnings were written."),
         status=RunStatus.FAILED,
-        error=_("Interrupted before it finished; no warnings were written."),
-        finished_at=timezone.now(),
     )
     return ScreeningRun.objects.create(
         area=area,
@@ -288,11 +289,7 @@ def screening_run_execute(run: ScreeningRun, *, progress: Progress | None = None
             run.save()
     except Exception as error:
         logger.exception("screening run %s failed", run.pk)
-        ScreeningRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.FAILED,
-            error=f"{type(error).__name__}: {error}"[:2000],
-            finished_at=timezone.now(),
-        )
+        runs_record_failure(ScreeningRun.objects.filter(pk=run.pk), error, status=RunStatus.FAILED)
         run.refresh_from_db()
         raise
     if progress:

@@ -33,7 +33,7 @@ from jingzhun.core.display import change_lines, rows
 from jingzhun.core.forms import apply_validation_error
 from jingzhun.core.http import AuthenticatedHttpRequest
 from jingzhun.dashboards.figures import figure_get
-from jingzhun.dashboards.selectors import area_in_scope, figure_households_q, key_label, people_behind
+from jingzhun.dashboards.selectors import area_in_scope, figure_facts, key_label, people_behind
 from jingzhun.imports.exports import Labels, household_columns, member_columns
 from jingzhun.imports.views import list_export
 from jingzhun.monitoring.selectors import evidence_visible, household_warnings
@@ -126,7 +126,7 @@ def _figure_households(
     user = request.user
     try:
         area = area_in_scope(user=user, code=area_code or None)
-        facts = figure_households_q(user=user, figure_key=figure_key, key=key, area_code=area.code)
+        facts = figure_facts(area=area, figure_key=figure_key, key=key)
     except (KeyError, ValueError, Area.DoesNotExist):
         messages.warning(request, _("No such figure in your area."))
         return Household.objects.none().values("pk"), None
