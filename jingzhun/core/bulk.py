@@ -9,29 +9,53 @@ Callers pass model instances, so the rows have the same defaults and the
 same columns as with ``bulk_create``; no signals are sent (none are used).
 ``insert_rows`` takes plain dicts (an import of a million members would spend
 more time building model instances than writing them) and fills the model's
-defaults; on PostgreSQL both write with ``COPY``.
+defaults; on PostgreSQL both write with ``COPY``. ``insert_columns`` takes the
+rows column by column (an import holds its sheet that way): the tuples are
+zipped in C, with no Python work per value on PostgreSQL. ``any_of`` puts a
+long list of values into one query parameter, where ``__in=[...]`` would make
+Django prepare one parameter per value.
 """
 
 from __future__ import annotations
 
 import datetime
+import itertools
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
+from uuid import uuid4
 
 from django.db import connection, models
+from django.db.models.expressions import RawSQL
+
+
+def _json_text() -> Any:
+    """JSON text of a value; lists of codes (most JSON values in the register) are
+    dumped once per distinct list."""
+    dumped: dict[tuple[str, ...], str] = {}
+
+    def text(value: Any) -> str | None:
+        if value is None:
+            return None
+        if type(value) is list and all(type(item) is str for item in value):
+            key = tuple(value)
+            if key not in dumped:
+                dumped[key] = json.dumps(value, ensure_ascii=False)
+            return dumped[key]
+        return json.dumps(value, ensure_ascii=False)
+
+    return text
 
 
 def _converter(field: models.Field) -> Any:
     ops = connection.ops
     if isinstance(field, models.JSONField):
-        return lambda value: None if value is None else json.dumps(value, ensure_ascii=False)
+        return _json_text()
     if isinstance(field, models.DateTimeField):
         return ops.adapt_datetimefield_value
-    if isinstance(field, models.DateField):
-        return lambda value: (
-            None if value is None else (value.isoformat() if connection.vendor == "sqlite" else value)
-        )
+    if isinstance(field, models.DateField) and connection.vendor == "sqlite":
+        return lambda value: None if value is None else value.isoformat()
     if isinstance(field, models.DecimalField) and connection.vendor == "sqlite":
         return lambda value: None if value is None else str(value)
     return None
@@ -85,6 +109,115 @@ def insert_rows(model: type[models.Model], rows: Iterable[dict[str, Any]], *, ba
 
     _write(model, fields, tuples(), batch_size=batch_size)
     return count
+
+
+def insert_columns(
+    model: type[models.Model], columns: Mapping[str, Sequence[Any]], *, count: int, batch_size: int = 5000
+) -> int:
+    """Insert ``count`` rows given column by column: attribute name → one value per row.
+    Fields without a column, and None values in a column, take the model's default
+    (auto_now fields: now), as missing keys do in ``insert_rows``. Returns the row count."""
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    now = datetime.datetime.now(datetime.UTC)
+    prepared: list[tuple[Any, Sequence[Any] | None]] = []  # (converted default, converted values)
+    for field in fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            default = now
+        else:
+            default = field.get_default()
+        convert = _converter(field)
+        values = columns.get(field.attname)
+        if values is not None:
+            if len(values) != count:
+                raise ValueError(f"column {field.attname} has {len(values)} values for {count} rows")
+            if default is not None:
+                values = [default if value is None else value for value in values]
+            if convert:
+                values = list(map(convert, values))
+        prepared.append((convert(default) if convert else default, values))
+    if connection.vendor == "postgresql" and count:
+        document = _csv_document(fields, prepared, count)
+        if document is not None:
+            _copy_csv(model, fields, document)
+            return count
+    rows = zip(
+        *(values if values is not None else itertools.repeat(default, count) for default, values in prepared),
+        strict=True,
+    )
+    _write(model, fields, rows, batch_size=batch_size)
+    return count
+
+
+def _csv_document(
+    fields: list[models.Field], columns: list[tuple[Any, Sequence[Any] | None]], count: int
+) -> Any:
+    """The columns as one CSV document, written by Arrow in C++: COPY then parses it
+    without a Python call per row. None where a column's values have no single Arrow
+    type (the caller then writes row by row)."""
+    import pyarrow as pa
+    from pyarrow import csv
+
+    arrays = []
+    try:
+        for field, (default, values) in zip(fields, columns, strict=True):
+            decimal = isinstance(field, models.DecimalField)
+            if values is None:
+                value = str(default) if decimal and default is not None else default
+                arrays.append(pa.nulls(count) if value is None else pa.repeat(pa.scalar(value), count))
+                continue
+            if decimal:  # Arrow converts Decimal objects slowly; PostgreSQL parses the text exactly
+                values = [None if value is None else str(value) for value in values]
+            arrays.append(pa.array(values))
+        table = pa.table(arrays, names=[field.column for field in fields])
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    sink = pa.BufferOutputStream()
+    # "needed" quoting writes an empty string as "" and a null as nothing, which COPY reads as NULL.
+    csv.write_csv(table, sink, csv.WriteOptions(include_header=False, quoting_style="needed"))
+    return sink.getvalue()
+
+
+def _copy_csv(model: type[models.Model], fields: list[models.Field], document: Any) -> None:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(str(field.column)) for field in fields)
+    view = memoryview(document)
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN WITH (FORMAT csv)") as copy,
+    ):
+        for start in range(0, len(view), 1 << 20):
+            copy.write(view[start : start + (1 << 20)])
+
+
+def any_of(values: Sequence[Any], *, kind: str = "text") -> RawSQL:
+    """A subquery yielding ``values``, for ``field__in=any_of(...)`` with one query
+    parameter however many values there are: a JSON array, which both databases
+    unpack in C (a PostgreSQL array parameter would be built value by value in
+    Python). ``kind`` is "text" or "bigint"."""
+    document = json.dumps(list(values), ensure_ascii=False)
+    if connection.vendor == "postgresql":
+        return RawSQL(f"SELECT (jsonb_array_elements_text(%s::jsonb))::{kind}", [document])
+    return RawSQL("SELECT value FROM json_each(%s)", [document])
+
+
+@contextmanager
+def id_table(ids: Sequence[int]) -> Iterator[RawSQL]:
+    """A temporary table of ``ids`` for several queries that filter by them
+    (``pk__in=table``): filled once and analysed, so that the planner knows its
+    size. For use inside a transaction; dropped at the end of the block (a
+    rollback drops it too)."""
+    name = f"scratch_ids_{uuid4().hex[:12]}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {name} (id bigint PRIMARY KEY)")
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {name} (id) FROM STDIN") as copy:
+                copy.write("".join(f"{value}\n" for value in ids))
+            cursor.execute(f"ANALYZE {name}")
+        else:
+            cursor.executemany(f"INSERT INTO {name} (id) VALUES (%s)", [(value,) for value in ids])
+    yield RawSQL(f"SELECT id FROM {name}", [])
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {name}")
 
 
 def _write(

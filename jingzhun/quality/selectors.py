@@ -13,7 +13,7 @@ from jingzhun.areas.models import Area
 from jingzhun.areas.selectors import code_range_q
 from jingzhun.quality import rules as _rules  # noqa: F401  (registers the catalogue)
 from jingzhun.quality.choices import Subject
-from jingzhun.quality.registry import RULES, RuleContext
+from jingzhun.quality.registry import RULES, QualityRule, RuleContext
 from jingzhun.registry.models import Household
 from jingzhun.registry.selectors import household_list
 
@@ -37,34 +37,45 @@ def find_issues(
 ) -> list[QualityIssue]:
     """Every issue in ``households``: one query per rule, whatever the number of households."""
     context = RuleContext(today=timezone.localdate(), province=province)
+    issues = [issue for code in codes or RULES for issue in _issues(RULES[code], households, context)]
+    issues.sort(key=lambda issue: (issue.household, issue.rule, issue.member or ""))
+    return issues
+
+
+def sample_issues(
+    households: QuerySet[Household], *, province: str, limit_per_rule: int, codes: Iterable[str] | None = None
+) -> tuple[dict[str, int], list[QualityIssue]]:
+    """How many issues each rule finds in ``households``, and the first ``limit_per_rule``
+    of each: for a large import, where listing a million issues would help nobody."""
+    context = RuleContext(today=timezone.localdate(), province=province)
+    counts: dict[str, int] = {}
     issues: list[QualityIssue] = []
     for code in codes or RULES:
         rule = RULES[code]
-        offenders = rule.find(households, context)
-        if rule.subject == Subject.MEMBER:
-            for member_id, household_id, household_number, name in offenders.values_list(
-                "pk", "household_id", "household__household_number", "name"
-            ):
-                issues.append(
-                    QualityIssue(
-                        household_number,
-                        household_id,
-                        name,
-                        member_id,
-                        rule.code,
-                        rule.severity,
-                        rule.message,
-                    )
-                )
-        else:
-            for household_id, household_number in offenders.values_list("pk", "household_number"):
-                issues.append(
-                    QualityIssue(
-                        household_number, household_id, None, None, rule.code, rule.severity, rule.message
-                    )
-                )
+        found = _issues(rule, households, context, limit=limit_per_rule)
+        counts[code] = len(found) if len(found) < limit_per_rule else rule.find(households, context).count()
+        issues.extend(found)
     issues.sort(key=lambda issue: (issue.household, issue.rule, issue.member or ""))
-    return issues
+    return counts, issues
+
+
+def _issues(
+    rule: QualityRule, households: QuerySet[Household], context: RuleContext, limit: int | None = None
+) -> list[QualityIssue]:
+    offenders = rule.find(households, context)
+    if rule.subject == Subject.MEMBER:
+        rows = offenders.values_list("pk", "household_id", "household__household_number", "name")
+        return [
+            QualityIssue(
+                household_number, household_id, name, member_id, rule.code, rule.severity, rule.message
+            )
+            for member_id, household_id, household_number, name in rows[:limit]
+        ]
+    households_found = offenders.values_list("pk", "household_number")
+    return [
+        QualityIssue(household_number, household_id, None, None, rule.code, rule.severity, rule.message)
+        for household_id, household_number in households_found[:limit]
+    ]
 
 
 def quality_issues_for_area(*, area: Area) -> list[QualityIssue]:

@@ -281,14 +281,14 @@ def test_an_id_number_registered_in_another_household_is_refused(village):
 
 
 def test_an_interrupted_import_leaves_the_register_unchanged(village, monkeypatch):
-    real_insert = import_services.insert_rows
+    real_insert = import_services.insert_columns
 
-    def fail_on_incomes(model, rows, **kwargs):
+    def fail_on_incomes(model, columns, **kwargs):
         if model is IncomeRecord:
             raise RuntimeError("power cut")
-        return real_insert(model, rows, **kwargs)
+        return real_insert(model, columns, **kwargs)
 
-    monkeypatch.setattr(import_services, "insert_rows", fail_on_incomes)
+    monkeypatch.setattr(import_services, "insert_columns", fail_on_incomes)
     with pytest.raises(RuntimeError):
         household_import(user=None, file_name="a.xlsx", data=_sheet_bytes(_rows()))
     assert Household.objects.count() == 0

@@ -1,4 +1,5 @@
 import datetime
+import random
 
 import pytest
 from stdnum.cn import ric
@@ -8,6 +9,7 @@ from jingzhun.registry.idnumbers import (
     MALE,
     InvalidIdNumber,
     check_id_number,
+    check_id_numbers,
     mask_account,
     mask_id_number,
     mask_phone,
@@ -127,3 +129,58 @@ def test_disability_certificate_number():
         check_disability_certificate(VALID + "95", today=TODAY)
     with pytest.raises(InvalidIdNumber, match="check digit"):
         check_disability_certificate(VALID[:-1] + ("0" if VALID[-1] != "0" else "1") + "42", today=TODAY)
+
+
+def _with_check_digit(seventeen: str) -> str:
+    return seventeen + ric.calc_check_digit(seventeen + "0")
+
+
+def _checked_or_reason(value: object):
+    try:
+        return check_id_number(value, today=TODAY)
+    except InvalidIdNumber as error:
+        return str(error)
+
+
+def test_the_column_check_agrees_with_the_single_check_on_every_kind_of_value():
+    rng = random.Random(3)
+    values: list[object] = [
+        VALID,
+        VALID.lower()[:-1] + "x" if VALID.endswith("X") else VALID,
+        _with_check_digit("15012419800229001").lower(),  # 1980 is a leap year
+        _with_check_digit("15012419810229001"),  # 1981 is not
+        _with_check_digit("15012418890101001"),  # before 1890
+        _with_check_digit("15012420270101001"),  # after today
+        _with_check_digit("99999919800101001"),  # not a county
+        _with_check_digit("11010819600101001"),  # a county code not in use in 1960
+        _with_check_digit("15012419801301001"),  # month 13
+        _with_check_digit("15012419800132001"),  # day 32
+        VALID[:-1] + ("0" if VALID[-1] != "0" else "1"),
+        "150124800101001",  # first generation, 15 digits
+        " " + VALID,
+        "１５０１２４" + VALID[6:],  # full-width digits
+        VALID[:10] + " " + VALID[11:],
+        "15012419800101001A",
+        float(VALID[:17]),
+        "1.50124E+17",
+        "",
+        None,
+        12345,
+    ]
+    for _index in range(300):
+        born = datetime.date(1900, 1, 1) + datetime.timedelta(days=rng.randrange(45000))
+        values.append(_with_check_digit(f"150124{born:%Y%m%d}{rng.randrange(1000):03d}"))
+        values.append(f"150124{born:%Y%m%d}{rng.randrange(1000):03d}{rng.choice('0123456789X')}")
+    column = check_id_numbers(values, today=TODAY)
+    for index, value in enumerate(values):
+        checked = _checked_or_reason(value)
+        if isinstance(checked, str):
+            assert column.errors.get(index) == checked, value
+            assert column.numbers[index] is None
+            continue
+        assert index not in column.errors, (value, column.errors.get(index))
+        assert column.numbers[index] == checked.number
+        assert column.birth_dates[index] == checked.birth_date
+        assert column.sexes[index] == checked.sex
+        assert column.warnings.get(index, []) == checked.warnings, value
+    assert len(column.errors) > 10  # the sample has refused values of every kind
