@@ -40,6 +40,7 @@ from jingzhun.registry.models import LivingConditions
 from jingzhun.registry.selectors import (
     HouseholdFilters,
     household_list,
+    household_rows,
     households_in_scope,
     income_list,
     member_list,
@@ -199,7 +200,7 @@ def list_households(
         attribute=attribute,
         include_removed=include_removed,
     )
-    queryset = household_list(user=_user(request), filters=filters).order_by("household_number")
+    queryset = household_rows(user=_user(request), filters=filters).order_by("household_number")
     return _page(queryset, paging.page, paging.page_size)
 
 

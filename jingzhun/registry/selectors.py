@@ -27,6 +27,18 @@ class HouseholdFilters:
 
 
 def household_list(*, user: User, filters: HouseholdFilters | None = None) -> QuerySet[Household]:
+    """The households of the list page: with their village and the head's name."""
+    head_name = Member.objects.filter(household=OuterRef("pk"), relation_to_head=HEAD_RELATION).values("name")
+    return (
+        household_rows(user=user, filters=filters)
+        .select_related("village")
+        .annotate(head_name=Subquery(head_name[:1]))
+    )
+
+
+def household_rows(*, user: User, filters: HouseholdFilters | None = None) -> QuerySet[Household]:
+    """The households in the user's area matching ``filters``, their own columns only
+    (for the API and exports, which show neither the village name nor the head)."""
     filters = filters or HouseholdFilters()
     households = Household.objects.filter(area_scope_q(user, "village_id"))
     if not filters.include_removed:
@@ -43,8 +55,7 @@ def household_list(*, user: User, filters: HouseholdFilters | None = None) -> Qu
         households = households.filter(main_cause=filters.cause)
     if filters.search:
         households = households.filter(_search_q(filters.search.strip()))
-    head_name = Member.objects.filter(household=OuterRef("pk"), relation_to_head=HEAD_RELATION).values("name")
-    return households.select_related("village").annotate(head_name=Subquery(head_name[:1]))
+    return households
 
 
 def _search_q(term: str) -> Q:

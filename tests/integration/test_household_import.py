@@ -4,6 +4,7 @@ import datetime
 import io
 import json
 from decimal import Decimal
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -344,3 +345,26 @@ def test_the_command_fails_with_the_row_column_and_reason(village, tmp_path):
         call_command("import", "households", str(path), stdout=io.StringIO(), stderr=err)
     assert "row 5, 证件号码 = '1.50124E+17'" in err.getvalue()
     assert Household.objects.count() == 0
+
+
+def test_a_legacy_xls_workbook_imports(village):
+    """tests/fixtures/household-members.xls is a BIFF8 workbook (Excel 97-2003) as old
+    county offices still send: a merged title row, the household number and village
+    on the head's row only, a birth date stored as a date cell, amounts as numbers."""
+    data = (Path(__file__).parents[1] / "fixtures" / "household-members.xls").read_bytes()
+    report = household_import(user=None, file_name="household-members.xls", data=data)
+    assert report.ok, report.errors
+    assert (report.header_row, report.households, report.members) == (2, 1, 3)
+    household = Household.objects.get(household_number="150124990001")
+    assert household.village_id == village.code
+    members = {member.name: member for member in household.members.all()}
+    assert members["刘一"].birth_date == datetime.date(1968, 4, 12)  # from the ID number
+    assert members["刘一"].has_minimum_allowance is True
+    assert members["刘一"].migrant_work_months == 6
+    assert (members["张二"].birth_date, members["张二"].sex, members["张二"].ethnicity) == (
+        datetime.date(1970, 9, 23),
+        "2",
+        "02",
+    )
+    assert members["刘三"].id_number == "15012420100101005X"
+    assert IncomeRecord.objects.get(household=household).wage_income == Decimal("8000.00")
