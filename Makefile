@@ -61,11 +61,13 @@ messages: install
 
 # Benchmarks against peer baselines in the same run; results in bench/results/.
 # BENCH_HOUSEHOLDS (default 1,000,000), BENCH_ORM_HOUSEHOLDS (10,000), BENCH_REPEATS (3);
-# imports: BENCH_XLSX_MEMBERS (100,000), BENCH_CSV_MEMBERS (1,000,000), BENCH_ORM_MEMBERS (20,000).
+# imports: BENCH_XLSX_MEMBERS (100,000), BENCH_CSV_MEMBERS (1,000,000), BENCH_ORM_MEMBERS (20,000);
+# API: BENCH_API_HOUSEHOLDS (20,000), BENCH_API_SECONDS (10), BENCH_API_CLIENTS (16); installs wrk.
 bench: install
 	$(BIN)/python bench/screening.py
 	$(BIN)/python bench/imports.py
 	$(BIN)/python bench/dashboards.py
+	$(BIN)/python bench/api.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache test-artifacts
