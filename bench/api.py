@@ -32,7 +32,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.imports import fresh_postgres  # noqa: E402
+from bench.imports import fresh_postgres, postgres_url  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 BIN = Path(sys.executable).parent
@@ -130,20 +130,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=int(os.environ.get("BENCH_REPEATS", 3)))
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_API_WORKERS", 2)))
     args = parser.parse_args()
-    postgres = os.environ.get("JINGZHUN_DATABASE_URL", "")
-    if not postgres.startswith(("postgres://", "postgresql://")):
-        # Run again inside a throw-away PostgreSQL server started for the benchmark.
-        os.execv(
-            sys.executable,
-            [
-                sys.executable,
-                str(ROOT / "scripts" / "with_postgres.py"),
-                "--",
-                sys.executable,
-                __file__,
-                *sys.argv[1:],
-            ],
-        )
+    postgres = postgres_url(__file__)
     wrk = ensure_wrk()
     env = {
         **os.environ,

@@ -249,6 +249,16 @@ def fresh_sqlite(directory: Path, label: str) -> str:
     return f"sqlite:///{path}"
 
 
+def postgres_url(script: str) -> str:
+    """The PostgreSQL server to benchmark against: JINGZHUN_DATABASE_URL when it names
+    one; otherwise the script runs again inside a throw-away server (never returns)."""
+    postgres = os.environ.get("JINGZHUN_DATABASE_URL", "")
+    if not postgres.startswith(("postgres://", "postgresql://")):
+        command = [sys.executable, str(ROOT / "scripts" / "with_postgres.py"), "--", sys.executable, script]
+        os.execv(sys.executable, [*command, *sys.argv[1:]])
+    return postgres
+
+
 def fresh_postgres(base_url: str, label: str) -> str:
     import psycopg
 
@@ -280,20 +290,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=int(os.environ.get("BENCH_REPEATS", 1)))
     args = parser.parse_args()
     os.environ["BENCH_ORM_MEMBERS"] = str(args.orm_members)
-    postgres = os.environ.get("JINGZHUN_DATABASE_URL", "")
-    if not postgres.startswith(("postgres://", "postgresql://")):
-        # Run again inside a throw-away PostgreSQL server started for the benchmark.
-        os.execv(
-            sys.executable,
-            [
-                sys.executable,
-                str(ROOT / "scripts" / "with_postgres.py"),
-                "--",
-                sys.executable,
-                __file__,
-                *sys.argv[1:],
-            ],
-        )
+    postgres = postgres_url(__file__)
     results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as work:
         directory = Path(work)
