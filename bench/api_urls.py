@@ -12,7 +12,7 @@ from django.urls import include, path
 
 from jingzhun.api.services import token_user
 from jingzhun.registry.idnumbers import mask_account, mask_phone
-from jingzhun.registry.selectors import household_rows, households_in_scope
+from jingzhun.registry.selectors import HouseholdFilters, household_rows
 
 FIELDS = (
     "id", "household_number", "village_id", "group_name", "address", "phone", "bank_name", "bank_account",
@@ -37,7 +37,8 @@ def plain_household(request: HttpRequest, household_id: int) -> JsonResponse:
     user = _user(request)
     if user is None:
         return JsonResponse({"error": "unauthorised"}, status=401)
-    row = households_in_scope(user=user).filter(pk=household_id).values(*FIELDS).first()
+    scope = household_rows(user=user, filters=HouseholdFilters(include_removed=True))
+    row = scope.filter(pk=household_id).values(*FIELDS).first()
     if row is None:
         return JsonResponse({"error": "not_found"}, status=404)
     return JsonResponse(_plain(row))

@@ -41,7 +41,6 @@ from jingzhun.registry.selectors import (
     HouseholdFilters,
     household_list,
     household_rows,
-    households_in_scope,
     income_list,
     member_list,
 )
@@ -174,7 +173,9 @@ households = Router(tags=["households"])
 
 
 def _household(request: HttpRequest, pk: int) -> Any:
-    return get_object_or_404(households_in_scope(user=_user(request)), pk=pk)
+    # Removed households included, as on the pages; only the household's own columns.
+    scope = household_rows(user=_user(request), filters=HouseholdFilters(include_removed=True))
+    return get_object_or_404(scope, pk=pk)
 
 
 def _reveal(request: HttpRequest, household: Any, reveal: bool, fields: list[str]) -> None:
