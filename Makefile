@@ -8,6 +8,9 @@ DEMO_HOUSEHOLDS ?= 2000
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
 export UV_LINK_MODE := copy
+# Installed packages are compiled once: processes then load bytecode instead of compiling
+# every imported module again (PYTHONDONTWRITEBYTECODE keeps them from caching it).
+export UV_COMPILE_BYTECODE := 1
 
 .PHONY: demo install test test-deps lint test-sqlite test-postgres messages serve bench clean
 
