@@ -30,7 +30,7 @@ from jingzhun.accounts.roles import Capability
 from jingzhun.areas.choices import AreaLevel
 from jingzhun.areas.models import Area
 from jingzhun.areas.selectors import code_range_q
-from jingzhun.core.bulk import any_of, id_table, insert_columns
+from jingzhun.core.bulk import any_of, id_table, insert_columns, without_cycle_collection
 from jingzhun.core.runs import runs_record_failure
 from jingzhun.core.spreadsheets import FileFormatError, read_columns
 from jingzhun.imports.batch import (
@@ -223,7 +223,7 @@ class _Writer:
         }
         new = [h for h in households if h.number not in existing]
         old = [h for h in households if h.number in existing]
-        ids = self._create(new, batch, progress)
+        ids = self._create(new, batch, progress, total=len(households))
         self._load_registered([existing[h.number].pk for h in old])
         for done, rows in enumerate(old, start=1):
             self._update(existing[rows.number], rows, batch)
@@ -246,7 +246,7 @@ class _Writer:
                 self.incomes[income.household_id].append(income)
 
     def _create(
-        self, households: list[HouseholdRows], batch: SheetBatch, progress: Progress | None
+        self, households: list[HouseholdRows], batch: SheetBatch, progress: Progress | None, *, total: int
     ) -> list[int]:
         """New households, column by column: their members, living conditions, incomes and audit."""
         if not households:
@@ -266,7 +266,7 @@ class _Writer:
         member_columns["household_id"] = [ids[batch.numbers[index]] for index in rows]
         insert_columns(Member, member_columns, count=len(rows))
         if progress:
-            progress("write", count // 2, count)
+            progress("write", count // 2, total)
         insert_columns(
             LivingConditions,
             _columns([h.conditions for h in households], household_id=[ids[number] for number in numbers]),
@@ -297,7 +297,7 @@ class _Writer:
         self.report.households_created += count
         self.report.members_created += len(rows)
         if progress:
-            progress("write", count, count)
+            progress("write", count, total)
         return [ids[number] for number in numbers]
 
     def _update(self, household: Household, rows: HouseholdRows, batch: SheetBatch) -> None:
@@ -432,6 +432,7 @@ def _check_income(batch: SheetBatch, report: HouseholdImportReport, default_year
             )
 
 
+@without_cycle_collection()
 def household_import(
     *,
     user: User | None,

@@ -55,7 +55,9 @@ class Command(BaseCommand):
                 return
             bar = bars.get(phase)
             if bar is None:
-                bar = bars[phase] = tqdm(total=total, desc=phase, unit="row", file=self.stderr._out)
+                # Reading goes column by column; writing household by household.
+                unit = "column" if phase == "read" else "household"
+                bar = bars[phase] = tqdm(total=total, desc=phase, unit=unit, file=self.stderr._out)
             bar.update(done - bar.n)
 
         report = household_import(
