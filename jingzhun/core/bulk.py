@@ -32,19 +32,20 @@ from django.db.models.expressions import RawSQL
 
 
 def _json_text() -> Any:
-    """JSON text of a value; lists of codes (most JSON values in the register) are
-    dumped once per distinct list."""
-    dumped: dict[tuple[str, ...], str] = {}
+    """JSON text of a value. A column converted value by value holds the same list
+    object wherever the cell was the same: each object is dumped once."""
+    dumped: dict[int, tuple[Any, str]] = {}  # id → (the object, kept alive so the id stays its own; text)
 
     def text(value: Any) -> str | None:
         if value is None:
             return None
-        if type(value) is list and all(type(item) is str for item in value):
-            key = tuple(value)
-            if key not in dumped:
-                dumped[key] = json.dumps(value, ensure_ascii=False)
-            return dumped[key]
-        return json.dumps(value, ensure_ascii=False)
+        known = dumped.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
+        result = json.dumps(value, ensure_ascii=False)
+        if len(dumped) < 100_000:
+            dumped[id(value)] = (value, result)
+        return result
 
     return text
 

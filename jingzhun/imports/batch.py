@@ -170,6 +170,9 @@ class SheetBatch:
     def fail(self, household: HouseholdRows | None, row: int, key: str, value: object, reason: str) -> None:
         if household is not None:
             household.failed = True
+        if len(self.report.errors) >= REPORT_LIMIT:  # counted, not listed
+            self.report.error_count += 1
+            return
         self.report.error(
             Problem(
                 row,
@@ -184,6 +187,9 @@ class SheetBatch:
         self.fail(self.households[self.numbers[index]], self.lines[index], key, value, reason)
 
     def warn_at(self, index: int, key: str, value: object, reason: str) -> None:
+        if len(self.report.warnings) >= REPORT_LIMIT:  # counted, not listed
+            self.report.warning_count += 1
+            return
         self.report.warning(
             Problem(
                 self.lines[index], self.headers.get(key, key), clean_text(value), reason, self.numbers[index]
