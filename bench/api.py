@@ -15,10 +15,8 @@ throughput and p99 under 50 ms at 16 clients.
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import os
-import platform
 import shutil
 import signal
 import statistics
@@ -32,7 +30,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.imports import fresh_postgres, postgres_url  # noqa: E402
+from bench.imports import fresh_postgres, machine_meta, postgres_url  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 BIN = Path(sys.executable).parent
@@ -217,10 +215,7 @@ def main() -> None:
         server.wait(timeout=30)
     RESULTS.mkdir(parents=True, exist_ok=True)
     meta = {
-        "machine": platform.machine(),
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
-        "date": datetime.date.today().isoformat(),
+        **machine_meta(),
         "households": setup["households"],
         "seconds_per_run": args.seconds,
         "repeats": args.repeats,

@@ -249,6 +249,16 @@ def fresh_sqlite(directory: Path, label: str) -> str:
     return f"sqlite:///{path}"
 
 
+def machine_meta() -> dict[str, Any]:
+    """Where and when a benchmark ran, for its results file."""
+    return {
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "date": datetime.date.today().isoformat(),
+    }
+
+
 def postgres_url(script: str) -> str:
     """The PostgreSQL server to benchmark against: JINGZHUN_DATABASE_URL when it names
     one; otherwise the script runs again inside a throw-away server (never returns)."""
@@ -327,12 +337,7 @@ def main() -> None:
             results.append(entry)
             print(json.dumps(entry, ensure_ascii=False), flush=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    meta = {
-        "machine": platform.machine(),
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
-        "date": datetime.date.today().isoformat(),
-    }
+    meta = machine_meta()
     (RESULTS / "imports.json").write_text(
         json.dumps({"meta": meta, "results": results}, ensure_ascii=False, indent=1)
     )
