@@ -158,7 +158,7 @@ class SheetBatch:
         self.headers = {column.key: header for _position, column, header in positions}
         self.lines: list[int] = []
         self.numbers: list[str] = []
-        self.raw: dict[str, Sequence[object]] = {}
+        self.raw_id_numbers: Sequence[object] = ()  # the cells as read: the ID checks need them
         self.members: dict[str, list[Any]] = {}
         self.households: dict[str, HouseholdRows] = {}
         self._province_rows: dict[str, list[int]] | None = None
@@ -219,7 +219,7 @@ class SheetBatch:
             if len(kept) < sheet.size:
                 values = [values[index] for index in kept]
             columns[column.key] = (values, column)
-        self.raw = {key: values for key, (values, _column) in columns.items()}
+        self.raw_id_numbers = columns["member.id_number"][0]
         # The village comes first: its province chooses the code lists of the other columns.
         order = sorted(columns, key=lambda key: key != "household.village")
         for done, key in enumerate(order, start=1):
@@ -398,7 +398,7 @@ class SheetBatch:
         self._check_registered(seen)
 
     def _check_id_numbers(self, id_types: list[str]) -> list[str | None]:
-        raw = self.raw["member.id_number"]
+        raw = self.raw_id_numbers
         size = self.size
         numbers: list[str | None] = [None] * size
         derived_birth: list[Any] = [None] * size

@@ -479,6 +479,7 @@ def household_import(
     default_province = scope.code[:2] if scope else ""
     batch = SheetBatch(report=report, positions=positions, year=today.year, default_province=default_province)
     batch.read(sheet, progress)
+    del sheet  # the cells as read (a gigabyte for a million members) are converted: free them
     _resolve_villages(batch, user=user, area=area)
     batch.check_members()
     report.income_year = income_year or today.year - 1
