@@ -209,6 +209,7 @@ class SheetBatch:
     # --- reading ----------------------------------------------------------------
 
     def read(self, sheet: SheetColumns, progress: Progress | None = None) -> None:
+        """Group the rows into households and convert every column but the ID numbers."""
         number_position = next(
             position for position, column, _h in self.positions if column.key == "household.household_number"
         )
@@ -267,10 +268,8 @@ class SheetBatch:
         return kept
 
     def _convert(self, values: Sequence[object], column: Column) -> list[Any]:
-        if column.key == "household.village":
-            provinces = {self.default_province: list(range(len(values)))}
-        else:
-            provinces = self._rows_by_province()
+        # The village column is read before any province is known; its converter needs none.
+        provinces = {} if column.key == "household.village" else self._rows_by_province()
         if len(provinces) <= 1:
             province = next(iter(provinces), self.default_province)
             converted, reasons = convert_column(
