@@ -31,6 +31,9 @@ def test_cadre_finds_household_edits_member_and_sees_history(page, live_server, 
     page.fill("input[name=q]", "王建国")
     page.press("input[name=q]", "Enter")
     page.wait_for_selector("[data-testid=result-count][data-count='1']")
+    # The filtered address is pushed into the history once the table is swapped; a link followed
+    # before that push would be cancelled by it.
+    page.wait_for_function("location.search.includes('q=')")
     # The ID number is masked in the list.
     assert head.id_number not in page.content()
     page.click(f"text={household.household_number}")
