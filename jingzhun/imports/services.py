@@ -30,7 +30,14 @@ from jingzhun.accounts.roles import Capability
 from jingzhun.areas.choices import AreaLevel
 from jingzhun.areas.models import Area
 from jingzhun.areas.selectors import code_range_q
-from jingzhun.core.bulk import any_of, id_table, insert_columns, without_cycle_collection
+from jingzhun.core.bulk import (
+    any_of,
+    bulk_insert,
+    id_table,
+    insert_columns,
+    update_rows,
+    without_cycle_collection,
+)
 from jingzhun.core.runs import runs_record_failure
 from jingzhun.core.spreadsheets import FileFormatError, read_columns
 from jingzhun.imports.batch import (
@@ -55,8 +62,9 @@ from jingzhun.registry.models import (
     IncomeRecord,
     LivingConditions,
     Member,
+    StatusChange,
 )
-from jingzhun.registry.services import status_changes_record
+from jingzhun.registry.services import status_changes_for
 
 _CHUNK = 2000
 _INCOME_AMOUNTS = (
@@ -186,8 +194,9 @@ def _income_figures(values: dict[str, Any], resident_members: int) -> dict[str, 
 
 
 class _Writer:
-    """Writes the checked households: set-wise inserts for new ones, per-record
-    comparison for those already registered (only changes are written and audited)."""
+    """Writes the checked households: set-wise inserts for new ones; those already
+    registered are compared record by record in memory, and only what changed is
+    written (set-wise, once every household is compared) and audited."""
 
     def __init__(self, *, user: User | None, report: HouseholdImportReport, file_name: str) -> None:
         self.user = user
@@ -195,6 +204,12 @@ class _Writer:
         self.file_name = file_name
         self.now = timezone.now()
         self.changes: list[dict[str, Any]] = []
+        # Registered records the file changes, by model and primary key, and the fields changed.
+        self.changed: dict[type[Any], dict[int, Any]] = defaultdict(dict)
+        self.changed_fields: dict[type[Any], set[str]] = defaultdict(set)
+        self.new_members: list[Member] = []
+        self.new_incomes: list[IncomeRecord] = []
+        self.status_changes: list[StatusChange] = []
 
     def audit(
         self, household_id: int, action: str, record: Any, record_id: int | None, changes: dict
@@ -224,25 +239,31 @@ class _Writer:
         new = [h for h in households if h.number not in existing]
         old = [h for h in households if h.number in existing]
         ids = self._create(new, batch, progress, total=len(households))
-        self._load_registered([existing[h.number].pk for h in old])
+        self._load_registered([existing[h.number].pk for h in old], member_fields=list(batch.members))
         for done, rows in enumerate(old, start=1):
             self._update(existing[rows.number], rows, batch)
             if progress and done % 1000 == 0:
                 progress("write", len(new) + done, len(households))
+        self._write_updates()
         _insert_dicts(HouseholdChange, self.changes)
         return ids + [existing[h.number].pk for h in old]
 
-    def _load_registered(self, household_ids: list[int]) -> None:
-        """The matched households' members, conditions and incomes, a chunk of households per query."""
+    def _load_registered(self, household_ids: list[int], *, member_fields: list[str]) -> None:
+        """The matched households' members, conditions and incomes, a chunk of households per query.
+        Only the fields compared are read (and the timestamps not at all): converting
+        the rest into instances would take longer than the comparison."""
+        member_fields = [*member_fields, "household_id", "id_number", "name", "is_resident"]
         self.members: dict[int, list[Member]] = defaultdict(list)
         self.conditions: dict[int, LivingConditions] = {}
         self.incomes: dict[int, list[IncomeRecord]] = defaultdict(list)
         for chunk in _chunks(household_ids):
-            for member in Member.objects.filter(household_id__in=chunk):
+            for member in Member.objects.filter(household_id__in=chunk).only(*member_fields):
                 self.members[member.household_id].append(member)
-            for conditions in LivingConditions.objects.filter(household_id__in=chunk):
+            for conditions in LivingConditions.objects.filter(household_id__in=chunk).defer("updated_at"):
                 self.conditions[conditions.household_id] = conditions
-            for income in IncomeRecord.objects.filter(household_id__in=chunk).order_by("-year"):
+            for income in (
+                IncomeRecord.objects.filter(household_id__in=chunk).defer("updated_at").order_by("-year")
+            ):
                 self.incomes[income.household_id].append(income)
 
     def _create(
@@ -300,6 +321,13 @@ class _Writer:
             progress("write", count, total)
         return [ids[number] for number in numbers]
 
+    def _change(self, record: Any, changes: dict[str, list[Any]], values: dict[str, Any]) -> None:
+        """Take ``changes`` into a registered record, to be written with the others."""
+        for name in changes:
+            setattr(record, name, values[name])
+        self.changed[type(record)][record.pk] = record
+        self.changed_fields[type(record)].update(changes)
+
     def _update(self, household: Household, rows: HouseholdRows, batch: SheetBatch) -> None:
         changed = False
         values = {
@@ -307,25 +335,19 @@ class _Writer:
         }
         household_changes = _differences(household, values)
         if household_changes:
-            for name in household_changes:
-                setattr(household, name, values[name])
-            household.save(update_fields=[*household_changes, "updated_at"])
+            self._change(household, household_changes, values)
             self.audit(household.pk, ChangeAction.UPDATE, "household", household.pk, household_changes)
-            status_changes_record(household=household, changes=household_changes, user=self.user)
+            self.status_changes += status_changes_for(
+                household_id=household.pk, changes=household_changes, user=self.user
+            )
             changed = True
         registered = {member.id_number: member for member in self.members[household.pk]}
         for member_rows in batch.member_rows(rows):
             member = registered.pop(member_rows.values["id_number"], None)
             if member is None:
-                created = Member.objects.create(household=household, **member_rows.values)
+                created = Member(household_id=household.pk, **member_rows.values)
                 self.members[household.pk].append(created)
-                self.audit(
-                    household.pk,
-                    ChangeAction.CREATE,
-                    "member",
-                    created.pk,
-                    {"import": [None, self.file_name], "name": [None, created.name]},
-                )
+                self.new_members.append(created)  # audited once written, with its primary key
                 self.report.members_created += 1
                 changed = True
                 continue
@@ -333,9 +355,7 @@ class _Writer:
             member_values = {name: value for name, value in member_rows.values.items() if not is_blank(value)}
             member_changes = _differences(member, member_values)
             if member_changes:
-                for name in member_changes:
-                    setattr(member, name, member_values[name])
-                member.save(update_fields=[*member_changes, "updated_at"])
+                self._change(member, member_changes, member_values)
                 self.audit(household.pk, ChangeAction.UPDATE, "member", member.pk, member_changes)
                 self.report.members_updated += 1
                 changed = True
@@ -352,19 +372,26 @@ class _Writer:
         changed |= self._update_conditions(household, rows)
         changed |= self._update_income(household, rows)
         if changed:
-            Household.objects.filter(pk=household.pk).update(updated_at=self.now)
+            self.changed[Household][household.pk] = household  # its updated_at is written
             self.report.households_updated += 1
         else:
             self.report.households_unchanged += 1
 
     def _update_conditions(self, household: Household, rows: HouseholdRows) -> bool:
-        conditions = self.conditions.get(household.pk) or LivingConditions(household=household)
-        changes = _differences(conditions, rows.conditions)
-        if not changes:
-            return False
-        for name in changes:
-            setattr(conditions, name, rows.conditions[name])
-        conditions.save()
+        conditions = self.conditions.get(household.pk)
+        if conditions is None:  # registered without its conditions record (not by this system)
+            conditions = LivingConditions(household=household)
+            changes = _differences(conditions, rows.conditions)
+            if not changes:
+                return False
+            for name in changes:
+                setattr(conditions, name, rows.conditions[name])
+            conditions.save()
+        else:
+            changes = _differences(conditions, rows.conditions)
+            if not changes:
+                return False
+            self._change(conditions, changes, rows.conditions)
         self.audit(household.pk, ChangeAction.UPDATE, "livingconditions", conditions.pk, changes)
         return True
 
@@ -384,21 +411,12 @@ class _Writer:
             values = _income_figures({name: getattr(record, name) for name in _INCOME_AMOUNTS}, residents)
         if record is None:
             assert year is not None  # without a year in the file there is a latest record
-            created = IncomeRecord.objects.create(household=household, year=year, **values)
-            self.audit(
-                household.pk,
-                ChangeAction.CREATE,
-                "incomerecord",
-                created.pk,
-                {name: [None, _plain(values[name])] for name in _INCOME_AMOUNTS if values[name]},
-            )
-            return True
+            self.new_incomes.append(IncomeRecord(household_id=household.pk, year=year, **values))
+            return True  # audited once written, with its primary key
         changes = _differences(record, values)
         if not changes:
             return False
-        for name in changes:
-            setattr(record, name, values[name])
-        record.save()
+        self._change(record, changes, values)
         self.audit(
             household.pk,
             ChangeAction.UPDATE,
@@ -407,6 +425,49 @@ class _Writer:
             {name: change for name, change in changes.items() if name in _INCOME_AMOUNTS},
         )
         return True
+
+    def _write_updates(self) -> None:
+        """Everything the comparison found: changed records (a statement per table),
+        new members and income years, status history, and their audit."""
+        for model, records in self.changed.items():
+            update_rows(list(records.values()), [*sorted(self.changed_fields[model]), "updated_at"])
+        bulk_insert(StatusChange, self.status_changes)
+        if self.new_members:
+            bulk_insert(Member, self.new_members)
+            member_ids = dict(
+                Member.objects.filter(
+                    id_number__in=any_of([member.id_number for member in self.new_members])
+                ).values_list("id_number", "pk")
+            )
+            for member in self.new_members:
+                self.audit(
+                    member.household_id,
+                    ChangeAction.CREATE,
+                    "member",
+                    member_ids[member.id_number],
+                    {"import": [None, self.file_name], "name": [None, member.name]},
+                )
+        if self.new_incomes:
+            bulk_insert(IncomeRecord, self.new_incomes)
+            households = [income.household_id for income in self.new_incomes]
+            income_ids = {
+                (household_id, year): pk
+                for household_id, year, pk in IncomeRecord.objects.filter(
+                    household_id__in=any_of(households, kind="bigint")
+                ).values_list("household_id", "year", "pk")
+            }
+            for income in self.new_incomes:
+                self.audit(
+                    income.household_id,
+                    ChangeAction.CREATE,
+                    "incomerecord",
+                    income_ids[(income.household_id, income.year)],
+                    {
+                        name: [None, _plain(getattr(income, name))]
+                        for name in _INCOME_AMOUNTS
+                        if getattr(income, name)
+                    },
+                )
 
 
 def _check_income(batch: SheetBatch, report: HouseholdImportReport, default_year: int) -> None:

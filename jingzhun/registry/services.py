@@ -137,8 +137,17 @@ def _validate(instance: models.Model, *, village_code: str, exclude: list[str] |
 def status_changes_record(*, household: Household, changes: dict[str, list[Any]], user: User | None) -> None:
     """The attribute / poverty-status history for ``changes`` (field → [old, new]) of a saved household."""
     StatusChange.objects.bulk_create(
+        status_changes_for(household_id=household.pk, changes=changes, user=user)
+    )
+
+
+def status_changes_for(
+    *, household_id: int, changes: dict[str, list[Any]], user: User | None
+) -> list[StatusChange]:
+    """The unsaved history records for ``changes``, for callers that write many households at once."""
+    return [
         StatusChange(
-            household=household,
+            household_id=household_id,
             field=name,
             old_value=changes[name][0] or "",
             new_value=changes[name][1] or "",
@@ -146,7 +155,7 @@ def status_changes_record(*, household: Household, changes: dict[str, list[Any]]
         )
         for name in STATUS_FIELDS
         if name in changes
-    )
+    ]
 
 
 def household_create(*, user: User, village: Area, **fields: Any) -> Household:

@@ -13,7 +13,14 @@ from django.core.management.base import CommandError
 
 from jingzhun.imports import services as import_services
 from jingzhun.imports.services import household_import
-from jingzhun.registry.models import Household, HouseholdChange, IncomeRecord, LivingConditions, Member
+from jingzhun.registry.models import (
+    Household,
+    HouseholdChange,
+    IncomeRecord,
+    LivingConditions,
+    Member,
+    StatusChange,
+)
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -258,6 +265,72 @@ def test_a_changed_file_updates_and_audits(village):
     assert change.changes == {"labour_skill": ["2", "1"]}
     income = IncomeRecord.objects.get(household=head.household)
     assert income.per_capita_net_income == Decimal("7000.00")
+
+
+DAUGHTER_ID = factories.id_number(datetime.date(2015, 4, 1), "2")
+
+
+def test_next_years_sheet_writes_and_audits_only_what_changed(village):
+    household_import(user=None, file_name="2025.xlsx", data=_sheet_bytes(_rows()), income_year=2025)
+    first, second = Household.objects.order_by("household_number")
+    wife = Member.objects.get(id_number=WIFE_ID)
+    second_before = Household.objects.get(pk=second.pk)
+    rows = _rows()
+    rows[0][14] = "低保贫困户"  # the head's row carries the household's attribute
+    rows[0][17] = "A级"
+    rows.insert(3, [4, rows[0][1], "150124001", "一组", "王妞", DAUGHTER_ID, "之女", None, "汉族"])
+    rows[3] += [None] * (len(HEADER) - len(rows[3]))
+    rows[4][16] = 500  # the second household's 2026 business income
+    report = household_import(user=None, file_name="2026.xlsx", data=_sheet_bytes(rows), income_year=2026)
+    assert report.ok, report.errors
+    assert (report.households_created, report.households_updated, report.members_created) == (0, 2, 1)
+
+    first.refresh_from_db()
+    assert first.attribute == "02"
+    assert first.updated_at > second_before.updated_at
+    status = StatusChange.objects.get(household=first)
+    assert (status.field, status.old_value, status.new_value) == ("attribute", "01", "02")
+    assert LivingConditions.objects.get(household=first).house_grade == "A"
+    daughter = Member.objects.get(id_number=DAUGHTER_ID)
+    assert (daughter.household_id, daughter.name) == (first.pk, "王妞")
+    assert HouseholdChange.objects.get(record_type="member", record_id=daughter.pk).action == "create"
+    # Each household has its 2026 year beside 2025, audited under its own record.
+    for household, business in ((first, Decimal("3000.00")), (second, Decimal("500.00"))):
+        income = IncomeRecord.objects.get(household=household, year=2026)
+        assert income.business_income == business
+        assert IncomeRecord.objects.filter(household=household, year=2025).exists()
+        assert HouseholdChange.objects.filter(record_type="incomerecord", record_id=income.pk).exists()
+    assert IncomeRecord.objects.get(household=first, year=2026).resident_members == 4
+    # What the file does not change stays as registered.
+    second.refresh_from_db()
+    assert (second.attribute, second.poverty_status) == (second_before.attribute, second_before.poverty_status)
+    assert Member.objects.get(pk=wife.pk).updated_at == wife.updated_at
+    assert not StatusChange.objects.filter(household=second).exists()
+
+    again = household_import(user=None, file_name="2026.xlsx", data=_sheet_bytes(rows), income_year=2026)
+    assert (again.households_updated, again.households_unchanged) == (0, 2)
+
+
+def test_an_interrupted_update_leaves_the_register_unchanged(village, monkeypatch):
+    household_import(user=None, file_name="a.xlsx", data=_sheet_bytes(_rows()))
+    changes = HouseholdChange.objects.count()
+    rows = _rows()
+    rows[0][10] = "技能劳动力"
+    rows[0][14] = "低保贫困户"
+
+    def fail_on_members(objects, field_names, **kwargs):
+        if objects and isinstance(objects[0], Member):
+            raise RuntimeError("power cut")
+        return real_update(objects, field_names, **kwargs)
+
+    real_update = import_services.update_rows
+    monkeypatch.setattr(import_services, "update_rows", fail_on_members)
+    with pytest.raises(RuntimeError):
+        household_import(user=None, file_name="b.xlsx", data=_sheet_bytes(rows))
+    assert Member.objects.get(id_number=HEAD_ID).labour_skill == "2"
+    assert Household.objects.get(household_number="150124001").attribute == "01"
+    assert HouseholdChange.objects.count() == changes
+    assert not StatusChange.objects.exists()
 
 
 def test_dry_run_reports_quality_warnings_and_writes_nothing(village):
