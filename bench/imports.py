@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,26 @@ def write_csv(path: Path, members: int) -> None:
         writer = csv.writer(handle)
         writer.writerow(HEADER)
         writer.writerows(records)
+
+
+def write_next_year_csv(base: Path, path: Path, members: int) -> None:
+    """The same sheet a year on, every household changed: the head's wage income rises
+    and the head is now a skilled labourer (``base`` is the sheet as first imported)."""
+    write_csv(base, members)
+    records = rows(members)
+    for record in records:
+        if record[4] == "户主":
+            record[8] = "技能劳动力"
+            record[13] += 100
+    _villages_file(path).write_text(_villages_file(base).read_text())
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        writer.writerows(records)
+
+
+def _base_of(path: Path) -> Path:
+    return path.with_name(path.name.replace("next", "base"))
 
 
 def write_xlsx(path: Path, members: int) -> None:
@@ -170,6 +191,66 @@ def contender_jingzhun(path: Path, database_url: str) -> dict[str, Any]:
     return {"seconds": elapsed, "members": report.members, "households": report.households}
 
 
+def contender_jingzhun_update(path: Path, database_url: str) -> dict[str, Any]:
+    """The register holds the base sheet; the next year's sheet is imported over it."""
+    _django(database_url, path)
+    from jingzhun.imports.services import household_import
+
+    household_import(user=None, file_name="base.csv", data=_base_of(path).read_bytes())
+    data = path.read_bytes()
+    started = time.perf_counter()
+    report = household_import(user=None, file_name=path.name, data=data)
+    elapsed = time.perf_counter() - started
+    assert report.ok, report.errors[:5]
+    assert report.written
+    assert report.households_updated == report.households, report.households_unchanged
+    return {"seconds": elapsed, "members": report.members, "households": report.households}
+
+
+def contender_orm_update(path: Path, database_url: str) -> dict[str, Any]:
+    """What a generic import add-on does for rows already registered: fetch the record
+    by its key, set the values, full_clean() and save(), row by row (no audit)."""
+    _django(database_url, path)
+    from django.db import transaction
+
+    from jingzhun.imports.services import household_import
+    from jingzhun.registry.income import TRANSFER_FIELDS, compute_income
+    from jingzhun.registry.models import IncomeRecord, Member
+
+    household_import(user=None, file_name="base.csv", data=_base_of(path).read_bytes())
+    limit = int(os.environ["BENCH_ORM_MEMBERS"])
+    with path.open(encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        records = [next(reader) for _ in range(limit)]
+    skills = {"技能劳动力": "1", "普通劳动力": "2"}
+    households = set()
+    started = time.perf_counter()
+    with transaction.atomic():
+        for row in records:
+            member = Member.objects.get(id_number=row[3])
+            member.labour_skill = skills[row[8]]
+            member.full_clean()
+            member.save()
+            if row[13]:
+                income = IncomeRecord.objects.filter(household_id=member.household_id).latest("year")
+                income.wage_income = Decimal(row[13])
+                figures = compute_income(
+                    wage_income=income.wage_income, business_income=income.business_income,
+                    property_income=income.property_income,
+                    transfers={name: getattr(income, name) for name in TRANSFER_FIELDS},
+                    production_costs=income.production_costs, resident_members=income.resident_members,
+                )  # fmt: skip
+                income.annual_income = figures.annual_income
+                income.net_income = figures.net_income
+                income.per_capita_net_income = figures.per_capita_net_income
+                income.full_clean()
+                income.save()
+                households.add(member.household_id)
+    elapsed = time.perf_counter() - started
+    return {"seconds": elapsed, "members": len(records), "households": len(households)}
+
+
 def contender_orm(path: Path, database_url: str) -> dict[str, Any]:
     """What a generic import add-on does: one model instance, full_clean() and save() per row."""
     _django(database_url, path)
@@ -229,7 +310,13 @@ def contender_copy(path: Path, database_url: str) -> dict[str, Any]:
     return {"seconds": elapsed, "members": count, "households": None}
 
 
-CONTENDERS = {"jingzhun": contender_jingzhun, "orm": contender_orm, "copy": contender_copy}
+CONTENDERS = {
+    "jingzhun": contender_jingzhun,
+    "orm": contender_orm,
+    "copy": contender_copy,
+    "jingzhun_update": contender_jingzhun_update,
+    "orm_update": contender_orm_update,
+}
 
 
 def run_contender(name: str, path: Path, database_url: str, members: int) -> dict[str, Any]:
@@ -308,6 +395,8 @@ def main() -> None:
         csv_path = directory / "members.csv"
         write_xlsx(xlsx, args.xlsx_members)
         write_csv(csv_path, args.csv_members)
+        next_year = directory / "update-next.csv"
+        write_next_year_csv(_base_of(next_year), next_year, args.xlsx_members)
         plan = [
             ("jingzhun", xlsx, "sqlite", args.xlsx_members),
             ("jingzhun", xlsx, "postgresql", args.xlsx_members),
@@ -315,6 +404,9 @@ def main() -> None:
             ("jingzhun", csv_path, "postgresql", args.csv_members),
             ("orm", csv_path, "postgresql", args.orm_members),
             ("copy", csv_path, "postgresql", args.csv_members),
+            ("jingzhun_update", next_year, "sqlite", args.xlsx_members),
+            ("jingzhun_update", next_year, "postgresql", args.xlsx_members),
+            ("orm_update", next_year, "postgresql", args.orm_members),
         ]
         for name, path, database, members in plan:
             timings = []

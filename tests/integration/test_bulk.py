@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 def test_update_rows_writes_the_listed_fields_of_every_record_and_nothing_else(village):
     household = factories.household(village)
-    members = [factories.member(household, name=f"成员{n}", relation="01" if n == 0 else "10") for n in range(3)]
+    members = [
+        factories.member(household, name=f"成员{n}", relation="01" if n == 0 else "10") for n in range(3)
+    ]
     untouched = factories.member(household, name="不变", relation="10")
     before = {member.pk: Member.objects.get(pk=member.pk) for member in [*members, untouched]}
     members[0].health = ["2", "3"]  # a list, stored as JSON

@@ -303,7 +303,10 @@ def test_next_years_sheet_writes_and_audits_only_what_changed(village):
     assert IncomeRecord.objects.get(household=first, year=2026).resident_members == 4
     # What the file does not change stays as registered.
     second.refresh_from_db()
-    assert (second.attribute, second.poverty_status) == (second_before.attribute, second_before.poverty_status)
+    assert (second.attribute, second.poverty_status) == (
+        second_before.attribute,
+        second_before.poverty_status,
+    )
     assert Member.objects.get(pk=wife.pk).updated_at == wife.updated_at
     assert not StatusChange.objects.filter(household=second).exists()
 
