@@ -39,8 +39,8 @@ from jingzhun.registry import services as registry
 from jingzhun.registry.models import LivingConditions
 from jingzhun.registry.selectors import (
     HouseholdFilters,
-    household_list,
     household_rows,
+    households_in_scope,
     income_list,
     member_list,
 )
@@ -173,9 +173,7 @@ households = Router(tags=["households"])
 
 
 def _household(request: HttpRequest, pk: int) -> Any:
-    # Removed households included, as on the pages; only the household's own columns.
-    scope = household_rows(user=_user(request), filters=HouseholdFilters(include_removed=True))
-    return get_object_or_404(scope, pk=pk)
+    return get_object_or_404(households_in_scope(user=_user(request)), pk=pk)
 
 
 def _reveal(request: HttpRequest, household: Any, reveal: bool, fields: list[str]) -> None:
@@ -303,7 +301,7 @@ def list_quality_issues(
     request: HttpRequest, paging: Query[Paging], village: str = Query(..., max_length=12, pattern=AREA_CODE)
 ) -> Any:
     area = get_object_or_404(area_list(user=_user(request)), code=village)
-    scoped = household_list(user=_user(request), filters=HouseholdFilters(village=area.code))
+    scoped = household_rows(user=_user(request), filters=HouseholdFilters(village=area.code))
     return _page(find_issues(scoped, province=area.code[:2]), paging.page, paging.page_size)
 
 
@@ -379,7 +377,7 @@ measures = Router(tags=["assistance"])
 def list_measures(
     request: HttpRequest, paging: Query[Paging], village: str = Query("", max_length=12, pattern=AREA_CODE)
 ) -> Any:
-    scoped = household_list(
+    scoped = household_rows(
         user=_user(request), filters=HouseholdFilters(village=village, include_removed=True)
     )
     queryset = Measure.objects.filter(household__in=scoped.values("pk")).order_by("-start_date", "-pk")

@@ -38,7 +38,7 @@ def household_list(*, user: User, filters: HouseholdFilters | None = None) -> Qu
 
 def household_rows(*, user: User, filters: HouseholdFilters | None = None) -> QuerySet[Household]:
     """The households in the user's area matching ``filters``, their own columns only
-    (for the API and exports, which show neither the village name nor the head)."""
+    (without the list page's village join and head-name subquery)."""
     filters = filters or HouseholdFilters()
     households = Household.objects.filter(area_scope_q(user, "village_id"))
     if not filters.include_removed:
@@ -72,7 +72,7 @@ def _search_q(term: str) -> Q:
 
 def households_in_scope(*, user: User) -> QuerySet[Household]:
     """Every household the user may open, removed ones included."""
-    return household_list(user=user, filters=HouseholdFilters(include_removed=True))
+    return household_rows(user=user, filters=HouseholdFilters(include_removed=True))
 
 
 def household_get(*, user: User, pk: int) -> Household:
