@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -66,7 +65,6 @@ from jingzhun.registry.models import (
 )
 from jingzhun.registry.services import status_changes_for
 
-_CHUNK = 2000
 _INCOME_AMOUNTS = (
     "wage_income",
     "business_income",
@@ -96,8 +94,7 @@ def _resolve_villages(batch: SheetBatch, *, user: User | None, area: Area | None
     codes = {household.village_text for household in batch.households.values() if household.village_text}
     villages = {
         village.code: village
-        for chunk in _chunks(sorted(codes))
-        for village in Area.objects.filter(code__in=chunk, level=AreaLevel.VILLAGE)
+        for village in Area.objects.filter(code__in=any_of(sorted(codes)), level=AreaLevel.VILLAGE)
     }
     by_name: dict[str, list[str]] = defaultdict(list)
     if scope is not None and any(not h.village_text for h in batch.households.values()):
@@ -149,11 +146,6 @@ def _resolve_villages(batch: SheetBatch, *, user: User | None, area: Area | None
         household.village = code
         household.values["village_id"] = code
         household.values.pop("village", None)
-
-
-def _chunks(items: list[Any], size: int = _CHUNK) -> Iterable[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _differences(instance: Any, values: dict[str, Any]) -> dict[str, list[Any]]:
@@ -249,21 +241,22 @@ class _Writer:
         return ids + [existing[h.number].pk for h in old]
 
     def _load_registered(self, household_ids: list[int], *, member_fields: list[str]) -> None:
-        """The matched households' members, conditions and incomes, a chunk of households per query.
+        """The matched households' members, conditions and incomes, a query each.
         Only the fields compared are read (and the timestamps not at all): converting
         the rest into instances would take longer than the comparison."""
         member_fields = [*member_fields, "household_id", "id_number", "name", "is_resident"]
         self.members: dict[int, list[Member]] = defaultdict(list)
         self.conditions: dict[int, LivingConditions] = {}
         self.incomes: dict[int, list[IncomeRecord]] = defaultdict(list)
-        for chunk in _chunks(household_ids):
-            for member in Member.objects.filter(household_id__in=chunk).only(*member_fields):
+        if not household_ids:
+            return
+        with id_table(household_ids) as matched:
+            for member in Member.objects.filter(household_id__in=matched).only(*member_fields):
                 self.members[member.household_id].append(member)
-            for conditions in LivingConditions.objects.filter(household_id__in=chunk).defer("updated_at"):
+            for conditions in LivingConditions.objects.filter(household_id__in=matched).defer("updated_at"):
                 self.conditions[conditions.household_id] = conditions
-            for income in (
-                IncomeRecord.objects.filter(household_id__in=chunk).defer("updated_at").order_by("-year")
-            ):
+            incomes = IncomeRecord.objects.filter(household_id__in=matched).defer("updated_at")
+            for income in incomes.order_by("-year"):
                 self.incomes[income.household_id].append(income)
 
     def _create(
@@ -378,19 +371,16 @@ class _Writer:
             self.report.households_unchanged += 1
 
     def _update_conditions(self, household: Household, rows: HouseholdRows) -> bool:
-        conditions = self.conditions.get(household.pk)
-        if conditions is None:  # registered without its conditions record (not by this system)
-            conditions = LivingConditions(household=household)
-            changes = _differences(conditions, rows.conditions)
-            if not changes:
-                return False
+        registered = self.conditions.get(household.pk)
+        conditions = registered or LivingConditions(household=household)
+        changes = _differences(conditions, rows.conditions)
+        if not changes:
+            return False
+        if registered is None:  # a household registered without its record (not by this system)
             for name in changes:
                 setattr(conditions, name, rows.conditions[name])
             conditions.save()
         else:
-            changes = _differences(conditions, rows.conditions)
-            if not changes:
-                return False
             self._change(conditions, changes, rows.conditions)
         self.audit(household.pk, ChangeAction.UPDATE, "livingconditions", conditions.pk, changes)
         return True
