@@ -9,12 +9,13 @@ Callers pass model instances, so the rows have the same defaults and the
 same columns as with ``bulk_create``; no signals are sent (none are used).
 ``insert_rows`` takes plain dicts (an import of a million members would spend
 more time building model instances than writing them) and fills the model's
-defaults; on PostgreSQL both write with ``COPY``. ``update_rows`` writes changed
-fields of many saved records with one ``UPDATE … FROM`` a temporary table. ``insert_columns`` takes the
+defaults; on PostgreSQL both write with ``COPY``. ``insert_columns`` takes the
 rows column by column (an import holds its sheet that way): the tuples are
-zipped in C, with no Python work per value on PostgreSQL. ``any_of`` puts a
-long list of values into one query parameter, where ``__in=[...]`` would make
-Django prepare one parameter per value.
+zipped in C, with no Python work per value on PostgreSQL. ``update_rows``
+writes changed fields of many saved records with one ``UPDATE … FROM`` a
+temporary table. ``any_of`` puts a long list of values into one query
+parameter, where ``__in=[...]`` would make Django prepare one parameter per
+value.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import itertools
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 from uuid import uuid4
 
 from django.db import connection, models
@@ -64,14 +65,24 @@ def _converter(field: models.Field) -> Any:
     return None
 
 
+def _stamped(field: models.Field) -> bool:
+    """Whether the field takes "now" when a record is saved (auto_now / auto_now_add)."""
+    return bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
+
+
+def _default(field: models.Field, now: datetime.datetime) -> Any:
+    """What an insert writes for a field given no value: now for a timestamp, else as
+    Django's own, the declared default, "" for text fields and None for the rest."""
+    return now if _stamped(field) else field.get_default()
+
+
 def bulk_insert(model: type[models.Model], objects: Sequence[models.Model], *, batch_size: int = 5000) -> int:
     """Insert ``objects`` (without primary keys) in large batches. Returns the row count."""
-    # auto_now / auto_now_add fields are left out so that insert_rows gives them "now", as save() would.
+    # Timestamp fields are left out so that insert_rows gives them "now", as save() would.
     names = [
         field.attname
         for field in model._meta.concrete_fields
-        if not field.primary_key
-        and not (getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
+        if not field.primary_key and not _stamped(field)
     ]
     return insert_rows(
         model, ({name: getattr(obj, name) for name in names} for obj in objects), batch_size=batch_size
@@ -83,18 +94,11 @@ def insert_rows(model: type[models.Model], rows: Iterable[dict[str, Any]], *, ba
     default (auto_now fields: now). Returns the row count."""
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
     now = datetime.datetime.now(datetime.UTC)
-    defaults: dict[str, Any] = {}
-    for field in fields:
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            defaults[field.attname] = now
-        else:
-            # As Django's own: the declared default, else "" for text fields and None for the rest.
-            defaults[field.attname] = field.get_default()
     # Defaults are converted once, not once per row (most rows leave most fields out).
     columns = []
     for field in fields:
         convert = _converter(field)
-        default = defaults[field.attname]
+        default = _default(field, now)
         columns.append((field.attname, convert, convert(default) if convert else default))
     count = 0
     missing = object()
@@ -124,10 +128,7 @@ def insert_columns(
     now = datetime.datetime.now(datetime.UTC)
     prepared: list[tuple[Any, Sequence[Any] | None]] = []  # (converted default, converted values)
     for field in fields:
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            default = now
-        else:
-            default = field.get_default()
+        default = _default(field, now)
         convert = _converter(field)
         values = columns.get(field.attname)
         if values is not None:
@@ -251,10 +252,7 @@ def update_rows(
     if not objects:
         return 0
     meta = objects[0]._meta
-    concrete = {field.name: field for field in meta.concrete_fields} | {
-        field.attname: field for field in meta.concrete_fields
-    }
-    fields = [concrete[name] for name in field_names]
+    fields = [cast(models.Field, meta.get_field(name)) for name in field_names]  # a name or an attname
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
     primary_key = quote(str(meta.pk.column))
