@@ -10,6 +10,8 @@ os.environ.setdefault("JINGZHUN_DEBUG", "false")
 os.environ.setdefault("JINGZHUN_SECRET_KEY", "test-secret-key-used-only-by-the-test-suite-0123456789")
 os.environ.setdefault("JINGZHUN_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("JINGZHUN_SECURE_COOKIES", "false")
+# The test client speaks plain HTTP; a deployment redirects to HTTPS (test_deploy checks it).
+os.environ.setdefault("JINGZHUN_SSL_REDIRECT", "false")
 
 from config.settings import *  # noqa: F403
 from config.settings import PASSWORD_HASHERS as PRODUCTION_PASSWORD_HASHERS

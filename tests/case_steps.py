@@ -49,7 +49,7 @@ def people(village: Area, other_village: Area) -> People:
 
 
 def signed_form(name: str = "application.pdf") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, b"%PDF-1.4 signed", content_type="application/pdf")
+    return SimpleUploadedFile(name, b"%PDF-1.4 signed\n%%EOF\n", content_type="application/pdf")
 
 
 def step_input(action: str, kind: str) -> dict[str, Any]:

@@ -102,3 +102,20 @@ def member(
 
 def money(value: str) -> Decimal:
     return Decimal(value)
+
+
+def photo(name: str = "door.jpg", *, size: tuple[int, int] = (64, 48), exif_gps: bool = False) -> Any:
+    """A real JPEG as a browser uploads it; with ``exif_gps`` it carries a camera's EXIF block."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    image = Image.new("RGB", size, (180, 120, 60))
+    buffer = io.BytesIO()
+    exif = Image.Exif()
+    if exif_gps:
+        exif[0x010F] = "SecretCam"  # Make
+        exif[0x8825] = {1: "N", 2: (39.0, 54.0, 0.0), 3: "E", 4: (111.0, 36.0, 0.0)}  # GPS IFD
+    image.save(buffer, format="JPEG", exif=exif.tobytes() if exif_gps else b"")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")

@@ -27,6 +27,7 @@ from jingzhun.areas.models import Area
 from jingzhun.assistance.models import Measure, Pairing, Visit, VisitPhoto
 from jingzhun.codelists.selectors import codes_with
 from jingzhun.codelists.validation import coded_field_errors
+from jingzhun.core.uploads import clean_image
 from jingzhun.registry.choices import CodeListKey
 from jingzhun.registry.models import Household, MonitoringObject
 from jingzhun.registry.services import household_record_save
@@ -144,6 +145,8 @@ def visit_record(
         errors["longitude"] = [_("A longitude lies between -180 and 180.")]
     if errors:
         raise ValidationError(errors)
+    # Each photo decoded and re-encoded before anything is written.
+    checked = [clean_image(photo, field="photos") for photo in photos]
     visit = Visit(
         household=household,
         visitor=user,
@@ -154,6 +157,6 @@ def visit_record(
     )
     with transaction.atomic():
         household_record_save(user=user, instance=visit)
-        for photo in photos:
-            VisitPhoto.objects.create(visit=visit, file=photo, original_name=(photo.name or "photo")[:200])
+        for photo in checked:
+            VisitPhoto.objects.create(visit=visit, file=photo.content, original_name=photo.original_name)
     return visit

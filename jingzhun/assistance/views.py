@@ -25,6 +25,7 @@ from jingzhun.assistance.selectors import (
 )
 from jingzhun.core.forms import apply_validation_error
 from jingzhun.core.http import AuthenticatedHttpRequest
+from jingzhun.core.uploads import serve_upload
 from jingzhun.imports.exports import Labels, measure_columns
 from jingzhun.imports.views import list_export
 from jingzhun.registry.models import Household
@@ -135,7 +136,7 @@ def visit_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def visit_photo(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     photo = get_object_or_404(VisitPhoto, pk=pk, visit__household__in=household_list(user=request.user))
-    return FileResponse(photo.file.open("rb"), filename=photo.original_name)
+    return serve_upload(photo.file, download_name=photo.original_name, inline_image=True)
 
 
 @login_required

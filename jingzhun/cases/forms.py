@@ -15,8 +15,6 @@ from jingzhun.cases.services import Upload
 from jingzhun.codelists.forms import CodedModelForm
 from jingzhun.core.forms import date_input
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-
 
 def _file_field(label: Any, *, required: bool = False) -> forms.FileField:
     return forms.FileField(
@@ -49,12 +47,6 @@ class StepForm(CodedModelForm):
                 field.required = True
             if isinstance(field.widget, forms.CheckboxSelectMultiple):
                 field.widget.attrs["class"] = "form-check-input"
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data.get("file")
-        if upload and upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than 20 MB."))
-        return upload
 
     def uploads(self) -> list[Upload]:
         upload = self.cleaned_data.get("file")

@@ -55,6 +55,7 @@ from jingzhun.cases.workflow import FIRST_STATE, Transition, is_village_cadre, t
 from jingzhun.codelists.models import Parameter
 from jingzhun.codelists.selectors import code_map, codes_with, parameter_value
 from jingzhun.codelists.services import load_seed
+from jingzhun.core.uploads import CleanUpload, clean_document
 from jingzhun.departments.choices import DatasetType
 from jingzhun.departments.models import DepartmentRecord
 from jingzhun.registry.choices import LIFTED_OUT_STATUS, CodeListKey
@@ -260,6 +261,8 @@ def case_transition(
     _require_area(user, case.household)
     data = data or {}
     uploads = list(uploads)
+    # Checked by content before anything is written: a refused file leaves the case as it was.
+    checked = [(upload.kind, clean_document(upload.file, field="file")) for upload in uploads]
     today = _today()
     with transaction.atomic():
         locked = Case.objects.select_for_update().select_related("household").get(pk=case.pk)
@@ -292,8 +295,8 @@ def case_transition(
             comment=comment,
             data=recorded,
         )
-        for upload in uploads:
-            _attach(locked, upload, user=user, event=event)
+        for kind, clean in checked:
+            _attach(locked, kind, clean, user=user, event=event)
     return locked
 
 
@@ -313,13 +316,15 @@ def _check_actor(user: User, transition: Transition) -> None:
         )
 
 
-def _attach(case: Case, upload: Upload, *, user: User, event: CaseEvent | None) -> CaseAttachment:
+def _attach(
+    case: Case, kind: AttachmentKind, upload: CleanUpload, *, user: User, event: CaseEvent | None
+) -> CaseAttachment:
     return CaseAttachment.objects.create(
         case=case,
         event=event,
-        kind=upload.kind,
-        file=upload.file,
-        original_name=(upload.file.name or "file")[:200],
+        kind=kind,
+        file=upload.content,
+        original_name=upload.original_name,
         uploaded_by=user,
     )
 

@@ -46,6 +46,7 @@ from jingzhun.cases.selectors import (
 from jingzhun.cases.workflow import is_village_cadre, transitions_from
 from jingzhun.core.forms import apply_validation_error, report_errors
 from jingzhun.core.http import AuthenticatedHttpRequest
+from jingzhun.core.uploads import serve_upload
 from jingzhun.imports.exports import case_columns
 from jingzhun.imports.views import list_export
 from jingzhun.registry.selectors import households_in_scope
@@ -248,7 +249,7 @@ def objection_resolve(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 def attachment_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """Files are served through the case's scope, never from a public media URL."""
     attachment = get_object_or_404(CaseAttachment, pk=pk, case__in=cases_in_scope(user=request.user))
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
+    return serve_upload(attachment.file, download_name=attachment.original_name)
 
 
 # --- public notices and announcements -----------------------------------------------

@@ -15,11 +15,13 @@ import io
 import itertools
 import re
 import unicodedata
+import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
@@ -141,8 +143,98 @@ def _decode(data: bytes) -> str:
     raise FileFormatError(_("The file is neither UTF-8 nor GBK text."))
 
 
+@dataclass(frozen=True)
+class SheetLimits:
+    """How large a sheet may be before it is read (JINGZHUN_SHEET_MAX_* settings).
+
+    A spreadsheet is a zip of XML: a file of one megabyte can unpack to hundreds
+    and hold a worker for minutes, so the sizes are checked on the packed file,
+    before a cell is parsed."""
+
+    max_rows: int
+    max_columns: int
+    max_unpacked_bytes: int
+
+    @classmethod
+    def from_settings(cls) -> SheetLimits:
+        return cls(
+            max_rows=settings.SHEET_MAX_ROWS,
+            max_columns=settings.SHEET_MAX_COLUMNS,
+            max_unpacked_bytes=settings.SHEET_MAX_UNPACKED_MB * 1024 * 1024,
+        )
+
+    def refuse_rows(self, rows: int) -> FileFormatError:
+        return FileFormatError(
+            _("The file has more than %(limit)s rows (found at least %(rows)s); split it by village.")
+            % {"limit": f"{self.max_rows:,}", "rows": f"{rows:,}"}
+        )
+
+    def check_columns(self, columns: int) -> None:
+        if columns > self.max_columns:
+            raise FileFormatError(
+                _("The sheet has %(columns)s columns; at most %(limit)s are read.")
+                % {"columns": columns, "limit": self.max_columns}
+            )
+
+
+_XML_ROW = re.compile(rb"<(?:\w+:)?row[\s>/]")
+
+
+def check_sheet_size(path: Path, data: bytes, limits: SheetLimits | None = None) -> None:
+    """Refuse a file that would be too large once unpacked, before it is read.
+
+    For a zipped workbook (.xlsx, .ods) the unpacked size is read from the zip's
+    directory and the first sheet's rows are counted while it is inflated in
+    chunks, stopping at the limit; a text file's lines are counted directly."""
+    limits = limits or SheetLimits.from_settings()
+    suffix = path.suffix.lower()
+    if suffix in {".csv", ".txt"}:
+        lines = data.count(b"\n")
+        if lines > limits.max_rows + 20:  # title rows above the header
+            raise limits.refuse_rows(lines)
+        return
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        return  # a legacy .xls is not compressed: its size is the upload's
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            unpacked = sum(member.file_size for member in members)
+            if unpacked > limits.max_unpacked_bytes:
+                raise FileFormatError(
+                    _("The file unpacks to %(size)s MB; at most %(limit)s MB are read.")
+                    % {
+                        "size": f"{unpacked / 1024 / 1024:,.0f}",
+                        "limit": f"{limits.max_unpacked_bytes / 1024 / 1024:,.0f}",
+                    }
+                )
+            worksheets = sorted(
+                member.filename
+                for member in members
+                if member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml")
+            )
+            if worksheets:
+                _count_xml_rows(archive, worksheets[0], limits)
+    except zipfile.BadZipFile as error:
+        raise FileFormatError(_("The spreadsheet cannot be read: %(error)s") % {"error": error}) from None
+
+
+def _count_xml_rows(archive: zipfile.ZipFile, member: str, limits: SheetLimits) -> None:
+    # The declared size is only a claim: the rows are counted on the inflated bytes.
+    rows, tail = 0, b""
+    with archive.open(member) as stream:
+        while chunk := stream.read(1 << 20):
+            window = tail + chunk
+            rows += len(_XML_ROW.findall(window))
+            tail = window[-8:]
+            rows -= len(_XML_ROW.findall(tail))  # counted again with the next chunk
+            if rows > limits.max_rows + 20:
+                raise limits.refuse_rows(rows)
+
+
 def _rows_of(path: Path, data: bytes) -> Iterator[list[object]]:
     suffix = path.suffix.lower()
+    limits = SheetLimits.from_settings()
+    check_sheet_size(path, data, limits)
     if suffix in {".csv", ".txt"}:
         yield from csv.reader(io.StringIO(_decode(data)))
         return
@@ -154,6 +246,9 @@ def _rows_of(path: Path, data: bytes) -> Iterator[list[object]]:
             sheet = workbook.get_sheet_by_index(0)
         except Exception as error:  # calamine raises its own error types per format
             raise FileFormatError(_("The spreadsheet cannot be read: %(error)s") % {"error": error}) from None
+        if sheet.height > limits.max_rows + 20:
+            raise limits.refuse_rows(sheet.height)
+        limits.check_columns(sheet.width)
         for row in sheet.to_python(skip_empty_area=False):
             yield list(row)
         return
@@ -166,6 +261,7 @@ def read_sheet(path: Path, data: bytes, *, known_headers: set[str], minimum_matc
     """The first sheet's rows under the header row: the first row (within the first 20)
     naming at least ``minimum_matches`` known headers, so that title rows above it are skipped."""
     rows = list(_rows_of(path, data))
+    SheetLimits.from_settings().check_columns(max((len(row) for row in rows[:21]), default=0))
     index = _header_index(rows, known_headers, minimum_matches)
     if index is not None:
         body = [list(r) for r in rows[index + 1 :]]
@@ -195,6 +291,7 @@ def read_columns(
     Arrow does not read as a rectangle, and every spreadsheet, goes through
     ``read_sheet``."""
     if path.suffix.lower() in {".csv", ".txt"}:
+        check_sheet_size(path, data)
         columns = _arrow_csv_columns(data, known_headers, minimum_matches)
         if columns is not None:
             return columns
@@ -221,6 +318,7 @@ def _arrow_csv_columns(data: bytes, known_headers: set[str], minimum_matches: in
     index = _header_index(head, known_headers, minimum_matches)
     if index is None:
         return None  # read_sheet gives the error
+    SheetLimits.from_settings().check_columns(max(len(row) for row in head))
     names = [f"c{position}" for position in range(len(head[index]))]
     try:
         table = arrow_csv.read_csv(

@@ -32,7 +32,11 @@ TARGETS = (
 
 
 def _form() -> list[Upload]:
-    return [Upload(AttachmentKind.SIGNED_APPLICATION, SimpleUploadedFile("申请书.pdf", b"%PDF-1.4 demo"))]
+    return [
+        Upload(
+            AttachmentKind.SIGNED_APPLICATION, SimpleUploadedFile("申请书.pdf", b"%PDF-1.4\n% demo\n%%EOF\n")
+        )
+    ]
 
 
 def _walk(case: Case, target: CaseState, people: dict[str, User], today: datetime.date) -> Case:

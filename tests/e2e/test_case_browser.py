@@ -98,7 +98,7 @@ def test_from_self_declaration_to_county_approval_then_risk_elimination(
 
     # 3. Cadre B records the signed application.
     signed = tmp_path / "申请书.pdf"
-    signed.write_bytes(b"%PDF-1.4 signed application")
+    signed.write_bytes(b"%PDF-1.4 signed application\n%%EOF\n")
     cadre_b = desks("cadre-b")
     _open_case(cadre_b, live_server, case)
     cadre_b.set_input_files("#id_submit_application-file", str(signed))

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
@@ -137,7 +136,7 @@ def test_a_visit_keeps_its_photos_and_location_and_refuses_bad_input(cadre, vill
             latitude=Decimal("95"),
         )
     assert set(refused.value.message_dict) == {"visited_on", "notes", "latitude"}
-    photo = SimpleUploadedFile("door.jpg", b"\xff\xd8\xff jpeg", content_type="image/jpeg")
+    photo = factories.photo("door.jpg")
     visit = services.visit_record(
         user=cadre,
         household=household,

@@ -101,7 +101,7 @@ def test_a_village_sees_only_its_own_notice_cases_and_files(staff, household, ot
     assert other.get(f"/cases/notices/{household.village_id}/").status_code == 404
     own = client_for(staff.village).get(f"/cases/attachments/{case.attachments.get().pk}/")
     assert own.status_code == 200
-    assert b"".join(own.streaming_content) == b"%PDF-1.4 signed"
+    assert b"".join(own.streaming_content) == b"%PDF-1.4 signed\n%%EOF\n"
 
 
 def test_case_page_offers_only_the_users_moves_and_refuses_forged_posts(staff, household):
