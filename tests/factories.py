@@ -75,10 +75,11 @@ def member(
     sex: str = "1",
     relation: str = "01",
     today: datetime.date | None = None,
+    birth: datetime.date | None = None,
     **fields: Any,
 ) -> Member:
     today = today or datetime.date.today()
-    birth = (
+    birth = birth or (
         datetime.date(today.year - age, 1, 15)
         if today.month > 1 or today.day > 15
         else datetime.date(today.year - age - 1, 1, 15)

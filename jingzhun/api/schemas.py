@@ -134,7 +134,10 @@ class MemberOut(Schema):
     id_type: str
     id_number: str
     sex: str
-    birth_date: datetime.date
+    birth_date: datetime.date | None = Field(
+        None, description="In full only with the ID number (reveal=true); otherwise null, see birth_year."
+    )
+    birth_year: int
     ethnicity: str
     relation_to_head: str
     is_resident: bool
@@ -152,6 +155,15 @@ class MemberOut(Schema):
     @staticmethod
     def resolve_id_number(obj: Any, context: Any) -> str:
         return masked(obj, "id_number", context)
+
+    @staticmethod
+    def resolve_birth_date(obj: Any, context: Any) -> datetime.date | None:
+        # The masked ID number hides exactly the birth date (core.display).
+        return obj.birth_date if reveals(context) else None
+
+    @staticmethod
+    def resolve_birth_year(obj: Any) -> int:
+        return obj.birth_date.year
 
     @staticmethod
     def resolve_phone(obj: Any, context: Any) -> str:

@@ -3,6 +3,16 @@
 Coded values are shown with their labels from the code list in force for the
 record's province; sensitive values are masked unless the caller says they may
 be shown.
+
+Masking is judged by what a reader can combine, not field by field. A masked
+ID number keeps the region (first six digits) and the last four; the eight
+digits it hides are the birth date. So wherever the ID number is masked, the
+birth date is masked with it, down to its year (``1970-**-**``): with the year,
+the region, the sequence and the check digit about thirty dates remain possible
+and no single number can be rebuilt. Sex (the sequence digit's parity) and the
+age stay visible; neither narrows it to one. The birth date is shown in full
+only where the ID number is: to a role that may reveal, when it asks to, and
+recorded. Health details follow their own rule (``HEALTH_FIELDS``).
 """
 
 from __future__ import annotations
@@ -17,9 +27,15 @@ from django.utils.translation import gettext as _
 
 from jingzhun.codelists.fields import CodeField, CodeListField
 from jingzhun.codelists.selectors import code_label
-from jingzhun.registry.idnumbers import mask_account, mask_id_number, mask_phone
+from jingzhun.registry.idnumbers import mask_account, mask_birth_date, mask_id_number, mask_phone
 
-MASKERS = {"id_number": mask_id_number, "phone": mask_phone, "bank_account": mask_account}
+# Masked together or not at all: see the module docstring.
+MASKERS = {
+    "id_number": mask_id_number,
+    "birth_date": mask_birth_date,
+    "phone": mask_phone,
+    "bank_account": mask_account,
+}
 # Health details are shown only to roles that may reveal sensitive data.
 HEALTH_FIELDS = {
     "health",

@@ -37,6 +37,7 @@ from jingzhun.registry.models import Household, IncomeRecord, Member, Monitoring
 # The pages' maskers (core.display), by the kind of sensitive column.
 _MASKS: dict[Sensitivity, Callable[[str], str]] = {
     Sensitivity.ID_NUMBER: MASKERS["id_number"],
+    Sensitivity.BIRTH_DATE: MASKERS["birth_date"],
     Sensitivity.PHONE: MASKERS["phone"],
     Sensitivity.ACCOUNT: MASKERS["bank_account"],
     Sensitivity.HEALTH: lambda value: "***",
@@ -186,7 +187,7 @@ def member_columns(labels: Labels) -> list[ExportColumn]:
         ExportColumn(_("ID number"), lambda m: m.id_number, Sensitivity.ID_NUMBER, 22),
         ExportColumn(_("Relation to head"), label("relation_to_head")),
         ExportColumn(_("Sex"), label("sex"), width=6),
-        ExportColumn(_("Birth date"), lambda m: m.birth_date, width=12),
+        ExportColumn(_("Birth date"), lambda m: m.birth_date, Sensitivity.BIRTH_DATE, 12),
         ExportColumn(_("Education"), label("education")),
         ExportColumn(_("School status"), label("school_status")),
         ExportColumn(_("Health"), label("health"), Sensitivity.HEALTH),

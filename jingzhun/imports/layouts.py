@@ -33,6 +33,7 @@ class Record(StrEnum):
 class Sensitivity(StrEnum):
     NONE = ""
     ID_NUMBER = "id_number"
+    BIRTH_DATE = "birth_date"  # masked with the ID number (core.display)
     PHONE = "phone"
     ACCOUNT = "account"
     HEALTH = "health"
@@ -95,7 +96,7 @@ COLUMNS: tuple[Column, ...] = (
     Column(M, "id_type", ("证件类型",)),
     Column(M, "id_number", ("证件号码", "身份证号码", "身份证号", "公民身份号码"), S.ID_NUMBER),
     Column(M, "sex", ("性别",)),
-    Column(M, "birth_date", ("出生日期",)),
+    Column(M, "birth_date", ("出生日期",), S.BIRTH_DATE),
     Column(M, "ethnicity", ("民族",)),
     Column(M, "relation_to_head", ("与户主关系",)),
     Column(M, "is_resident", ("是否共同生活", "是否常住", "是否在家居住")),

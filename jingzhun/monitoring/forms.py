@@ -13,7 +13,7 @@ from jingzhun.areas.models import Area
 from jingzhun.areas.selectors import area_list, village_choices
 from jingzhun.monitoring.choices import Engine, WarningStatus
 from jingzhun.monitoring.models import ScreeningRule
-from jingzhun.monitoring.selectors import STATUS_ALL, STATUS_OPEN
+from jingzhun.monitoring.selectors import STATUS_ALL, STATUS_OPEN, health_rules_withheld
 
 
 class WarningFilterForm(forms.Form):
@@ -26,8 +26,11 @@ class WarningFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         everything = [("", _("All"))]
         self.fields["village"].choices = everything + village_choices(user=user)  # type: ignore[attr-defined]
+        rules = ScreeningRule.objects.all()
+        if health_rules_withheld(user):
+            rules = rules.exclude(health_data=True)
         self.fields["rule"].choices = everything + [  # type: ignore[attr-defined]
-            (rule.code, f"{rule.code} · {rule.name}") for rule in ScreeningRule.objects.all()
+            (rule.code, f"{rule.code} · {rule.name}") for rule in rules
         ]
         self.fields["status"].choices = [  # type: ignore[attr-defined]
             (STATUS_OPEN, _("Open (new or verifying)")),

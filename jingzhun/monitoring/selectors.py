@@ -33,8 +33,19 @@ class WarningFilters:
 def _visible_warnings(user: User) -> QuerySet[RiskWarning]:
     warnings = RiskWarning.objects.filter(area_scope_q(user, "household__village_id"))
     if user.role == Role.DEPARTMENT_USER:
-        warnings = warnings.filter(rule__department=user.department)
+        # A department sees its own rules' warnings, health ones included: it reported the data.
+        return warnings.filter(rule__department=user.department)
+    if not user.can(Capability.REVEAL_SENSITIVE):
+        # A health rule's name says what the person has ("main earner died or seriously
+        # ill"): listing whom it fired on is health data, so those warnings are withheld
+        # whole from the roles that may not see health details (supervisors, evaluators).
+        warnings = warnings.exclude(rule__health_data=True)
     return warnings
+
+
+def health_rules_withheld(user: User) -> bool:
+    """Whether the user's warning lists leave out health rules (for pages to say so)."""
+    return user.role != Role.DEPARTMENT_USER and not user.can(Capability.REVEAL_SENSITIVE)
 
 
 def overdue_q() -> Q:

@@ -255,6 +255,11 @@ def mask_id_number(number: str) -> str:
     return number[:6] + "*" * (len(number) - 10) + number[-4:]
 
 
+def mask_birth_date(value: object) -> str:
+    """Only the year of a birth date (``1970-**-**``): see ``core.display`` for why."""
+    return f"{str(value)[:4]}-**-**"
+
+
 def mask_phone(phone: str) -> str:
     if len(phone) < 7:
         return "*" * len(phone)

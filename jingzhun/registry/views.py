@@ -32,11 +32,12 @@ from jingzhun.cases.workflow import is_village_cadre
 from jingzhun.core.display import change_lines, rows
 from jingzhun.core.forms import apply_validation_error
 from jingzhun.core.http import AuthenticatedHttpRequest
+from jingzhun.dashboards.choices import Section
 from jingzhun.dashboards.figures import figure_get
 from jingzhun.dashboards.selectors import area_in_scope, figure_facts, key_label, people_behind
 from jingzhun.imports.exports import Labels, household_columns, member_columns
 from jingzhun.imports.views import list_export
-from jingzhun.monitoring.selectors import evidence_visible, household_warnings
+from jingzhun.monitoring.selectors import evidence_visible, health_rules_withheld, household_warnings
 from jingzhun.quality.selectors import household_quality_issues
 from jingzhun.registry import services
 from jingzhun.registry.forms import (
@@ -131,6 +132,11 @@ def _figure_households(
         messages.warning(request, _("No such figure in your area."))
         return Household.objects.none().values("pk"), None
     figure = figure_get(figure_key)
+    if figure.section == Section.WARNINGS and health_rules_withheld(user):
+        # Warnings include health rules': the households behind any warning figure,
+        # subtracted from one another, would name whom a health rule fired on.
+        messages.warning(request, _("Your role sees the warning figures as counts only."))
+        return Household.objects.none().values("pk"), None
     context = {
         "label": figure.label,
         "key_label": key_label(figure.dimension, key, province=area.code[:2]) if key else "",

@@ -164,7 +164,10 @@ def test_writes_go_through_the_services(api, own, village):
         {"name": "新户主", "id_number": number, "relation_to_head": "01"},
     )
     assert member.status_code == 201, member.content
-    assert member.json()["member"]["birth_date"] == BIRTH.isoformat()
+    # Derived from the ID number; shown as its year, like the masked number itself.
+    created_member = member.json()["member"]
+    assert (created_member["birth_date"], created_member["birth_year"]) == (None, BIRTH.year)
+    assert Member.objects.get(id_number=number).birth_date == BIRTH
     income = api("put", f"/api/v1/households/{household_id}/incomes/2025", {"wage_income": "12000"})
     assert income.json()["per_capita_net_income"] == "12000.00"
     assert HouseholdChange.objects.filter(household_id=household_id, actor__username="cadre").count() >= 3

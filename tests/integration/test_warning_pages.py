@@ -66,12 +66,21 @@ def test_department_user_sees_its_own_rules_with_health_evidence(village, screen
     assert client_for(medical).get(f"/warnings/{housing.pk}/").status_code == 404
 
 
-def test_health_evidence_is_withheld_from_supervisors(village, screened):
+def test_health_rules_warnings_are_withheld_from_supervisors(village, screened):
     supervisor = factories.user("ducha", Role.SUPERVISOR, village.parent.parent)
     hospital = RiskWarning.objects.filter(rule_id="HOSPITAL_OUT_OF_POCKET").first()
-    page = client_for(supervisor).get(f"/warnings/{hospital.pk}/").content.decode()
-    assert "Evidence withheld (health data)" in page
-    assert hospital.evidence["value"] not in page
+    # The rule's name says what the person has: whom it fired on is not shown at all.
+    assert client_for(supervisor).get(f"/warnings/{hospital.pk}/").status_code == 404
+    listed = client_for(supervisor).get("/warnings/?rule=HOSPITAL_OUT_OF_POCKET&status=all")
+    assert listed.context["total"] > 0
+    assert not any(warning.rule.health_data for warning, _visible in listed.context["rows"])
+    # The department that reported the data sees its warnings, evidence withheld only
+    # from the other departments (their rules are not theirs to see).
+    insurer = factories.user(
+        "yibao", Role.DEPARTMENT_USER, village.parent.parent, department="medical_insurance"
+    )
+    page = client_for(insurer).get(f"/warnings/{hospital.pk}/").content.decode()
+    assert hospital.evidence["value"] in page
     housing = RiskWarning.objects.filter(rule_id="HOUSING_UNSAFE").first()
     assert "Evidence withheld" not in client_for(supervisor).get(f"/warnings/{housing.pk}/").content.decode()
     # A supervisor looks; it does not decide.

@@ -5,7 +5,7 @@ from django.db import models
 
 from jingzhun.codelists.selectors import code_label
 from jingzhun.core.display import display_value
-from jingzhun.registry.idnumbers import mask_id_number, mask_phone
+from jingzhun.registry.idnumbers import mask_birth_date, mask_id_number, mask_phone
 
 register = template.Library()
 
@@ -13,6 +13,11 @@ register = template.Library()
 @register.filter
 def mask_id(value: str) -> str:
     return mask_id_number(value) if value else ""
+
+
+@register.filter
+def mask_birth(value: object) -> str:
+    return mask_birth_date(value) if value else ""
 
 
 @register.filter(name="mask_phone")

@@ -1,0 +1,297 @@
+"""What a role without the right to see sensitive data can combine, over every page,
+export and API endpoint there is.
+
+The pages come from the URL configuration and the API endpoints from the OpenAPI
+schema, so a page added later is fetched here too (or fails the test until it says
+how to fill its address). Every response is read as text — HTML, JSON, the cells
+of a workbook, the text of a PDF — and searched for:
+
+- the full ID number, or the birth date that a masked number hides (in any of the
+  forms a page or sheet writes it): with either, the masked number is rebuilt;
+- a health rule's name or code beside the name of the person it fired on.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+import re
+
+import openpyxl
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+from pypdf import PdfReader
+
+from jingzhun.accounts.choices import Role
+from jingzhun.accounts.roles import Capability, role_can
+from jingzhun.api.services import token_create
+from jingzhun.assistance.models import Measure
+from jingzhun.cases.services import identification_open
+from jingzhun.dashboards.reports import REPORT_KINDS
+from jingzhun.monitoring.models import RiskWarning, ScreeningRule, ScreeningRun
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+BIRTH = datetime.date(1970, 3, 5)
+SICK_BIRTH = datetime.date(1968, 11, 23)
+HEALTH_RULE = "MAIN_EARNER_LOSS"
+MASKED_ROLES = [role for role in Role if not role_can(role, Capability.REVEAL_SENSITIVE)]
+# Withheld from every role that may not reveal, except the department that reported it.
+HEALTH_WITHHELD_ROLES = [role for role in MASKED_ROLES if role != Role.DEPARTMENT_USER]
+
+
+def _date_forms(day: datetime.date) -> list[str]:
+    return [
+        day.isoformat(),
+        f"{day:%Y%m%d}",
+        f"{day:%Y/%m/%d}",
+        f"{day.year}年{day.month}月{day.day}日",
+        f"{day.year}年{day.month:02d}月{day.day:02d}日",
+        f"{day.year}-{day.month}-{day.day}",
+    ]
+
+
+@pytest.fixture
+def county_data(village):
+    county_officer = factories.user("county", Role.COUNTY_OFFICER, village.parent.parent)
+    cadre = factories.village_cadre(village)
+    household = factories.household(village, "150124100201001")
+    head = factories.member(household, relation="01", name="马大成", birth=BIRTH)
+    sick_household = factories.household(village, "150124100201002")
+    sick = factories.member(sick_household, relation="01", name="卫病人", birth=SICK_BIRTH, health=["3"])
+    case = identification_open(user=cadre, household=household, lead="突发变故")
+    Measure.objects.create(household=household, measure_type="01", start_date=datetime.date(2026, 1, 5))
+    run = ScreeningRun.objects.create(
+        area=village.parent.parent, engine="duckdb", income_year=2025, as_of=timezone.localdate()
+    )
+    warning = RiskWarning.objects.create(
+        household=sick_household,
+        member=sick,
+        member_key=sick.pk,
+        rule=ScreeningRule.objects.get(pk=HEALTH_RULE),
+        risk_type="02",
+        first_run=run,
+        last_run=run,
+        deadline=timezone.localdate(),
+    )
+    return {
+        "household": household,
+        "head": head,
+        "sick": sick,
+        "case": case,
+        "warning": warning,
+        "run": run,
+        "village": village,
+        "county": county_officer.area,
+        "measure": Measure.objects.get(household=household),
+    }
+
+
+# How to fill the address of each page; a page missing here fails the test.
+def _page_addresses(data) -> dict[str, list[str]]:
+    household, head, case = data["household"], data["head"], data["case"]
+    village, county = data["village"].code, data["county"].code
+    report_pages = [f"/dashboards/{county}/reports/{kind}/" for kind in REPORT_KINDS]
+    return {
+        "i18n/setlang/": [],  # POST only
+        "accounts/login/": ["/accounts/login/"],
+        "accounts/logout/": [],  # POST only
+        "warnings/": [
+            "/warnings/",
+            "/warnings/?status=all",
+            f"/warnings/?rule={HEALTH_RULE}&status=all",
+            "/warnings/?export=xlsx&status=all",
+            f"/warnings/?rule={HEALTH_RULE}&status=all&export=xlsx",
+        ],
+        "warnings/<int:pk>/": [f"/warnings/{data['warning'].pk}/"],
+        "warnings/<int:pk>/decide/": [],  # POST only
+        "warnings/screening/": ["/warnings/screening/"],
+        "warnings/screening/<int:pk>/": [f"/warnings/screening/{data['run'].pk}/"],
+        "quality/": ["/quality/"],
+        "cases/": ["/cases/", "/cases/?export=xlsx"],
+        "cases/<int:pk>/": [f"/cases/{case.pk}/"],
+        "cases/<int:pk>/act/<slug:action>/": [f"/cases/{case.pk}/act/submit_application/"],
+        "cases/<int:pk>/objections/": [],  # POST only
+        "cases/objections/<int:pk>/resolve/": [],  # POST only
+        "cases/attachments/<int:pk>/": [],  # files: test_uploads
+        "cases/open/<int:pk>/<slug:kind>/": [f"/cases/open/{household.pk}/identification/"],
+        "cases/notices/<str:code>/": [f"/cases/notices/{village}/", f"/cases/notices/{village}/?format=pdf"],
+        "cases/announcements/<str:code>/": [
+            f"/cases/announcements/{county}/",
+            f"/cases/announcements/{county}/?format=pdf",
+        ],
+        "cases/exit-indicators/": ["/cases/exit-indicators/"],
+        "cases/declarations/": ["/cases/declarations/"],
+        "cases/declarations/<int:pk>/": [],  # none in this county
+        "assistance/": ["/assistance/", "/assistance/?export=xlsx"],
+        "assistance/pairings/": ["/assistance/pairings/"],
+        "assistance/households/<int:pk>/measures/new/": [
+            f"/assistance/households/{household.pk}/measures/new/"
+        ],
+        "assistance/measures/<int:pk>/edit/": [f"/assistance/measures/{data['measure'].pk}/edit/"],
+        "assistance/households/<int:pk>/visits/new/": [f"/assistance/households/{household.pk}/visits/new/"],
+        "assistance/photos/<int:pk>/": [],  # files: test_uploads
+        "declare/": ["/declare/"],
+        "declare/thanks/": ["/declare/thanks/"],
+        "declare/status/": ["/declare/status/"],
+        "imports/": ["/imports/"],
+        "imports/<int:pk>/": [],  # none uploaded
+        "imports/<int:pk>/confirm/": [],  # POST only
+        "imports/<int:pk>/cancel/": [],  # POST only
+        "imports/roster.xlsx": ["/imports/roster.xlsx", "/imports/roster.xlsx?all=1"],
+        "imports/summary/": ["/imports/summary/", "/imports/summary/?export=xlsx"],
+        "imports/households/<int:pk>/form.<str:file_format>": [
+            f"/imports/households/{household.pk}/form.xlsx",
+            f"/imports/households/{household.pk}/form.pdf",
+            f"/imports/households/{data['sick'].household_id}/form.pdf",
+        ],
+        "dashboards/": ["/dashboards/"],
+        "dashboards/<str:code>/": [f"/dashboards/{county}/", f"/dashboards/{village}/"],
+        "dashboards/<str:code>/refresh/": [],  # POST only
+        "dashboards/runs/<int:pk>/": [],  # none run
+        "dashboards/<str:code>/reports/<str:kind>/": report_pages
+        + [f"{page}?export=xlsx" for page in report_pages]
+        + [f"{page}?export=pdf" for page in report_pages],
+        "api-tokens/": ["/api-tokens/"],
+        "api-tokens/<int:pk>/revoke/": [],  # POST only
+        "": ["/"],
+        "households/": [
+            "/households/",
+            f"/households/?q={head.name}",
+            "/households/?export=xlsx",
+            "/households/?export=members",
+            f"/households/?figure=warned_by_rule&area={county}&key={HEALTH_RULE}",
+            f"/households/?figure=warned&area={county}",
+            f"/households/?figure=warned_by_department&area={county}&key=public_security",
+        ],
+        "households/new/": ["/households/new/"],
+        "households/<int:pk>/": [f"/households/{household.pk}/", f"/households/{data['sick'].household_id}/"],
+        "households/<int:pk>/edit/": [f"/households/{household.pk}/edit/"],
+        "households/<int:pk>/reveal/": [f"/households/{household.pk}/reveal/"],
+        "households/<int:pk>/members/new/": [f"/households/{household.pk}/members/new/"],
+        "households/<int:pk>/income/<int:year>/": [f"/households/{household.pk}/income/2025/"],
+        "households/<int:pk>/conditions/": [f"/households/{household.pk}/conditions/"],
+        "members/<int:pk>/edit/": [f"/members/{head.pk}/edit/"],
+        "members/<int:pk>/delete/": [],  # POST only
+    }
+
+
+def _routes(patterns, prefix=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if str(pattern.pattern) in ("admin/", "api/v1/"):
+                continue  # Django's admin (staff only) and the API (enumerated from its schema)
+            yield from _routes(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern)
+
+
+def _text(response) -> str:
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    kind = response.get("Content-Type", "")
+    if "spreadsheetml" in kind:
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+        return "\n".join(
+            " ".join("" if cell is None else str(cell) for cell in row)
+            for sheet in workbook.worksheets
+            for row in sheet.iter_rows(values_only=True)
+        )
+    if "pdf" in kind:
+        return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    return content.decode()
+
+
+def _check(text: str, where: str, data, role: str) -> None:
+    head, sick = data["head"], data["sick"]
+    for member, birth in ((head, BIRTH), (sick, SICK_BIRTH)):
+        assert member.id_number not in text, f"{role}: full ID number on {where}"
+        for form in _date_forms(birth):
+            assert form not in text, f"{role}: birth date {form} beside the masked number on {where}"
+    if role in HEALTH_WITHHELD_ROLES:
+        rule = ScreeningRule.objects.get(pk=HEALTH_RULE)
+        named = sick.name in text
+        assert not (named and (HEALTH_RULE in text or rule.name_zh in text or rule.name_en in text)), (
+            f"{role}: health rule beside the person's name on {where}"
+        )
+
+
+def _user(role, data):
+    extra = {"department": "public_security"} if role == Role.DEPARTMENT_USER else {}
+    area = data["village"] if role == Role.ASSISTANCE_CADRE else data["county"]
+    return factories.user(f"masked-{role}", role, area, **extra)
+
+
+def test_every_page_is_listed(county_data):
+    listed = set(_page_addresses(county_data))
+    assert set(_routes(get_resolver().url_patterns)) == listed
+
+
+@pytest.mark.parametrize("role", MASKED_ROLES)
+def test_no_page_or_export_lets_a_masked_role_rebuild_an_id_or_name_a_health_rule(county_data, role):
+    user = _user(role, county_data)
+    if role == Role.ASSISTANCE_CADRE:
+        from jingzhun.assistance.models import Pairing
+
+        for household in (county_data["household"], county_data["sick"].household):
+            Pairing.objects.create(household=household, cadre=user, started_on=datetime.date(2026, 1, 1))
+    client = Client(headers={"accept-language": "zh-hans"})
+    client.force_login(user)
+    fetched = 0
+    for addresses in _page_addresses(county_data).values():
+        for address in addresses:
+            response = client.get(address)
+            if response.status_code != 200:
+                continue
+            fetched += 1
+            _check(_text(response), address, county_data, role)
+    assert fetched > 20
+
+
+def _api_paths(schema: dict, data) -> list[str]:
+    values = {
+        "household_id": data["household"].pk,
+        "member_id": data["head"].pk,
+        "warning_id": data["warning"].pk,
+        "case_id": data["case"].pk,
+        "code": data["village"].code,
+        "year": 2025,
+        "token_id": 0,
+    }
+    paths = []
+    for path, operations in schema["paths"].items():
+        if "get" not in operations:
+            continue
+        names = re.findall(r"{(\w+)}", path)
+        missing = [name for name in names if name not in values]
+        assert not missing, f"{path}: say how to fill {missing}"
+        filled = path.format(**{name: values[name] for name in names})
+        paths += [filled, f"{filled}{'&' if '?' in filled else '?'}reveal=true"]
+        if path.endswith("/warnings/"):
+            paths.append(f"{filled}?rule={HEALTH_RULE}&status=all")
+        if path.endswith("/households/"):
+            paths.append(f"{filled}?household={data['sick'].household_id}")
+    return paths
+
+
+@pytest.mark.parametrize("role", MASKED_ROLES)
+def test_no_api_response_lets_a_masked_role_rebuild_an_id_or_name_a_health_rule(client, county_data, role):
+    user = _user(role, county_data)
+    if role == Role.ASSISTANCE_CADRE:
+        from jingzhun.assistance.models import Pairing
+
+        for household in (county_data["household"], county_data["sick"].household):
+            Pairing.objects.create(household=household, cadre=user, started_on=datetime.date(2026, 1, 1))
+    key = token_create(actor=user, owner=user, name="check")[1]
+    schema = client.get("/api/v1/openapi.json").json()
+    fetched = 0
+    for path in _api_paths(schema, county_data):
+        response = client.get(path, headers={"Authorization": f"Bearer {key}"})
+        if response.status_code != 200:
+            continue
+        fetched += 1
+        _check(json.dumps(response.json(), ensure_ascii=False), path, county_data, role)
+    assert fetched >= 5
