@@ -12,7 +12,7 @@ export UV_LINK_MODE := copy
 # every imported module again (PYTHONDONTWRITEBYTECODE keeps them from caching it).
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: demo install test test-deps lint test-sqlite test-postgres messages serve bench clean
+.PHONY: demo install test test-deps lint test-sqlite test-postgres fuzz messages serve bench clean
 
 $(BIN)/jingzhun: pyproject.toml uv.lock
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
@@ -56,6 +56,12 @@ test-postgres: install
 	$(BIN)/python scripts/with_postgres.py -- $(BIN)/pytest -n $(PYTEST_WORKERS) -q
 
 test: test-deps install lint test-sqlite test-postgres
+
+# The API fuzzer with many random examples (make test runs it derandomised, with few).
+FUZZ_EXAMPLES ?= 300
+fuzz: install
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) JINGZHUN_DATABASE_URL=sqlite:///var/fuzz.sqlite3 \
+	  $(BIN)/pytest -q tests/integration/test_api_schema.py
 
 # English is the source language; the Chinese catalogue must stay complete (a test checks it).
 messages: install

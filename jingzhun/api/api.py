@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Path, Query, Router, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -30,8 +31,11 @@ from jingzhun.areas.choices import AreaLevel
 from jingzhun.areas.selectors import area_list
 from jingzhun.assistance.models import Measure
 from jingzhun.assistance.selectors import household_visits
+from jingzhun.cases.choices import CaseKind, CaseState
 from jingzhun.cases.selectors import CaseFilters, case_list, cases_in_scope
 from jingzhun.cases.services import case_transition
+from jingzhun.core.errors import StateConflict
+from jingzhun.departments.choices import DatasetType
 from jingzhun.departments.selectors import batch_list
 from jingzhun.monitoring.selectors import STATUS_ALL, WarningFilters, warning_list
 from jingzhun.quality.selectors import find_issues
@@ -65,6 +69,8 @@ api = NinjaAPI(
 AREA_CODE = r"^[0-9]*$"
 _LOCATIONS = {"body", "query", "path", "header", "paging"}
 ERRORS: dict[int, Any] = dict.fromkeys((400, 401, 403, 404, 422), schemas.ErrorOut)
+# Operations that change a record's state may also find it no longer in that state.
+STATE_ERRORS: dict[int, Any] = {**ERRORS, 409: schemas.ErrorOut}
 
 
 def _error(request: HttpRequest, status: int, code: str, message: str, fields: Any = None) -> HttpResponse:
@@ -79,6 +85,55 @@ def _invalid(request: HttpRequest, error: ValidationError) -> HttpResponse:
     return _error(request, 422, "invalid", _("The data is not valid."), fields)
 
 
+@api.exception_handler(StateConflict)
+def _conflict(request: HttpRequest, error: StateConflict) -> HttpResponse:
+    return _error(request, 409, "conflict", " ".join(error.messages))
+
+
+# Pydantic's messages by error type, in the installation's language (pydantic's own are English).
+_VALIDATION_MESSAGES = {
+    "missing": gettext_lazy("This field is required."),
+    "string_type": gettext_lazy("Give text."),
+    "string_too_short": gettext_lazy("Give at least %(min_length)s characters."),
+    "string_too_long": gettext_lazy("Give at most %(max_length)s characters."),
+    "string_pattern_mismatch": gettext_lazy("The value contains characters that are not allowed here."),
+    "int_type": gettext_lazy("Give a whole number."),
+    "int_parsing": gettext_lazy("Give a whole number."),
+    "int_from_float": gettext_lazy("Give a whole number."),
+    "decimal_type": gettext_lazy("Give a number."),
+    "decimal_parsing": gettext_lazy("Give a number."),
+    "decimal_max_digits": gettext_lazy("Give at most %(max_digits)s digits."),
+    "decimal_max_places": gettext_lazy("Give at most %(decimal_places)s decimal places."),
+    "float_parsing": gettext_lazy("Give a number."),
+    "bool_type": gettext_lazy("Give true or false."),
+    "bool_parsing": gettext_lazy("Give true or false."),
+    "date_type": gettext_lazy("Give a date as YYYY-MM-DD."),
+    "date_parsing": gettext_lazy("Give a date as YYYY-MM-DD."),
+    "date_from_datetime_parsing": gettext_lazy("Give a date as YYYY-MM-DD."),
+    "greater_than_equal": gettext_lazy("Give %(ge)s or more."),
+    "greater_than": gettext_lazy("Give more than %(gt)s."),
+    "less_than_equal": gettext_lazy("Give %(le)s or less."),
+    "less_than": gettext_lazy("Give less than %(lt)s."),
+    "enum": gettext_lazy("Choose one of: %(expected)s."),
+    "literal_error": gettext_lazy("Choose one of: %(expected)s."),
+    "list_type": gettext_lazy("Give a list."),
+    "dict_type": gettext_lazy("Give an object."),
+    "model_attributes_type": gettext_lazy("Give an object."),
+    "json_invalid": gettext_lazy("The body is not valid JSON."),
+    "extra_forbidden": gettext_lazy("This field is not known."),
+}
+
+
+def _validation_message(item: dict[str, Any]) -> str:
+    template = _VALIDATION_MESSAGES.get(str(item.get("type", "")))
+    if template is None:
+        return str(item.get("msg", ""))
+    try:
+        return str(template) % {key: str(value) for key, value in (item.get("ctx") or {}).items()}
+    except (KeyError, TypeError, ValueError):
+        return str(item.get("msg", ""))
+
+
 @api.exception_handler(NinjaValidationError)
 def _invalid_request(request: HttpRequest, error: NinjaValidationError) -> HttpResponse:
     fields: dict[str, list[str]] = {}
@@ -88,7 +143,7 @@ def _invalid_request(request: HttpRequest, error: NinjaValidationError) -> HttpR
         while location and location[0] in _LOCATIONS:
             location.pop(0)
         name = ".".join(str(part) for part in location) or "__all__"
-        fields.setdefault(name, []).append(str(item.get("msg", "")))
+        fields.setdefault(name, []).append(_validation_message(item))
     return _error(request, 422, "invalid", _("The request is not valid."), fields)
 
 
@@ -246,10 +301,10 @@ def list_incomes(request: HttpRequest, household_id: int) -> Any:
 
 
 @households.put("/{household_id}/incomes/{year}", response={200: schemas.IncomeOut, **ERRORS})
-def save_income(request: HttpRequest, household_id: int, year: int, body: schemas.IncomeIn) -> Any:
+def save_income(
+    request: HttpRequest, household_id: int, body: schemas.IncomeIn, year: int = Path(..., ge=2010, le=2100)
+) -> Any:
     household = _household(request, household_id)
-    if not 2010 <= year <= 2100:
-        raise ValidationError({"year": [_("A year between 2010 and 2100.")]})
     return registry.income_record_save(user=_user(request), household=household, year=year, **body.dict())
 
 
@@ -314,10 +369,10 @@ def list_warnings(
     paging: Query[Paging],
     village: str = Query("", max_length=12, pattern=AREA_CODE),
     rule: str = Query("", max_length=40, pattern=TEXT),
-    status: str = Query(STATUS_ALL, max_length=20, pattern=TEXT, description="open, all or one status"),
+    status: schemas.WarningStatusFilter = schemas.WarningStatusFilter.ALL,
     overdue: bool = False,
 ) -> Any:
-    filters = WarningFilters(village=village, rule=rule, status=status, overdue=overdue)
+    filters = WarningFilters(village=village, rule=rule, status=str(status), overdue=overdue)
     queryset = (
         warning_list(user=_user(request), filters=filters)
         .select_related("household")
@@ -341,14 +396,14 @@ cases = Router(tags=["cases"])
 def list_cases(
     request: HttpRequest,
     paging: Query[Paging],
-    kind: str = Query("", max_length=20, pattern=TEXT),
-    state: str = Query("", max_length=20, pattern=TEXT),
+    kind: CaseKind | None = None,
+    state: CaseState | None = None,
     village: str = Query("", max_length=12, pattern=AREA_CODE),
     overdue: bool = False,
     include_closed: bool = False,
 ) -> Any:
     filters = CaseFilters(
-        kind=kind, state=state, village=village, overdue=overdue, include_closed=include_closed
+        kind=kind or "", state=state or "", village=village, overdue=overdue, include_closed=include_closed
     )
     queryset = (
         case_list(user=_user(request), filters=filters).select_related("household").order_by("deadline", "pk")
@@ -361,7 +416,7 @@ def get_case(request: HttpRequest, case_id: int) -> Any:
     return get_object_or_404(cases_in_scope(user=_user(request)).select_related("household"), pk=case_id)
 
 
-@cases.post("/{case_id}/transitions", response={200: schemas.CaseOut, **ERRORS})
+@cases.post("/{case_id}/transitions", response={200: schemas.CaseOut, **STATE_ERRORS})
 def transition_case(request: HttpRequest, case_id: int, body: schemas.TransitionIn) -> Any:
     """One step of the procedure (the actions of ``cases/workflow.py``), checked as on the web page;
     steps that need a signed document take it on the web page."""
@@ -388,9 +443,7 @@ batches = Router(tags=["department data"])
 
 
 @batches.get("/", response={200: schemas.BatchPage, **ERRORS})
-def list_batches(
-    request: HttpRequest, paging: Query[Paging], dataset_type: str = Query("", max_length=20, pattern=TEXT)
-) -> Any:
+def list_batches(request: HttpRequest, paging: Query[Paging], dataset_type: DatasetType | None = None) -> Any:
     queryset = batch_list(user=_user(request)).order_by("-uploaded_at", "-pk")
     if dataset_type:
         queryset = queryset.filter(dataset_type=dataset_type)

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Annotated, Any
 
 from ninja import Field, ModelSchema, Schema
 from pydantic import WithJsonSchema
 
 from jingzhun.accounts.roles import Capability
+from jingzhun.cases.choices import CaseAction
 from jingzhun.core.display import MASKERS
+from jingzhun.monitoring.choices import WarningStatus
+from jingzhun.monitoring.selectors import STATUS_ALL, STATUS_OPEN
 from jingzhun.registry.models import IncomeRecord, LivingConditions
 
 
@@ -34,6 +38,17 @@ def masked(obj: Any, field: str, context: Any) -> Any:
     if field == "health":
         return None
     return MASKERS[field](value)
+
+
+class WarningStatusFilter(StrEnum):
+    """The warning list's status filter: open ones, all, or one status."""
+
+    OPEN = STATUS_OPEN
+    ALL = STATUS_ALL
+    NEW = WarningStatus.NEW.value
+    VERIFYING = WarningStatus.VERIFYING.value
+    CONFIRMED = WarningStatus.CONFIRMED.value
+    DISMISSED = WarningStatus.DISMISSED.value
 
 
 # Text the database can store: PostgreSQL refuses NUL bytes.
@@ -327,7 +342,7 @@ class CasePage(PageOut):
 
 
 class TransitionIn(Schema):
-    action: str = Field(..., min_length=1, max_length=40, pattern=TEXT)
+    action: CaseAction
     comment: str = Field("", max_length=2000, pattern=TEXT)
     data: dict[str, Any] = {}
 

@@ -55,6 +55,7 @@ from jingzhun.cases.workflow import FIRST_STATE, Transition, is_village_cadre, t
 from jingzhun.codelists.models import Parameter
 from jingzhun.codelists.selectors import code_map, codes_with, parameter_value
 from jingzhun.codelists.services import load_seed
+from jingzhun.core.errors import StateConflict
 from jingzhun.core.uploads import CleanUpload, clean_document
 from jingzhun.departments.choices import DatasetType
 from jingzhun.departments.models import DepartmentRecord
@@ -268,7 +269,7 @@ def case_transition(
         locked = Case.objects.select_for_update().select_related("household").get(pk=case.pk)
         transition = transition_for(locked.kind, action, locked.state)
         if transition is None:
-            raise ValidationError(
+            raise StateConflict(
                 _("This case is at the step “%(step)s”; “%(action)s” cannot be done now.")
                 % {"step": locked.get_state_display(), "action": _action_label(action)}
             )
