@@ -5,6 +5,7 @@ Makefile runs the suite once on SQLite and once on a PostgreSQL server it starts
 """
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("JINGZHUN_DEBUG", "false")
 os.environ.setdefault("JINGZHUN_SECRET_KEY", "test-secret-key-used-only-by-the-test-suite-0123456789")
@@ -34,7 +35,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, as in production: an in-memory database shared between threads uses
     # table locks that fail at once instead of waiting, unlike the WAL file users run.
     VAR_DIR.mkdir(parents=True, exist_ok=True)  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
+    # Named after the configured file, so that two runs with different files (the suite
+    # and `make fuzz`) never share one.
+    configured = Path(DATABASES["default"]["NAME"])  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{configured.stem}.sqlite3")}  # noqa: F405
 
 # Refreshing figures after every screening and import would slow the suite; the dashboard tests switch it on.
 FIGURES_REFRESH_AFTER_CHANGES = False

@@ -18,7 +18,7 @@ from jingzhun.cases.choices import CaseKind
 from jingzhun.cases.models import Case
 from jingzhun.codelists.selectors import code_label
 from jingzhun.core.http import pdf_response
-from jingzhun.core.pdf import cjk_font, landscape_pdf
+from jingzhun.core.pdf import cjk_font, landscape_pdf, paragraph
 from jingzhun.registry.choices import HEAD_RELATION, CodeListKey
 
 
@@ -76,7 +76,7 @@ def notice_pdf(*, title: str, area: Area, cases: list[Case], announcement: bool)
     """The same notice as a PDF, in the Song typeface every Chinese PDF reader has."""
     from reportlab.lib import colors
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+    from reportlab.platypus import Spacer, Table, TableStyle
 
     font = cjk_font()
     heading = ParagraphStyle("heading", fontName=font, fontSize=16, leading=22, alignment=1)
@@ -90,10 +90,10 @@ def notice_pdf(*, title: str, area: Area, cases: list[Case], announcement: bool)
         _("Reason"),
         _("Decided on") if announcement else _("Notice period"),
     ]
-    table_rows = [[Paragraph(text, body) for text in header]]
+    table_rows = [[paragraph(text, body) for text in header]]
     for row in notice_rows(cases):
         cells = [row.village, row.group, row.head, str(row.people), row.procedure, row.reason, row.period]
-        table_rows.append([Paragraph(cell, body) for cell in cells])
+        table_rows.append([paragraph(cell, body) for cell in cells])
     table = Table(table_rows, repeatRows=1, colWidths=[70, 60, 70, 40, 110, 260, 130])
     table.setStyle(
         TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP")])
@@ -106,5 +106,5 @@ def notice_pdf(*, title: str, area: Area, cases: list[Case], announcement: bool)
             "during the notice period. Posted on %(date)s."
         )
     ) % {"date": timezone.localdate().isoformat()}
-    story = [Paragraph(title, heading), Spacer(1, 12), table, Spacer(1, 12), Paragraph(closing, body)]
+    story = [paragraph(title, heading), Spacer(1, 12), table, Spacer(1, 12), paragraph(closing, body)]
     return pdf_response(landscape_pdf(story, title=title), f"notice-{area.code}.pdf")

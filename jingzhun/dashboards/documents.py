@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingzhun.accounts.models import User
-from jingzhun.core.pdf import cjk_font, landscape_pdf
+from jingzhun.core.pdf import cjk_font, column_widths, landscape_pdf, landscape_width, paragraph
 from jingzhun.dashboards.reports import Column, Report, ReportRow
 from jingzhun.imports.exports import ExportColumn, export_list
 
@@ -64,7 +64,7 @@ def _bar_chart(report: Report, font: str) -> Any:
 def report_pdf(report: Report) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+    from reportlab.platypus import Spacer, Table, TableStyle
 
     font = cjk_font()
     heading = ParagraphStyle("heading", fontName=font, fontSize=15, leading=20, alignment=1)
@@ -72,14 +72,15 @@ def report_pdf(report: Report) -> bytes:
     body = ParagraphStyle("body", fontName=font, fontSize=9, leading=12)
     headers = [_("Rank"), _("Area")] + [str(column.header) for column in report.kind.columns]
 
-    def cells(row: ReportRow, rank: str) -> list[Any]:
+    def cells(row: ReportRow, rank: str) -> list[object]:
         values = ["" if row.values[c.name] is None else f"{row.values[c.name]}" for c in report.kind.columns]
-        return [Paragraph(text, body) for text in [rank, row.area.name, *values]]
+        return [rank, row.area.name, *values]
 
-    table_rows = [[Paragraph(text, small) for text in headers]]
-    table_rows += [cells(row, str(row.rank or "")) for row in report.rows]
-    table_rows.append(cells(report.total, _("Total")))
-    table = Table(table_rows, repeatRows=1)
+    texts = [cells(row, str(row.rank or "")) for row in report.rows] + [cells(report.total, _("Total"))]
+    table_rows = [[paragraph(text, small) for text in headers]]
+    table_rows += [[paragraph(text, body) for text in row] for row in texts]
+    widths = column_widths([list(headers), *texts], landscape_width(), font_size=body.fontSize)
+    table = Table(table_rows, repeatRows=1, colWidths=widths)
     table.setStyle(
         TableStyle(
             [
@@ -91,9 +92,9 @@ def report_pdf(report: Report) -> bytes:
     )
     printed = _("Printed %(when)s") % {"when": f"{timezone.localtime():%Y-%m-%d %H:%M}"}
     story: list[Any] = [
-        Paragraph(_title(report), heading),
+        paragraph(_title(report), heading),
         Spacer(1, 6),
-        Paragraph(printed, small),
+        paragraph(printed, small),
         Spacer(1, 8),
     ]
     if report.rows:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from jingzhun.accounts.models import User
 from jingzhun.assistance.models import Measure
 from jingzhun.core.display import display_value, rows
-from jingzhun.core.pdf import cjk_font, landscape_pdf
+from jingzhun.core.pdf import cjk_font, column_widths, landscape_pdf, landscape_width, paragraph
 from jingzhun.imports.exports import shows_sensitive, workbook
 from jingzhun.registry.models import Household, IncomeRecord, LivingConditions, Member, MonitoringObject
 
@@ -163,10 +163,13 @@ def household_form_xlsx(sections: list[FormSection], *, title: str) -> bytes:
     )
 
 
+MARGINS = {"leftMargin": 24.0, "rightMargin": 24.0, "topMargin": 24.0}
+
+
 def household_form_pdf(sections: list[FormSection], *, title: str) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+    from reportlab.platypus import Spacer, Table, TableStyle
 
     font = cjk_font()
     heading = ParagraphStyle("heading", fontName=font, fontSize=15, leading=20, alignment=1)
@@ -178,24 +181,25 @@ def household_form_pdf(sections: list[FormSection], *, title: str) -> bytes:
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ]
     )
-    story: list[Any] = [Paragraph(title, heading), Spacer(1, 6)]
+    story: list[Any] = [paragraph(title, heading), Spacer(1, 6)]
     for section in sections:
-        story.append(Paragraph(section.title, subheading))
+        story.append(paragraph(section.title, subheading))
         if section.pairs:
             lines = []
             for start in range(0, len(section.pairs), 3):
                 line: list[Any] = []
                 for label, value in section.pairs[start : start + 3]:
-                    line += [Paragraph(label, cell), Paragraph(value, cell)]
+                    line += [paragraph(label, cell), paragraph(value, cell)]
                 lines.append(line + [""] * (6 - len(line)))
             table = Table(lines, colWidths=[95, 165] * 3)
             table.setStyle(style)
             story.append(table)
         if section.headers:
-            data = [[Paragraph(text, cell) for text in section.headers]]
-            data += [[Paragraph(text, cell) for text in row] for row in section.rows]
-            table = Table(data, repeatRows=1)
+            texts = [section.headers, *section.rows]
+            data = [[paragraph(text, cell) for text in row] for row in texts]
+            widths = column_widths(texts, landscape_width(**MARGINS), font_size=cell.fontSize)
+            table = Table(data, repeatRows=1, colWidths=widths)
             table.setStyle(style)
             table.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke)]))
             story.append(table)
-    return landscape_pdf(story, title=title, leftMargin=24, rightMargin=24, topMargin=24)
+    return landscape_pdf(story, title=title, **MARGINS)
