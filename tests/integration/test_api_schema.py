@@ -3,6 +3,12 @@
 In ``make test`` the examples are derandomised: the same requests every run, so the
 suite cannot fail by luck. ``make fuzz`` sets FUZZ_EXAMPLES to draw many more at
 random (a failure there prints the seed that reproduces it).
+
+Closed sets (case actions, kinds, states, statuses) are enums in the schema, so a
+request the schema allows is accepted or answered 409 when the record's state does
+not allow it now. Coded fields are checked against the province's code lists, which
+are data and not part of the schema: random text in them is refused with 422 by
+rule, so the random run leaves out the check that schema-valid data is accepted.
 """
 
 import datetime
@@ -13,6 +19,7 @@ import schemathesis
 from django.core import signals
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from config.wsgi import application
 from jingzhun.api.services import token_create
@@ -57,4 +64,5 @@ FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "0"))
     database=None,
 )
 def test_every_operation_conforms_to_the_schema(case, bearer):
-    case.call_and_validate(headers=bearer)
+    excluded = [positive_data_acceptance] if FUZZ_EXAMPLES else []
+    case.call_and_validate(headers=bearer, excluded_checks=excluded)
