@@ -29,7 +29,7 @@ from jingzhun.imports.converters import Converter, converter_for
 from jingzhun.imports.layouts import Column, Record
 from jingzhun.registry.choices import DISABILITY_CERTIFICATE_ID_TYPE, HEAD_RELATION, RESIDENT_ID_TYPE
 from jingzhun.registry.idnumbers import InvalidIdNumber, check_disability_certificate, check_id_numbers
-from jingzhun.registry.models import Member
+from jingzhun.registry.models import Household, Member
 
 Progress = Callable[[str, int, int], None]
 # Reports list at most this many problems of each kind; the counts are always complete.
@@ -186,15 +186,15 @@ class SheetBatch:
     def fail_at(self, index: int, key: str, value: object, reason: str) -> None:
         self.fail(self.households[self.numbers[index]], self.lines[index], key, value, reason)
 
-    def warn_at(self, index: int, key: str, value: object, reason: str) -> None:
+    def warn(self, household: HouseholdRows, row: int, key: str, value: object, reason: str) -> None:
         if len(self.report.warnings) >= REPORT_LIMIT:  # counted, not listed
             self.report.warning_count += 1
             return
-        self.report.warning(
-            Problem(
-                self.lines[index], self.headers.get(key, key), clean_text(value), reason, self.numbers[index]
-            )
-        )
+        header = self.headers.get(key, key)
+        self.report.warning(Problem(row, header, clean_text(value), reason, household.number))
+
+    def warn_at(self, index: int, key: str, value: object, reason: str) -> None:
+        self.warn(self.households[self.numbers[index]], self.lines[index], key, value, reason)
 
     def member_rows(self, household: HouseholdRows) -> list[MemberRow]:
         """A household's members as field → value (fields without a value left out)."""
@@ -384,17 +384,69 @@ class SheetBatch:
                     entered,
                     _("The same ID number is on row %(row)d.") % {"row": self.lines[earlier]},
                 )
-        for number, count in heads.items():
-            if count != 1:
-                household = self.households[number]
+        self._check_registered(seen)
+        self._check_heads(heads)
+
+    def _check_heads(self, heads_in_file: dict[str, int]) -> None:
+        """Exactly one head (户主) in each household as it will be after the write. A new
+        household is the file's rows; a registered one is its registered members with
+        the file's rows merged in (matched by ID number), so a sheet that lists only
+        a new child is fine and one that brings a second head is refused."""
+        registered = self._registered_members()
+        for number, household in self.households.items():
+            members = registered.get(number)
+            if members is None:
+                count = heads_in_file[number]
+                if count != 1:
+                    self.fail(
+                        household,
+                        household.first_row,
+                        "member.relation_to_head",
+                        "",
+                        _("A household has exactly one head (户主); this one has %(count)d.")
+                        % {"count": count},
+                    )
+                continue
+            in_file = {self.members["id_number"][index]: index for index in household.rows}
+            heads = [
+                _("%(name)s (row %(row)d)") % {"name": self.members["name"][index], "row": self.lines[index]}
+                for index in household.rows
+                if self.members["relation_to_head"][index] == HEAD_RELATION
+            ]
+            heads += [
+                _("%(name)s (registered)") % {"name": name}
+                for id_number, name, relation in members
+                if relation == HEAD_RELATION and id_number not in in_file
+            ]
+            if len(heads) != 1:
                 self.fail(
                     household,
                     household.first_row,
                     "member.relation_to_head",
-                    "",
-                    _("A household has exactly one head (户主); this one has %(count)d.") % {"count": count},
+                    "、".join(heads),
+                    _(
+                        "Merged into the registered household, it would have %(count)d heads (户主); "
+                        "a household has exactly one."
+                    )
+                    % {"count": len(heads)},
                 )
-        self._check_registered(seen)
+
+    def _registered_members(self) -> dict[str, list[tuple[str, str, str]]]:
+        """(ID number, name, relation) of the members of the file's households already registered."""
+        numbers = list(self.households)
+        registered: dict[str, list[tuple[str, str, str]]] = {}
+        for start in range(0, len(numbers), _QUERY_CHUNK):
+            chunk = numbers[start : start + _QUERY_CHUNK]
+            for household_number in Household.objects.filter(household_number__in=any_of(chunk)).values_list(
+                "household_number", flat=True
+            ):
+                registered[household_number] = []
+            rows = Member.objects.filter(household__household_number__in=any_of(chunk)).values_list(
+                "household__household_number", "id_number", "name", "relation_to_head"
+            )
+            for household_number, id_number, name, relation in rows:
+                registered[household_number].append((id_number, name, relation))
+        return registered
 
     def _check_id_numbers(self, id_types: list[str]) -> list[str | None]:
         raw = self.raw_id_numbers

@@ -115,6 +115,17 @@ def _resolve_villages(batch: SheetBatch, *, user: User | None, area: Area | None
                 )
                 continue
             code = household.village_text
+            registered_name = villages[code].name
+            if household.village_name and household.village_name != registered_name:
+                # The code decides; a name that disagrees is usually a typo, sometimes a wrong code.
+                batch.warn(
+                    household,
+                    line,
+                    "info.village_name",
+                    household.village_name,
+                    _("The village with code %(code)s is registered as “%(name)s”; the code was used.")
+                    % {"code": code, "name": registered_name},
+                )
         elif area is not None and area.level == AreaLevel.VILLAGE:
             code = area.code
         elif household.village_name:

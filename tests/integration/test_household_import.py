@@ -444,3 +444,63 @@ def test_a_legacy_xls_workbook_imports(village):
     )
     assert members["刘三"].id_number == "15012420100101005X"
     assert IncomeRecord.objects.get(household=household).wage_income == Decimal("8000.00")
+
+
+def _csv(lines: list[str]) -> bytes:
+    header = "行政村代码,户编号,行政村,姓名,证件号码,与户主关系\n"
+    return (header + "\n".join(lines) + "\n").encode()
+
+
+def test_a_reimport_is_checked_as_the_household_will_be_after_the_merge(village):
+    household_import(user=None, file_name="a.xlsx", data=_sheet_bytes(_rows()))
+    registered = Member.objects.filter(household__household_number="150124001").count()
+    # The sheet's household matches a registered one and brings another head beside 王大.
+    newcomer = factories.id_number(datetime.date(1975, 6, 1), "1")
+    report = household_import(
+        user=None, file_name="b.csv", data=_csv([f"150124100201,150124001,榆树营村,新户主,{newcomer},户主"])
+    )
+    assert not report.ok
+    assert "it would have 2 heads" in report.errors[0].reason
+    assert "王大 (registered)" in report.errors[0].value
+    assert not Member.objects.filter(id_number=newcomer).exists()
+    assert Member.objects.filter(household__household_number="150124001").count() == registered
+    # A sheet with only a new child (no head in the file) merges into one head: accepted.
+    child = factories.id_number(datetime.date(2020, 6, 1), "2")
+    added = household_import(
+        user=None, file_name="c.csv", data=_csv([f"150124100201,150124001,榆树营村,小女,{child},之女"])
+    )
+    assert added.ok, added.errors
+    assert Member.objects.get(id_number=child).household.household_number == "150124001"
+    # Handing the headship over in the file (old head now spouse, new head named) is one head too.
+    handover = household_import(
+        user=None,
+        file_name="d.csv",
+        data=_csv(
+            [
+                f"150124100201,150124001,榆树营村,王大,{HEAD_ID},配偶",
+                f"150124100201,150124001,榆树营村,李二,{WIFE_ID},户主",
+            ]
+        ),
+    )
+    assert handover.ok, handover.errors
+    assert Member.objects.get(id_number=WIFE_ID).relation_to_head == "01"
+
+
+def test_a_village_name_that_disagrees_with_its_code_is_a_warning(village):
+    child = factories.id_number(datetime.date(2020, 6, 1), "2")
+    head = factories.id_number(datetime.date(1980, 6, 1), "1")
+    report = household_import(
+        user=None,
+        file_name="a.csv",
+        data=_csv(
+            [
+                f"150124100201,150124009,杨家营村,张三,{head},户主",
+                f"150124100201,150124009,杨家营村,张女,{child},之女",
+            ]
+        ),
+    )
+    assert report.ok, report.errors
+    warning = next(w for w in report.warnings if "registered as" in w.reason)
+    assert "榆树营村" in warning.reason
+    assert warning.row == 2
+    assert Household.objects.get(household_number="150124009").village_id == "150124100201"
