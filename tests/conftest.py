@@ -47,6 +47,33 @@ def _fresh_code_list_cache():
 
 
 @pytest.fixture(autouse=True)
+def _force_login_completes_the_second_factor(monkeypatch):
+    """``Client.force_login`` stands for a finished log-in. For the roles whose log-in
+    needs a code, a finished log-in includes it: the user gets a real, confirmed
+    TOTP device and the session is marked verified by it, as django-otp does after
+    the code is entered. The log-in steps themselves are tested in test_auth."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from jingzhun.accounts.services import needs_second_factor
+
+        original(self, user, backend)
+        if needs_second_factor(user):
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            device = device or TOTPDevice.objects.create(user=user, name="TOTP", confirmed=True)
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
+@pytest.fixture(autouse=True)
 def _english_messages():
     # Assertions on messages read the English text; pages are requested in the
     # default language (Chinese) through the middleware as users see them.

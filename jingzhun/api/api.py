@@ -20,9 +20,10 @@ from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Path, Query, Router, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer, SessionAuth
 
 from jingzhun.accounts.models import User
+from jingzhun.accounts.services import log_in_complete
 from jingzhun.api import schemas
 from jingzhun.api.schemas import TEXT
 from jingzhun.api.selectors import token_list
@@ -58,11 +59,19 @@ class TokenAuth(HttpBearer):
         return user
 
 
+class CompletedSessionAuth(SessionAuth):
+    """The web session, once its log-in is complete (second factor included where needed)."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        return user if user is not None and log_in_complete(user) else None
+
+
 api = NinjaAPI(
     title="jingzhun",
     version="1",
     description="Register, warnings, cases and assistance of 精准, scoped to the token's user.",
-    auth=[TokenAuth(), django_auth],
+    auth=[TokenAuth(), CompletedSessionAuth()],
     urls_namespace="api",
 )
 # Filters as the database can compare them: codes are digits; text never holds a NUL byte.

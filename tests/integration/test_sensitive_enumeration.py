@@ -100,6 +100,8 @@ def _page_addresses(data) -> dict[str, list[str]]:
         "i18n/setlang/": [],  # POST only
         "accounts/login/": ["/accounts/login/"],
         "accounts/logout/": [],  # POST only
+        "accounts/second-factor/": ["/accounts/second-factor/"],
+        "accounts/second-factor/setup/": ["/accounts/second-factor/setup/"],
         "warnings/": [
             "/warnings/",
             "/warnings/?status=all",

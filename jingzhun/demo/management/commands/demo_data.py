@@ -4,6 +4,7 @@ import datetime
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from tqdm import tqdm
@@ -88,6 +89,11 @@ class Command(BaseCommand):
         self.stdout.write("Demo accounts (user / password / role / area):")
         for username, password, role, area in report.users:
             self.stdout.write(f"  {username:<10} {password:<14} {role:<12} {area}")
+        if settings.TWO_FACTOR_REQUIRED:
+            self.stdout.write(
+                "County officers, supervisors and administrators set up an authenticator app "
+                "(TOTP) at their first log-in."
+            )
 
     def _figures(self, county: Area, *, quiet: bool) -> None:
         started = time.perf_counter()
