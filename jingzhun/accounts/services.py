@@ -146,14 +146,20 @@ def second_factor_verify(*, request: HttpRequest, user: User, token: str) -> TOT
 def account_reset_by_administrator(*, actor: User, user: User, new_password: str) -> None:
     """A new password set by an administrator lifts the account's lock-out, ends its
     sessions and removes its authenticator (the person may have lost the phone)."""
-    from axes.utils import reset
-
     if actor.role != Role.SYSTEM_ADMIN and not actor.is_superuser:
         raise PermissionDenied(_("Only an administrator may reset another account."))
     validate_password(new_password, user)
     with transaction.atomic():
         user.set_password(new_password)
         user.save(update_fields=["password"])
-        TOTPDevice.objects.filter(user=user).delete()
-        sessions_end_others(user=user, keep=None)
+        account_reset_done(user=user)
+
+
+def account_reset_done(*, user: User) -> None:
+    """What a password set by an administrator brings with it (also after the admin site's
+    password form): the lock lifted, the authenticator and every session gone."""
+    from axes.utils import reset
+
+    TOTPDevice.objects.filter(user=user).delete()
+    sessions_end_others(user=user, keep=None)
     reset(username=user.get_username())

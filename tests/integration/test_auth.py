@@ -138,3 +138,22 @@ def test_weak_passwords_refused(password):
 
 def test_good_password_accepted():
     validate_password("Qingshuihe-2026-ok")
+
+
+def test_a_new_password_set_on_the_admin_site_lifts_the_lock_too(cadre, village):
+    admin = factories.user("root", Role.SYSTEM_ADMIN, village, is_staff=True, is_superuser=True)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _log_in(Client(), "cadre", "wrong-password-1")
+    assert _log_in(Client(), "cadre").status_code == 429
+    site = Client()
+    site.force_login(admin)
+    response = site.post(
+        f"/admin/accounts/user/{cadre.pk}/password/",
+        {
+            "password1": "Another-password-2027",
+            "password2": "Another-password-2027",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert _log_in(Client(), "cadre", "Another-password-2027").status_code == 302
