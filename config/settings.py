@@ -174,8 +174,17 @@ SECURE_REFERRER_POLICY = "same-origin"
 # HTTPS: a deployment behind a TLS proxy keeps both on; a laptop demo (DEBUG) has neither.
 SECURE_SSL_REDIRECT = env_bool("SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 0 if DEBUG else 31_536_000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", False)
-SECURE_HSTS_PRELOAD = False
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [
+    # Preloading binds the whole domain in browsers for good: the domain's owner decides
+    # (JINGZHUN_HSTS_PRELOAD), not the application.
+    "security.W021",
+    # Failures lock the account whatever the address; addresses are limited separately
+    # (accounts.views.SignInView, LOGIN_ADDRESS_FAILURE_LIMIT) with a looser limit, since
+    # a village office shares one address among its staff.
+    "axes.W006",
+]
 # The proxy terminates TLS and says so in this header (docs/deployment.md).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

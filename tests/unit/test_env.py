@@ -44,3 +44,36 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "JINGZHUN_SECRET_KEY must be set" in result.stderr
+
+
+def _production(**extra: str):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JINGZHUN_")}
+    env |= {"DJANGO_SETTINGS_MODULE": "config.settings", "JINGZHUN_ALLOWED_HOSTS": "jz.example.org"}
+    env |= {f"JINGZHUN_{name}": value for name, value in extra.items()}
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_secret_key_of_few_characters_is_refused():
+    result = _production(SECRET_KEY="ab" * 30)
+    assert result.returncode != 0
+    assert "must be random" in result.stderr
+
+
+def test_the_deployment_check_passes_with_production_settings(tmp_path):
+    import secrets
+
+    result = _production(
+        SECRET_KEY=secrets.token_urlsafe(50), DATABASE_URL=f"sqlite:///{tmp_path / 'deploy.sqlite3'}"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
