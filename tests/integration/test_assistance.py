@@ -181,3 +181,36 @@ def test_home_page_lists_what_is_waiting_for_each_role(cadre, village, township_
     assert f"/cases/{case.pk}/" in township_home
     assert 'data-testid="count-my-cases">1<' in township_home
     assert 'data-testid="count-area-overdue">1<' in township_home
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_worklist_link_reaches_its_filtered_page(village, role):
+    """Each link on the home page, read as a browser reads the attribute, opens a page
+    and keeps its filters (an unescaped ``&not_visited`` became ``¬_visited``)."""
+    import html
+    import re
+    from urllib.parse import parse_qs, urlsplit
+
+    extra = {"department": "health"} if role == Role.DEPARTMENT_USER else {}
+    person = factories.user(f"home-{role}", role, village, **extra)
+    household = monitored(village)
+    if role == Role.ASSISTANCE_CADRE:
+        organiser = factories.village_cadre(village, username="organiser")
+        services.pairing_assign_village(user=organiser, cadre=person, village=village)
+    client = client_for(person)
+    page = client.get("/").content.decode()
+    links = {html.unescape(href) for href in re.findall(r'href="([^"]+)"', page)}
+    assert household  # the worklist has something to show
+    for link in sorted(links):
+        parts = urlsplit(link)
+        if (
+            parts.scheme
+            or not parts.path.startswith("/")
+            or parts.path.startswith(("/static/", "/accounts/"))
+        ):
+            continue
+        assert "¬" not in link, link
+        response = client.get(link)
+        assert response.status_code == 200, link
+        for name in parse_qs(parts.query):
+            assert name.isidentifier(), link

@@ -336,3 +336,12 @@ def test_a_sheet_within_the_limits_is_read(settings):
 
     with pytest.raises(FileFormatError, match="No header row"):
         read_sheet(Path("ok.xlsx"), data, known_headers={"姓名", "证件号码"})
+
+
+@pytest.mark.parametrize(
+    "template", sorted(TEMPLATES.rglob("*.html")), ids=lambda path: str(path.relative_to(TEMPLATES))
+)
+def test_every_ampersand_in_a_link_is_escaped(template):
+    # "&not_visited" in an attribute is read by browsers as "¬_visited".
+    for href in re.findall(r'href="([^"]*)"', template.read_text()):
+        assert not re.search(r"&(?!amp;)", href), href
