@@ -504,3 +504,28 @@ def test_a_village_name_that_disagrees_with_its_code_is_a_warning(village):
     assert "榆树营村" in warning.reason
     assert warning.row == 2
     assert Household.objects.get(household_number="150124009").village_id == "150124100201"
+
+
+def _commands_with_an_area_option():
+    from django.core.management import get_commands, load_command_class
+
+    for name, app in sorted(get_commands().items()):
+        if not app.startswith("jingzhun"):
+            continue
+        parser = load_command_class(app, name).create_parser("jingzhun", name)
+        if any("--area" in action.option_strings for action in parser._actions):
+            yield name
+
+
+@pytest.mark.parametrize("command", list(_commands_with_an_area_option()))
+def test_every_command_reads_the_area_the_same_way(command, village):
+    with pytest.raises(CommandError, match="no area with code 159999"):
+        call_command(command, *(["households", "x.csv"] if command == "import" else []), area="159999")
+    with pytest.raises(CommandError, match="must have 2, 4, 6, 9 or 12 digits"):
+        call_command(command, *(["households", "x.csv"] if command == "import" else []), area="1501241")
+
+
+def test_the_import_command_takes_a_short_county_code(village, tmp_path):
+    path = tmp_path / "a.xlsx"
+    path.write_bytes(_sheet_bytes(_rows()))
+    call_command("import", "households", str(path), area="150124", dry_run=True, verbosity=0)

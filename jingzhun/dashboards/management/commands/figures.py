@@ -7,8 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from jingzhun.areas.codes import InvalidAreaCode, normalise_code
-from jingzhun.areas.models import Area
+from jingzhun.areas.arguments import add_area_argument, area_from_options
 from jingzhun.dashboards.services import aggregate_refresh
 
 
@@ -16,14 +15,12 @@ class Command(BaseCommand):
     help = "Recompute the household facts and area figures of an area (and its ancestors' sums)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--area", required=True, help="area code (2 to 12 digits)")
+        add_area_argument(parser)
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            area = Area.objects.get(code=normalise_code(options["area"]))
-        except (InvalidAreaCode, Area.DoesNotExist):
-            raise CommandError(f"{options['area']} is not a known area code") from None
+        area = area_from_options(options)
+        assert area is not None  # required
         with tqdm(total=100, unit="%", desc=f"统计 {area.name}", disable=options["no_progress"]) as bar:
             try:
                 run = aggregate_refresh(

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from jingzhun.areas.models import Area
+from jingzhun.areas.arguments import AREA_HELP, add_area_argument, area_from_options
 from jingzhun.imports.services import HouseholdImportReport, household_import
 
 
@@ -19,8 +19,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("what", choices=["households"], help="what the file holds")
         parser.add_argument("file", type=Path)
-        parser.add_argument(
-            "--area", help="area code: every household must lie in it (a village: the default)"
+        add_area_argument(
+            parser,
+            required=False,
+            help=f"{AREA_HELP}: every household must lie in it (a village: the default village)",
         )
         parser.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
         parser.add_argument(
@@ -35,6 +37,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["text", "json"], default="text")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        area = area_from_options(options)
         path: Path = options["file"]
         try:
             data = path.read_bytes()
@@ -43,11 +46,6 @@ class Command(BaseCommand):
             )
         except (OSError, ValueError) as error:
             raise CommandError(str(error)) from None
-        area = None
-        if options["area"]:
-            area = Area.objects.filter(code=options["area"]).first()
-            if area is None:
-                raise CommandError(f"unknown area code {options['area']}")
         bars: dict[str, tqdm] = {}
 
         def progress(phase: str, done: int, total: int) -> None:

@@ -6,8 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from jingzhun.areas.codes import InvalidAreaCode, normalise_code
-from jingzhun.areas.models import Area
+from jingzhun.areas.arguments import add_area_argument, area_from_options
 from jingzhun.monitoring.choices import Engine
 from jingzhun.monitoring.models import RiskWarning
 from jingzhun.monitoring.services import screening_run_execute, screening_run_start
@@ -17,7 +16,7 @@ class Command(BaseCommand):
     help = "Screen an area for return-to-poverty risk with the rule catalogue and write warnings."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--area", required=True, help="area code (2 to 12 digits)")
+        add_area_argument(parser)
         parser.add_argument("--engine", choices=Engine.values, default=Engine.DUCKDB)
         parser.add_argument("--year", type=int, help="income year to screen (default: last year)")
         parser.add_argument(
@@ -29,10 +28,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            area = Area.objects.get(code=normalise_code(options["area"]))
-        except (InvalidAreaCode, Area.DoesNotExist):
-            raise CommandError(f"unknown area {options['area']}") from None
+        area = area_from_options(options)
+        assert area is not None  # required
         run = screening_run_start(
             area=area,
             engine=options["engine"],

@@ -3,10 +3,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
-from jingzhun.areas.codes import InvalidAreaCode, normalise_code
-from jingzhun.areas.models import Area
+from jingzhun.areas.arguments import add_area_argument, area_from_options
 from jingzhun.quality.selectors import quality_issues_for_area
 
 
@@ -14,14 +13,12 @@ class Command(BaseCommand):
     help = "List the data-quality issues (疑点数据) of every household in an area."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--area", required=True, help="area code (2, 4, 6, 9 or 12 digits)")
+        add_area_argument(parser)
         parser.add_argument("--format", choices=["table", "json"], default="table")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            area = Area.objects.get(code=normalise_code(options["area"]))
-        except (InvalidAreaCode, Area.DoesNotExist) as error:
-            raise CommandError(f"unknown area {options['area']}: {error}") from None
+        area = area_from_options(options)
+        assert area is not None  # required
         issues = quality_issues_for_area(area=area)
         if options["format"] == "json":
             rows = [
