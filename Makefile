@@ -22,15 +22,21 @@ $(BIN)/jingzhun: pyproject.toml uv.lock
 install: $(BIN)/jingzhun
 
 # Embedded SQLite database, the demo county, the web UI on http://127.0.0.1:$(PORT)
+# The demo runs as a deployment does (its own error pages, no debug output), on plain
+# HTTP on this machine; its secret key is made once and kept in var/.
+DEMO_ENV = JINGZHUN_SECRET_KEY="$$(cat var/demo-secret-key)" JINGZHUN_ALLOWED_HOSTS=127.0.0.1,localhost \
+	JINGZHUN_SECURE_COOKIES=false JINGZHUN_SSL_REDIRECT=false JINGZHUN_HSTS_SECONDS=0 JINGZHUN_LOG_LEVEL=INFO
+
 demo: install
 	@mkdir -p var
-	JINGZHUN_DEBUG=true $(BIN)/jingzhun migrate --no-input -v 0
-	JINGZHUN_DEBUG=true $(BIN)/jingzhun demo-data --households $(DEMO_HOUSEHOLDS) --seed 1 --replace --screen
+	@test -s var/demo-secret-key || $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > var/demo-secret-key
+	$(DEMO_ENV) $(BIN)/jingzhun migrate --no-input -v 0
+	$(DEMO_ENV) $(BIN)/jingzhun demo-data --households $(DEMO_HOUSEHOLDS) --seed 1 --replace --screen
 	@echo "Open http://127.0.0.1:$(PORT)/ and log in with one of the accounts above."
 	@# The worker runs screenings started from the web; it stops with the server.
-	@JINGZHUN_DEBUG=true $(BIN)/jingzhun db_worker --queue-name '*' --no-reload & worker=$$!; \
+	@$(DEMO_ENV) $(BIN)/jingzhun db_worker --queue-name '*' --no-reload & worker=$$!; \
 	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
-	JINGZHUN_DEBUG=true $(BIN)/jingzhun runserver 127.0.0.1:$(PORT)
+	$(DEMO_ENV) $(BIN)/jingzhun runserver --insecure 127.0.0.1:$(PORT)
 
 # System packages the tests use: PostgreSQL server binaries, Chromium, gettext.
 test-deps:

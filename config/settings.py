@@ -150,6 +150,8 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "jingzhun.accounts.views.locked_out"
 AXES_ENABLED = env_bool("LOGIN_LOCKOUT", True)
+# No start-up banner from every process (the web server, the worker, each command).
+AXES_VERBOSE = False
 # The proxy in front (docs/deployment.md) passes the client's address.
 AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0)
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]

@@ -66,3 +66,21 @@ def test_chinese_catalogue_is_complete_and_current(tmp_path):
     assert (tmp_path / "django.mo").read_bytes() == (catalogue / "django.mo").read_bytes(), (
         "the compiled catalogue is out of date: run `make messages`"
     )
+
+
+def test_the_error_pages_are_the_sites_own_and_in_chinese(cadre):
+    from django.test import Client, RequestFactory
+    from django.views.defaults import server_error
+
+    client = Client()
+    client.force_login(cadre)
+    missing = client.get("/no-such-page/")
+    assert missing.status_code == 404
+    page = missing.content.decode()
+    assert 'data-testid="not-found"' in page
+    assert "页面不存在" in page
+    assert "urlpatterns" not in page
+    assert "households/<int:pk>/" not in page
+    failed = server_error(RequestFactory().get("/"))
+    assert failed.status_code == 500
+    assert 'data-testid="server-error"' in failed.content.decode()
