@@ -175,3 +175,12 @@ def exit_indicators(*, user: User) -> tuple[ExitIndicator | None, list[ExitIndic
         user.area, sum(c.people for c in children), sum(c.poor_people for c in children), threshold
     )
     return whole, children
+
+
+def case_evidence_text(case: Case) -> str:
+    """The evidence a case was opened with, as its warning's message reads it."""
+    from jingzhun.monitoring.models import ScreeningRule
+
+    evidence = case.evidence or {}
+    rule = ScreeningRule.objects.filter(pk=evidence.get("rule")).first() if evidence.get("rule") else None
+    return rule.message({k: v for k, v in evidence.items() if k not in ("rule", "rule_name")}) if rule else ""

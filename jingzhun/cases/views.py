@@ -36,6 +36,7 @@ from jingzhun.cases.selectors import (
     CaseFilters,
     announcement_cases,
     case_counts_by_state,
+    case_evidence_text,
     case_list,
     cases_in_scope,
     exit_indicators,
@@ -137,6 +138,7 @@ def _render_case(
         # The lead, the evidence and medical spending are health details: shown to the
         # roles that may see sensitive data, withheld from supervisors and evaluators.
         "can_reveal": user.can(Capability.REVEAL_SENSITIVE),
+        "evidence_text": case_evidence_text(case),
         "objection_form": ObjectionForm(initial={"raised_on": timezone.localdate()}),
         "resolution_form": ResolutionForm(),
     }

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import models
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
@@ -138,4 +140,20 @@ def _format_change(field: models.Field, value: object, province: str) -> str:
         return "、".join(code_label(field.code_list, str(item), province=province) for item in value)
     if isinstance(field, models.BooleanField):
         return _("Yes") if value else _("No")
+    if isinstance(field, models.DateTimeField):
+        # Stored as ISO text with microseconds and an offset: shown in local time, to the minute.
+        moment = parse_datetime(str(value))
+        return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}" if moment else str(value)
+    if isinstance(field, models.ForeignKey):
+        # A record's key means nothing to a reader; its name does (a user by full name).
+        related = field.related_model._default_manager.filter(pk=value).first()
+        if related is None:
+            return str(value)
+        full_name = getattr(related, "get_full_name", lambda: "")()
+        return full_name or str(related)
+    if isinstance(field, models.DecimalField):
+        try:
+            return number_format(Decimal(str(value)), decimal_pos=field.decimal_places, force_grouping=True)
+        except ArithmeticError:
+            return str(value)
     return str(value)

@@ -235,6 +235,15 @@ def dashboard_get(*, user: User, area: Area) -> Dashboard:
                 )
             )
     run = last_run(area)
+    if run is None and by_figure:
+        # Figures summed from refreshes of its parts (a city whose counties were refreshed
+        # one by one): say when the latest part was counted, not that nothing was.
+        low, high = area.subtree_bounds
+        run = (
+            AggregateRun.objects.filter(status=RefreshStatus.DONE, area_id__gte=low, area_id__lte=high)
+            .order_by("-finished_at", "-id")
+            .first()
+        )
     newer_part = None
     if run is not None:
         low, high = area.subtree_bounds
@@ -250,7 +259,8 @@ def dashboard_get(*, user: User, area: Area) -> Dashboard:
             .first()
         )
     city = area.code[:4]
-    map_name = map_index().get(city, "") if area.level >= AreaLevel.CITY else ""
+    # The map shows an area's parts; a village has none to show.
+    map_name = map_index().get(city, "") if AreaLevel.CITY <= area.level < AreaLevel.VILLAGE else ""
     return Dashboard(
         area=area,
         crumbs=breadcrumbs(user=user, area=area),

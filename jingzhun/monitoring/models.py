@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -53,9 +56,37 @@ class ScreeningRule(models.Model):
         return self.description_zh if (get_language() or "zh").startswith("zh") else self.description_en
 
     def message(self, evidence: dict[str, str]) -> str:
+        """The rule's message with the evidence as a reader says it: 6 岁, not 6.00 岁;
+        "education department data", not education_data."""
         template = self.message_zh if (get_language() or "zh").startswith("zh") else self.message_en
         values = {"value": "", "threshold": "", "detail": "", **evidence}
+        values = {key: _readable(key, value) for key, value in values.items()}
         return template.format(**values)
+
+
+# The engine's source and cause codes in evidence, as the messages should read them.
+EVIDENCE_DETAILS = {
+    "register": _("the register"),
+    "education_data": _("education department data"),
+    "water_data": _("water department data"),
+    "death": _("died"),
+    "serious_illness": _("seriously ill"),
+}
+
+
+def _readable(key: str, value: object) -> str:
+    text = "" if value is None else str(value)
+    if key == "detail":
+        return str(EVIDENCE_DETAILS.get(text, text))
+    try:
+        number = Decimal(text)
+    except ArithmeticError:
+        return text
+    if not number.is_finite():
+        return text
+    # Whole numbers (ages, counts, round amounts) without decimals; money with its cents.
+    places = 0 if number == number.to_integral_value() else 2
+    return number_format(number, decimal_pos=places, force_grouping=True)
 
 
 class ScreeningRun(models.Model):

@@ -168,7 +168,7 @@ def _household_list_export(
     return list_export(
         request,
         what="households",
-        title=_("Households"),
+        title=_("Household register"),
         columns=household_columns(labels),
         objects=households.iterator(chunk_size=2000),
     )

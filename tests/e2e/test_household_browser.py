@@ -26,7 +26,7 @@ def scene(reference_data):
 def test_cadre_finds_household_edits_member_and_sees_history(page, live_server, scene, screenshot):
     household, head, _ = scene
     log_in(page, live_server, "cadre")
-    page.click("nav >> text=户籍档案")
+    page.click("nav >> text=农户档案")
     assert page.get_attribute("[data-testid=result-count]", "data-count") == "4"
     page.fill("input[name=q]", "王建国")
     page.press("input[name=q]", "Enter")

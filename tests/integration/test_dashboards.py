@@ -357,5 +357,5 @@ def test_the_figures_command_recounts_an_area_and_refuses_an_unknown_one(county,
     call_command("figures", area=township.code[:9], no_progress=True)
     assert AggregateRun.objects.order_by("-pk").first().area == township
     assert "households" in capsys.readouterr().out
-    with pytest.raises(CommandError, match="not a known area"):
+    with pytest.raises(CommandError, match="no area with code"):
         call_command("figures", area="159999", no_progress=True)

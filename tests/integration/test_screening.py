@@ -55,7 +55,7 @@ def test_evidence_and_message_and_deadline(village):
     assert warning.evidence == {"value": "6210.00", "threshold": "7500.00"}
     assert warning.risk_type == "99"
     assert warning.deadline == AS_OF + datetime.timedelta(days=15)
-    assert warning.message == "Per-capita net income 6210.00 yuan, below the line of 7500.00 yuan"
+    assert warning.message == "Per-capita net income 6,210 yuan, below the line of 7,500 yuan"
     fall = RiskWarning.objects.get(rule_id="INCOME_FALL")
     assert fall.evidence == {"value": "8399.99", "threshold": "12000.00", "detail": "30%"}
 

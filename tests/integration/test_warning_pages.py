@@ -33,7 +33,7 @@ def test_cadre_worklist_lists_the_villages_open_warnings(cadre, screened):
     assert total > 15
     assert response.context["total"] == total
     assert sum(count for _rule, count, _overdue, _width in response.context["bars"]) == total
-    assert "Per-capita net income 6210.00 yuan" in response.content.decode()
+    assert "Per-capita net income 6,210 yuan" in response.content.decode()
 
 
 def test_other_village_sees_nothing_and_cannot_decide(other_cadre, screened):
@@ -80,7 +80,7 @@ def test_health_rules_warnings_are_withheld_from_supervisors(village, screened):
         "yibao", Role.DEPARTMENT_USER, village.parent.parent, department="medical_insurance"
     )
     page = client_for(insurer).get(f"/warnings/{hospital.pk}/").content.decode()
-    assert hospital.evidence["value"] in page
+    assert hospital.message in page
     housing = RiskWarning.objects.filter(rule_id="HOUSING_UNSAFE").first()
     assert "Evidence withheld" not in client_for(supervisor).get(f"/warnings/{housing.pk}/").content.decode()
     # A supervisor looks; it does not decide.

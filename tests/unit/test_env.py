@@ -51,7 +51,12 @@ def _production(**extra: str):
     import subprocess
     import sys
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("JINGZHUN_")}
+    # As a deployment's environment: none of the test run's own settings.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("JINGZHUN_") and k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE")
+    }
     env |= {"DJANGO_SETTINGS_MODULE": "config.settings", "JINGZHUN_ALLOWED_HOSTS": "jz.example.org"}
     env |= {f"JINGZHUN_{name}": value for name, value in extra.items()}
     return subprocess.run(
