@@ -18,6 +18,7 @@ from jingzhun.cases.workflow import TRANSITIONS, Transition
 from jingzhun.codelists.selectors import codes_with, parameter_value
 from jingzhun.registry.choices import CodeListKey
 from jingzhun.registry.models import Member
+from jingzhun.registry.selectors import head_name_of
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,9 @@ def case_list(*, user: User, filters: CaseFilters | None = None) -> QuerySet[Cas
         cases = cases.filter(waiting_for_q(user))
     if filters.overdue:
         cases = cases.filter(overdue_q())
-    return cases.select_related("household", "household__village")
+    return cases.select_related("household", "household__village").annotate(
+        head_name=head_name_of("household")
+    )
 
 
 def cases_in_scope(*, user: User) -> QuerySet[Case]:

@@ -15,6 +15,7 @@ from jingzhun.areas.selectors import area_scope_q, code_range_q
 from jingzhun.monitoring.choices import OPEN_STATUSES
 from jingzhun.monitoring.models import RiskWarning, ScreeningRule, ScreeningRun
 from jingzhun.registry.models import Household
+from jingzhun.registry.selectors import head_name_of
 
 # The status filter's extra values besides the statuses themselves.
 STATUS_OPEN = "open"
@@ -67,7 +68,9 @@ def warning_list(*, user: User, filters: WarningFilters | None = None) -> QueryS
         warnings = warnings.filter(overdue_q())
     if filters.run is not None:
         warnings = warnings.filter(last_run_id=filters.run)
-    return warnings.select_related("household", "household__village", "rule", "member")
+    return warnings.select_related("household", "household__village", "rule", "member").annotate(
+        head_name=head_name_of("household")
+    )
 
 
 def warning_counts_by_rule(warnings: QuerySet[RiskWarning]) -> list[tuple[ScreeningRule, int, int]]:

@@ -26,13 +26,19 @@ class HouseholdFilters:
     among: QuerySet | None = None
 
 
+def head_name_of(household: str = "pk") -> Subquery:
+    """The name of the head (户主) of the household at ``household``, to annotate rows with:
+    people know a household by its head's name first and its number second."""
+    heads = Member.objects.filter(household=OuterRef(household), relation_to_head=HEAD_RELATION)
+    return Subquery(heads.values("name")[:1])
+
+
 def household_list(*, user: User, filters: HouseholdFilters | None = None) -> QuerySet[Household]:
     """The households of the list page: with their village and the head's name."""
-    head_name = Member.objects.filter(household=OuterRef("pk"), relation_to_head=HEAD_RELATION).values("name")
     return (
         household_rows(user=user, filters=filters)
         .select_related("village")
-        .annotate(head_name=Subquery(head_name[:1]))
+        .annotate(head_name=head_name_of())
     )
 
 
@@ -58,15 +64,26 @@ def household_rows(*, user: User, filters: HouseholdFilters | None = None) -> Qu
     return households
 
 
+# A digit string this short is the end of a number: the household's short number in
+# its village (the last digits of 1501241002010021) or the last digits of an ID number.
+_SHORT_NUMBER = 8
+
+
 def _search_q(term: str) -> Q:
-    """Household number, any member's name, or an ID number (normalised as on entry)."""
+    """Household number (whole, its start, or its short end), any member's name (also
+    the given name alone), or an ID number (whole, normalised as on entry, or its end)."""
+    members = Member.objects.filter(household=OuterRef("pk"))
     query = Q(household_number=term) | Q(household_number__startswith=term)
-    query |= Q(Exists(Member.objects.filter(household=OuterRef("pk"), name__startswith=term)))
+    query |= Q(Exists(members.filter(name__contains=term)))
     try:
         number = check_id_number(term).number
     except InvalidIdNumber:
         number = term.upper()
-    query |= Q(Exists(Member.objects.filter(household=OuterRef("pk"), id_number=number)))
+    query |= Q(Exists(members.filter(id_number=number)))
+    digits = term.upper()
+    if 3 <= len(digits) <= _SHORT_NUMBER and digits.rstrip("X").isdigit():
+        query |= Q(household_number__endswith=digits)
+        query |= Q(Exists(members.filter(id_number__endswith=digits)))
     return query
 
 

@@ -214,3 +214,16 @@ def test_every_worklist_link_reaches_its_filtered_page(village, role):
         assert response.status_code == 200, link
         for name in parse_qs(parts.query):
             assert name.isidentifier(), link
+
+
+def test_households_are_named_by_their_head_first_on_the_worklist_warnings_and_cases(cadre, village):
+    from jingzhun.cases import services as case_services
+
+    household = factories.household(village, attribute="09")
+    factories.member(household, name="赵春花")
+    case = case_services.identification_open(user=cadre, household=household, lead="突发重病")
+    client = client_for(cadre)
+    label = f'<span class="fw-semibold">赵春花</span> <small class="text-muted">{household.household_number}</small>'
+    assert label in client.get("/").content.decode()
+    assert label in client.get("/cases/").content.decode()
+    assert label in client.get(f"/cases/{case.pk}/").content.decode()

@@ -48,6 +48,12 @@ def test_search_by_name_id_and_household_number(cadre, two_villages):
     assert list(household_list(user=cadre, filters=HouseholdFilters(search=head.id_number.lower()))) == [mine]
     assert list(household_list(user=cadre, filters=HouseholdFilters(search=mine.household_number))) == [mine]
     assert list(household_list(user=cadre, filters=HouseholdFilters(search="李四"))) == []
+    # As people ask for a household: the given name alone, the last digits of an ID
+    # number, the household's short number in its village.
+    assert list(household_list(user=cadre, filters=HouseholdFilters(search="三"))) == [mine]
+    assert list(household_list(user=cadre, filters=HouseholdFilters(search=head.id_number[-6:]))) == [mine]
+    short = mine.household_number[-4:]
+    assert mine in household_list(user=cadre, filters=HouseholdFilters(search=short))
 
 
 def test_other_villages_household_is_404_on_every_url(cadre, two_villages):

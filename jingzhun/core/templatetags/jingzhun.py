@@ -35,3 +35,9 @@ def show(
     instance: models.Model, name: str, province: str, reveal: bool = False, show_health: bool = True
 ) -> str:
     return display_value(instance, name, province=province, reveal=reveal, show_health=show_health)[0]
+
+
+@register.inclusion_tag("_household_label.html")
+def household_label(head_name: str | None, household_number: str) -> dict[str, object]:
+    """A household as people name it: the head first, the number second."""
+    return {"head_name": head_name, "household_number": household_number}
