@@ -223,7 +223,8 @@ def test_households_are_named_by_their_head_first_on_the_worklist_warnings_and_c
     factories.member(household, name="赵春花")
     case = case_services.identification_open(user=cadre, household=household, lead="突发重病")
     client = client_for(cadre)
-    label = f'<span class="fw-semibold">赵春花</span> <small class="text-muted">{household.household_number}</small>'
+    number = household.household_number
+    label = f'<span class="fw-semibold">赵春花</span> <small class="text-muted">{number}</small>'
     assert label in client.get("/").content.decode()
     assert label in client.get("/cases/").content.decode()
     assert label in client.get(f"/cases/{case.pk}/").content.decode()
