@@ -209,6 +209,9 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Audit entries are kept at least 180 days (等保 2.0 level 3); purging younger ones is refused.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 180, minimum=180)
+
 # Uploads: size limits checked on the content before anything is read into memory.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 20, minimum=1) * 1024 * 1024
 PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_MEGAPIXELS", 50, minimum=1) * 1_000_000

@@ -33,7 +33,6 @@ from jingzhun.monitoring.models import RiskWarning, ScreeningRun, WarningEvent
 from jingzhun.registry.income import TRANSFER_FIELDS, compute_income
 from jingzhun.registry.models import (
     Household,
-    HouseholdChange,
     IncomeRecord,
     LivingConditions,
     Member,
@@ -523,7 +522,8 @@ def clear_county(county: Area) -> None:
             Q(household__in=households.values("pk")) | code_range_q(county, "village_code")
         )._raw_delete("default")
         DepartmentBatch.objects.filter(source="demo", records__isnull=True).delete()
-        HouseholdChange.objects.filter(household_id__in=households.values("pk"))._raw_delete("default")
+        # The audit log stays: it is append-only, and its entries of the replaced
+        # households (their keys are never reused) simply no longer show on a page.
         Case.objects.filter(household__in=households.values("pk")).delete()
         Declaration.objects.filter(code_range_q(county, "village_id")).delete()
         VisitPhoto.objects.filter(visit__household__in=households.values("pk")).delete()

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jingzhun.core.audit import AuditEntry
 from jingzhun.imports.choices import ImportState
 
 
@@ -35,7 +36,7 @@ class ImportRun(models.Model):
         return f"#{self.pk} {self.file_name} {self.state}"
 
 
-class ExportRecord(models.Model):
+class ExportRecord(AuditEntry):
     """Who exported which list with which filters, and whether sensitive columns were in full."""
 
     what = models.CharField(_("export"), max_length=40)
@@ -45,7 +46,6 @@ class ExportRecord(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -16,6 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from jingzhun.codelists.fields import CodeField, CodeListField
+from jingzhun.core.audit import AuditEntry
 from jingzhun.registry.choices import ChangeAction
 
 
@@ -316,7 +317,7 @@ class StatusChange(models.Model):
         return f"{self.household} {self.field}: {self.old_value} → {self.new_value}"
 
 
-class HouseholdChange(models.Model):
+class HouseholdChange(AuditEntry):
     """The audit trail of a household's records: who changed what, when, and
     every time someone displayed a masked value in full.
 
@@ -334,7 +335,6 @@ class HouseholdChange(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["-at", "-id"]
