@@ -38,13 +38,16 @@ demo: install
 	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 	$(DEMO_ENV) $(BIN)/jingzhun runserver --insecure 127.0.0.1:$(PORT)
 
-# System packages the tests use: PostgreSQL server binaries, Chromium, gettext.
+# System packages the tests use: PostgreSQL server binaries, Chromium, gettext, and nginx
+# with openssl for the deployment check.
 test-deps:
 	@missing=""; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	fc-list 2>/dev/null | grep -qi "wqy\|noto.*cjk" || missing="$$missing fonts-wqy-microhei"; \
+	test -x /usr/sbin/nginx || missing="$$missing nginx-light"; \
+	command -v openssl >/dev/null || missing="$$missing openssl"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
