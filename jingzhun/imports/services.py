@@ -558,7 +558,11 @@ def household_import(
     try:
         with transaction.atomic():
             ids = _Writer(user=user, report=report, file_name=file_name).write(good, batch, progress)
-            _quality_warnings(ids, report, default_province, {h.number: h.first_row for h in good})
+            rows = {h.number: h.first_row for h in good}
+            # A member's warning points at the member's own row, not the household's first.
+            names = batch.members.get("name") or []
+            member_rows = {(h.number, names[index]): batch.lines[index] for h in good for index in h.rows}
+            _quality_warnings(ids, report, default_province, rows, member_rows)
             if dry_run:
                 raise _DryRunRollback
     except _DryRunRollback:
@@ -576,7 +580,11 @@ _RULES_NOT_FOR_IMPORTS = frozenset(
 
 
 def _quality_warnings(
-    ids: list[int], report: HouseholdImportReport, province: str, rows: dict[str, int]
+    ids: list[int],
+    report: HouseholdImportReport,
+    province: str,
+    rows: dict[str, int],
+    member_rows: dict[tuple[str, Any], int],
 ) -> None:
     """The data-quality rules on the imported households, as warnings (the import stands).
     Every issue is counted; the report lists the first of each rule."""
@@ -590,7 +598,7 @@ def _quality_warnings(
     for issue in issues:
         report.warning(
             Problem(
-                rows.get(issue.household, 0),
+                member_rows.get((issue.household, issue.member), rows.get(issue.household, 0)),
                 issue.rule,
                 issue.member or "",
                 str(issue.message),

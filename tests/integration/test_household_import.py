@@ -344,6 +344,10 @@ def test_dry_run_reports_quality_warnings_and_writes_nothing(village):
     assert not report.written
     assert report.households_created == 2
     assert any(p.household == "150124001" for p in report.warnings)
+    # The warning names the son's own row (line 6: two title rows,
+    # the header, the head, the wife, then him), not the household's first.
+    uninsured = next(p for p in report.warnings if p.value == rows[2][4])
+    assert uninsured.row == 6
     assert Household.objects.count() == 0
 
 
