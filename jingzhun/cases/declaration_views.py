@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import RegexValidator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -40,6 +41,19 @@ class DeclarationForm(forms.Form):
     phone = forms.CharField(
         label=gettext_lazy("Phone"), max_length=20, validators=[PHONE], widget=_text(inputmode="tel")
     )
+    township = forms.ChoiceField(
+        label=gettext_lazy("Township"),
+        widget=forms.Select(
+            attrs={
+                "class": "form-select",
+                # Choosing the township lists its villages (without script the form does
+                # the same when sent with a township and no village).
+                "hx-get": reverse_lazy("declare:villages"),
+                "hx-target": "#id_village",
+                "hx-trigger": "change",
+            }
+        ),
+    )
     village = forms.ChoiceField(
         label=gettext_lazy("Village"), widget=forms.Select(attrs={"class": "form-select"})
     )
@@ -54,12 +68,28 @@ class DeclarationForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        townships: dict[str, list[tuple[str, str]]] = {}
-        villages = Area.objects.filter(level=AreaLevel.VILLAGE, is_valid=True).select_related("parent")
-        for village in villages.order_by("code"):
-            township = village.parent.name if village.parent else ""
-            townships.setdefault(township, []).append((village.code, village.name))
-        self.fields["village"].choices = [("", _("— choose —")), *townships.items()]  # type: ignore[attr-defined]
+        self.fields["township"].choices = [("", _("— choose —")), *township_choices()]  # type: ignore[attr-defined]
+        township = str(self.data.get("township") or "")
+        first = _("— choose —") if township else _("— choose the township first —")
+        self.fields["village"].choices = [("", first), *village_choices_of(township)]  # type: ignore[attr-defined]
+
+
+def township_choices() -> list[tuple[str, str]]:
+    """Townships that have villages, named with their county where there are several counties."""
+    with_villages = Area.objects.filter(level=AreaLevel.VILLAGE, is_valid=True).values("parent_id")
+    townships = Area.objects.filter(level=AreaLevel.TOWNSHIP, is_valid=True, code__in=with_villages)
+    townships = townships.select_related("parent").order_by("code")
+    counties = {township.code[:6] for township in townships}
+    return [
+        (t.code, f"{t.parent.name} {t.name}" if len(counties) > 1 and t.parent else t.name) for t in townships
+    ]
+
+
+def village_choices_of(township: str) -> list[tuple[str, str]]:
+    if not (township.isdigit() and len(township) == 12):
+        return []
+    villages = Area.objects.filter(parent_id=township, level=AreaLevel.VILLAGE, is_valid=True)
+    return list(villages.order_by("code").values_list("code", "name"))
 
 
 class LookupForm(forms.Form):
@@ -95,6 +125,12 @@ def declare(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("declare:thanks")
     return render(request, "cases/declare.html", {"form": form})
+
+
+def declare_villages(request: HttpRequest) -> HttpResponse:
+    """The village options of one township, for the form's village list."""
+    options = [("", _("— choose —")), *village_choices_of(request.GET.get("township", ""))]
+    return render(request, "cases/_village_options.html", {"options": options})
 
 
 def declare_thanks(request: HttpRequest) -> HttpResponse:

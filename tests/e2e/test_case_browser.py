@@ -83,6 +83,9 @@ def test_from_self_declaration_to_county_approval_then_risk_elimination(
     page.fill("#id_name", "刘长河")
     page.fill("#id_id_number", head.id_number)
     page.fill("#id_phone", "13700001234")
+    # The township first; its villages then fill the village list.
+    page.select_option("#id_township", people["village"].parent_id)
+    page.wait_for_selector(f"#id_village option[value='{people['village'].code}']", state="attached")
     page.select_option("#id_village", people["village"].code)
     page.fill("#id_what_happened", "老伴突发脑梗住院，花了八万多")
     page.click("button[type=submit]")

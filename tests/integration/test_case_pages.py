@@ -154,6 +154,7 @@ def _declare(client, village, address="10.0.0.1", **changes):
         "name": "李四",
         "id_number": factories.id_number(datetime.date(1980, 5, 1)),
         "phone": "13700001234",
+        "township": village.parent_id,
         "village": village.code,
         "what_happened": "家里房子被洪水冲垮",
     }
@@ -257,3 +258,17 @@ def test_exit_indicators_count_poor_people_per_village(staff, village, other_vil
     assert by_area[other_village.parent_id] == (1, 0, True)
     assert (whole.people, whole.poor_people) == (51, 3)
     assert "0.06" in page
+
+
+def test_the_public_form_asks_for_the_township_then_lists_its_villages(village, other_village):
+    client = client_for()
+    page = client.get("/declare/").content.decode()
+    assert village.parent.name in page
+    assert village.name not in page  # no village list before a township is chosen
+    options = client.get(f"/declare/villages/?township={village.parent_id}").content.decode()
+    assert f'value="{village.code}"' in options
+    assert other_village.code not in options
+    # A village of another township is not among the choices, whatever the browser sent.
+    response, _data = _declare(client, other_village, township=village.parent_id)
+    assert "Select a valid choice" in response.content.decode()
+    assert not Declaration.objects.exists()

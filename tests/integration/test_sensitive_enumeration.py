@@ -138,6 +138,7 @@ def _page_addresses(data) -> dict[str, list[str]]:
         "assistance/households/<int:pk>/visits/new/": [f"/assistance/households/{household.pk}/visits/new/"],
         "assistance/photos/<int:pk>/": [],  # files: test_uploads
         "declare/": ["/declare/"],
+        "declare/villages/": [f"/declare/villages/?township={data['village'].parent_id}"],
         "declare/thanks/": ["/declare/thanks/"],
         "declare/status/": ["/declare/status/"],
         "imports/": ["/imports/"],
