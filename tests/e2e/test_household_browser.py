@@ -4,7 +4,7 @@ import pytest
 
 from jingzhun.registry.models import HouseholdChange, Member
 from tests import factories
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import ARTIFACTS, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -82,3 +82,39 @@ def test_cadre_of_another_village_gets_404_and_nothing_changes(page, live_server
     assert HouseholdChange.objects.count() == 0
     head.refresh_from_db()
     assert head.labour_skill == "2"
+
+
+@pytest.mark.parametrize(
+    ("width", "language"), [(1400, "en"), (1400, "zh-hans"), (390, "en"), (390, "zh-hans")]
+)
+def test_pages_fit_a_laptop_and_a_phone_in_both_languages(browser, live_server, scene, width, language):
+    """The menu keeps to one line on a laptop (folded on a phone) and no page is wider
+    than the screen: wide tables scroll inside their cards."""
+    household, _head, _cadre = scene
+    context = browser.new_context(
+        locale=language,
+        viewport={"width": width, "height": 900},
+        extra_http_headers={"Accept-Language": language},
+    )
+    page = context.new_page()
+    try:
+        log_in(page, live_server, "cadre")
+        for path in (
+            "/",
+            "/households/",
+            f"/households/{household.pk}/",
+            "/cases/",
+            "/warnings/",
+            "/assistance/",
+        ):
+            page.goto(f"{live_server.url}{path}")
+            wide = page.evaluate(
+                "w => [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > w + 1)"
+                ".slice(0, 3).map(e => e.tagName + '.' + e.className + ': ' + (e.textContent || '').slice(0, 60))",
+                width,
+            )
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, (path, wide)
+            assert page.evaluate("document.querySelector('nav').offsetHeight") < 70, path
+        page.screenshot(path=str(ARTIFACTS / f"worklist-{language}-{width}.png"))
+    finally:
+        context.close()

@@ -37,6 +37,7 @@ def test_county_runs_screening_and_village_dismisses_a_warning(page, live_server
     page.wait_for_selector("[data-testid=warnings]")
     assert page.get_attribute("[data-testid=rule-chart]", "aria-label") == "各规则预警数"
     screenshot("warning-list")
+    page.click("[data-testid=current-user]")
     page.click("text=退出")
 
     log_in(page, live_server, "cadre")
