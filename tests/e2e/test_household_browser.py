@@ -108,12 +108,7 @@ def test_pages_fit_a_laptop_and_a_phone_in_both_languages(browser, live_server, 
             "/assistance/",
         ):
             page.goto(f"{live_server.url}{path}")
-            wide = page.evaluate(
-                "w => [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > w + 1)"
-                ".slice(0, 3).map(e => e.tagName + '.' + e.className + ': ' + (e.textContent || '').slice(0, 60))",
-                width,
-            )
-            assert page.evaluate("document.documentElement.scrollWidth") <= width, (path, wide)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, path
             assert page.evaluate("document.querySelector('nav').offsetHeight") < 70, path
         page.screenshot(path=str(ARTIFACTS / f"worklist-{language}-{width}.png"))
     finally:
