@@ -147,6 +147,9 @@ def visit_record(
         raise ValidationError(errors)
     # Each photo decoded and re-encoded before anything is written.
     checked = [clean_image(photo, field="photos") for photo in photos]
+    if latitude is None and longitude is None:
+        # Not entered: where the first photo with a GPS record was taken.
+        latitude, longitude = next((photo.location for photo in checked if photo.location), (None, None))
     visit = Visit(
         household=household,
         visitor=user,

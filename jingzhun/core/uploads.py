@@ -21,7 +21,8 @@ import uuid
 import warnings
 import zipfile
 from dataclasses import dataclass
-from typing import IO, TypeAlias
+from decimal import Decimal
+from typing import IO, Any, TypeAlias
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -49,6 +50,9 @@ class CleanUpload:
     content: ContentFile
     original_name: str
     content_type: str
+    # Where a photo was taken, from the camera's GPS record: the one piece of metadata a
+    # visit keeps (as its location); everything else in EXIF is dropped.
+    location: tuple[Decimal, Decimal] | None = None
 
 
 def _refuse(message: str, field: str | None) -> ValidationError:
@@ -94,6 +98,7 @@ def clean_image(upload: Readable, *, name: str | None = None, field: str | None 
                 probe.verify()
             with Image.open(io.BytesIO(data)) as image:
                 image.load()
+                location = _gps_location(image)
                 upright = ImageOps.exif_transpose(image)
     except ValidationError:
         raise
@@ -119,7 +124,30 @@ def clean_image(upload: Readable, *, name: str | None = None, field: str | None 
         content=ContentFile(output.getvalue(), name=f"{uuid.uuid4().hex}.{extension}"),
         original_name=_label(name or getattr(upload, "name", None), f"photo.{extension}"),
         content_type=content_type,
+        location=location,
     )
+
+
+def _gps_location(image: Any) -> tuple[Decimal, Decimal] | None:
+    """Latitude and longitude in degrees (6 places) from EXIF's GPS block, if it has them."""
+    try:
+        gps = image.getexif().get_ifd(0x8825)
+        parts = [gps.get(key) for key in (1, 2, 3, 4)]  # N/S, latitude, E/W, longitude
+        if not all(parts):
+            return None
+        latitude = _degrees(parts[1]) * (-1 if parts[0] == "S" else 1)
+        longitude = _degrees(parts[3]) * (-1 if parts[2] == "W" else 1)
+    except (AttributeError, TypeError, ValueError, ZeroDivisionError, ArithmeticError):
+        return None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return None
+    places = Decimal("0.000001")
+    return latitude.quantize(places), longitude.quantize(places)
+
+
+def _degrees(value: Any) -> Decimal:
+    degrees, minutes, seconds = (Decimal(str(float(part))) for part in value)
+    return degrees + minutes / 60 + seconds / 3600
 
 
 def _office_kind(data: bytes) -> str | None:

@@ -4,6 +4,7 @@ never served so that a browser renders them as a page of this site."""
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 import re
 from pathlib import Path
 
@@ -91,6 +92,9 @@ def test_a_photo_is_re_encoded_without_its_metadata_and_served_inline_as_an_imag
         assert dict(image.getexif()) == {}
         assert max(image.size) == 2560  # downscaled for weak networks
     assert photo.original_name == "门口.jpg"
+    # The one piece of metadata kept: where it was taken, as the visit's location.
+    visit.refresh_from_db()
+    assert (visit.latitude, visit.longitude) == (Decimal("39.900000"), Decimal("111.600000"))
     assert not photo.file.name.endswith("门口.jpg")  # stored under a generated name
     response = client_for(cadre).get(f"/assistance/photos/{photo.pk}/")
     assert response["Content-Type"] == "image/jpeg"
