@@ -4,8 +4,8 @@ never served so that a browser renders them as a page of this site."""
 from __future__ import annotations
 
 import io
-from decimal import Decimal
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
