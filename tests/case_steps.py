@@ -104,3 +104,22 @@ def act(user: User, case: Case, action: str) -> Case:
         data=given.get("data"),
         uploads=given.get("uploads", ()),
     )
+
+
+def case_in_notice(staff: Any, household: Any, *, lead: str) -> Case:
+    """A village's identification case taken to its public notice, which starts today."""
+    from jingzhun.cases import services
+
+    case = services.identification_open(user=staff.village, household=household, lead=lead)
+    for user, action in [
+        (staff.village, "submit_application"),
+        (staff.village, "record_visit"),
+        (staff.county, "record_comparison"),
+    ]:
+        case = act(user, case, action)
+    today = timezone.localdate()
+    data = step_input("record_appraisal", case.kind)["data"] | {
+        "appraised_on": today,
+        "notice_starts_on": today,
+    }
+    return services.case_transition(user=staff.village, case=case, action="record_appraisal", data=data)

@@ -73,16 +73,21 @@ def second_factor(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     if services.verified(request.user) or services.second_factor_device(request.user) is None:
         return redirect(_next(request))
     form = SecondFactorForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.second_factor_verify(
-                request=request, user=request.user, token=form.cleaned_data["token"]
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            return redirect(_next(request))
+    if _code_accepted(request, form, services.second_factor_verify):
+        return redirect(_next(request))
     return render(request, "accounts/second_factor.html", {"form": form, "next": _next(request)})
+
+
+def _code_accepted(request: AuthenticatedHttpRequest, form: SecondFactorForm, check: Any) -> bool:
+    """Whether a posted code passed ``check`` (verify or confirm); its refusal shows on the form."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        check(request=request, user=request.user, token=form.cleaned_data["token"])
+    except ValidationError as error:
+        apply_validation_error(form, error)
+        return False
+    return True
 
 
 @login_required
@@ -94,15 +99,8 @@ def second_factor_setup(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         return redirect("second_factor")
     device = services.second_factor_enrolment(request.user)
     form = SecondFactorForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.second_factor_confirm(
-                request=request, user=request.user, token=form.cleaned_data["token"]
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            return redirect(_next(request))
+    if _code_accepted(request, form, services.second_factor_confirm):
+        return redirect(_next(request))
     import qrcode
     import qrcode.image.svg
 

@@ -15,7 +15,7 @@ from jingzhun.cases import services
 from jingzhun.cases.choices import CaseState, Channel, DeclarationStatus
 from jingzhun.cases.models import Case, Declaration
 from tests import factories
-from tests.case_steps import act, people, signed_form, step_input
+from tests.case_steps import act, case_in_notice, people, signed_form
 
 pytestmark = pytest.mark.django_db
 
@@ -42,19 +42,7 @@ def household(village):
 
 
 def _case_in_notice(staff, household) -> Case:
-    case = services.identification_open(user=staff.village, household=household, lead="住院花费大，肺癌化疗")
-    for user, action in [
-        (staff.village, "submit_application"),
-        (staff.village, "record_visit"),
-        (staff.county, "record_comparison"),
-    ]:
-        case = act(user, case, action)
-    today = timezone.localdate()
-    data = step_input("record_appraisal", case.kind)["data"] | {
-        "appraised_on": today,
-        "notice_starts_on": today,
-    }
-    return services.case_transition(user=staff.village, case=case, action="record_appraisal", data=data)
+    return case_in_notice(staff, household, lead="住院花费大，肺癌化疗")
 
 
 def test_public_notice_shows_names_and_reasons_but_never_ids_phones_bank_or_health(staff, household, village):

@@ -8,15 +8,13 @@ import io
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 from pypdf import PdfReader
 
-from jingzhun.cases import services
 from jingzhun.cases.models import Case
 from jingzhun.core.pdf import column_widths, pdf_text
 from jingzhun.dashboards.reports import REPORT_KINDS
 from tests import factories
-from tests.case_steps import act, people, step_input
+from tests.case_steps import case_in_notice, people
 
 pytestmark = pytest.mark.django_db
 
@@ -41,19 +39,7 @@ def hostile(village, other_village):
     household = factories.household(village, attribute="09", group_name=HOSTILE_GROUP)
     factories.member(household, name=HOSTILE_NAME, birth=datetime.date(1970, 3, 5))
     factories.member(household, relation="10", name=HOSTILE_IMAGE)
-    case = services.identification_open(user=staff.village, household=household, lead=f"大病 {HOSTILE_IMAGE}")
-    for user, action in [
-        (staff.village, "submit_application"),
-        (staff.village, "record_visit"),
-        (staff.county, "record_comparison"),
-    ]:
-        case = act(user, case, action)
-    today = timezone.localdate()
-    data = step_input("record_appraisal", case.kind)["data"] | {
-        "appraised_on": today,
-        "notice_starts_on": today,
-    }
-    services.case_transition(user=staff.village, case=case, action="record_appraisal", data=data)
+    case = case_in_notice(staff, household, lead=f"大病 {HOSTILE_IMAGE}")
     return staff, household, Case.objects.get(pk=case.pk)
 
 
