@@ -139,6 +139,8 @@ def main() -> None:
         "JINGZHUN_SECRET_KEY": "benchmark-only-secret-key-" + "x" * 16,
         "JINGZHUN_ALLOWED_HOSTS": "127.0.0.1",
         "JINGZHUN_LOG_LEVEL": "ERROR",
+        # wrk speaks plain HTTP to gunicorn on the loopback (no TLS proxy in between).
+        "JINGZHUN_SSL_REDIRECT": "false",
         "DJANGO_SETTINGS_MODULE": "bench.api_settings",
         "PYTHONPATH": str(ROOT),
     }

@@ -288,6 +288,9 @@ def main() -> None:
             "JINGZHUN_DATABASE_URL": f"sqlite:///{database}",
             "JINGZHUN_VAR_DIR": work,
             "JINGZHUN_ALLOWED_HOSTS": "testserver",
+            # Pages are measured, not the log-in: plain HTTP in-process, no second factor.
+            "JINGZHUN_SSL_REDIRECT": "false",
+            "JINGZHUN_TWO_FACTOR_REQUIRED": "false",
             "PYTHONPATH": str(ROOT),
         }
         print(f"dashboard benchmark: {households:,} households, {repeats} rounds …", flush=True)
