@@ -25,7 +25,7 @@ install: $(BIN)/jingzhun
 # The demo runs as a deployment does (its own error pages, no debug output), on plain
 # HTTP on this machine; its secret key is made once and kept in var/.
 DEMO_ENV = JINGZHUN_SECRET_KEY="$$(cat var/demo-secret-key)" JINGZHUN_ALLOWED_HOSTS=127.0.0.1,localhost \
-	JINGZHUN_SECURE_COOKIES=false JINGZHUN_SSL_REDIRECT=false JINGZHUN_HSTS_SECONDS=0 JINGZHUN_LOG_LEVEL=INFO
+	JINGZHUN_SECURE_COOKIES=false JINGZHUN_SSL_REDIRECT=false JINGZHUN_HSTS_SECONDS=0
 
 demo: install
 	@mkdir -p var
