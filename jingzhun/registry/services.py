@@ -106,6 +106,28 @@ def _save_with_history(
     return changes
 
 
+def _assign(instance: models.Model, fields: dict[str, Any], *, managed: frozenset[str] = frozenset()) -> None:
+    """Set ``fields`` on ``instance``, refusing any name that is not one of its editable
+    fields or that the service sets itself (keys, the household, computed figures):
+    a misspelt name would otherwise be set as a stray attribute and silently ignored."""
+    editable = {
+        name
+        for field in instance._meta.concrete_fields
+        if field.editable and not field.primary_key
+        for name in (field.name, field.attname)
+    }
+    unknown = sorted(name for name in fields if name not in editable or name in managed)
+    if unknown:
+        raise TypeError(
+            f"{type(instance).__name__} has no field the caller may set named {', '.join(unknown)}"
+        )
+    for name, value in fields.items():
+        setattr(instance, name, value)
+
+
+_MANAGED_BY_SERVICE = frozenset({"household", "household_id", "created_at", "updated_at"})
+
+
 def _require_edit(user: User, village_code: str) -> None:
     if not user.can(Capability.EDIT_REGISTER):
         raise PermissionDenied(_("Your role may not change the register."))
@@ -162,7 +184,8 @@ def household_create(*, user: User, village: Area, **fields: Any) -> Household:
     _require_edit(user, village.code)
     if village.level != AreaLevel.VILLAGE:
         raise ValidationError({"village": [_("A household belongs to a village.")]})
-    household = Household(village=village, **fields)
+    household = Household(village=village)
+    _assign(household, fields, managed=_MANAGED_BY_SERVICE | {"village", "village_id"})
     _validate(household, village_code=village.code)
     with transaction.atomic():
         household.save()
@@ -182,8 +205,7 @@ def household_update(*, user: User, household: Household, **fields: Any) -> Hous
     with transaction.atomic():
         locked = Household.objects.select_for_update().get(pk=household.pk)
         before = snapshot(locked)
-        for name, value in fields.items():
-            setattr(locked, name, value)
+        _assign(locked, fields, managed=_MANAGED_BY_SERVICE)
         # Moving a household is allowed only into a village the user also manages.
         _require_edit(user, locked.village_id)
         _validate(locked, village_code=locked.village_id)
@@ -262,7 +284,8 @@ def _member_save(*, user: User, member: Member, before: dict[str, Any] | None) -
 
 def member_create(*, user: User, household: Household, **fields: Any) -> tuple[Member, list[str]]:
     _require_edit(user, household.village_id)
-    member = Member(household=household, **fields)
+    member = Member(household=household)
+    _assign(member, fields, managed=_MANAGED_BY_SERVICE)
     with transaction.atomic():
         warnings = _member_save(user=user, member=member, before=None)
     return member, warnings
@@ -273,8 +296,7 @@ def member_update(*, user: User, member: Member, **fields: Any) -> tuple[Member,
     with transaction.atomic():
         locked = Member.objects.select_for_update().select_related("household").get(pk=member.pk)
         before = snapshot(locked)
-        for name, value in fields.items():
-            setattr(locked, name, value)
+        _assign(locked, fields, managed=_MANAGED_BY_SERVICE)
         warnings = _member_save(user=user, member=locked, before=before)
     return locked, warnings
 
@@ -334,8 +356,8 @@ def income_record_save(*, user: User, household: Household, year: int, **amounts
         record = IncomeRecord.objects.select_for_update().filter(household=household, year=year).first()
         before = None if record is None else snapshot(record)
         record = record or IncomeRecord(household=household, year=year)
-        for name, value in amounts.items():
-            setattr(record, name, value)
+        # Only the amounts: the year is the argument, the figures are computed.
+        _assign(record, amounts, managed=_MANAGED_BY_SERVICE | _DERIVED_INCOME | {"year"})
         _apply_income_figures(record, _resident_count(household))
         _validate(record, village_code=household.village_id)
         _save_with_history(
@@ -349,8 +371,7 @@ def living_conditions_save(*, user: User, household: Household, **fields: Any) -
     with transaction.atomic():
         conditions, _created = LivingConditions.objects.select_for_update().get_or_create(household=household)
         before = snapshot(conditions)
-        for name, value in fields.items():
-            setattr(conditions, name, value)
+        _assign(conditions, fields, managed=_MANAGED_BY_SERVICE)
         _validate(conditions, village_code=household.village_id)
         _save_with_history(user=user, household_id=household.pk, instance=conditions, before=before)
     return conditions

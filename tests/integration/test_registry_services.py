@@ -253,3 +253,26 @@ def test_member_with_disability_certificate(cadre, village):
             sex="",
         )
     assert "id_number" in error.value.message_dict
+
+
+def test_write_services_refuse_field_names_they_do_not_know(cadre, village):
+    from jingzhun.registry import services as register
+
+    household = factories.household(village)
+    head = factories.member(household, relation="01")
+    before = household.updated_at
+    with pytest.raises(TypeError, match="wage"):
+        register.income_record_save(user=cadre, household=household, year=2025, wage=100)
+    with pytest.raises(TypeError, match="per_capita_net_income"):
+        register.income_record_save(user=cadre, household=household, year=2025, per_capita_net_income=1)
+    with pytest.raises(TypeError, match="adress"):
+        register.household_update(user=cadre, household=household, adress="一组")
+    with pytest.raises(TypeError, match="labour"):
+        register.member_update(user=cadre, member=head, labour="1")
+    with pytest.raises(TypeError, match="house_grades"):
+        register.living_conditions_save(user=cadre, household=household, house_grades="C")
+    with pytest.raises(TypeError, match="id"):
+        register.household_create(user=cadre, village=village, id=5, household_number="1501241002019999")
+    household.refresh_from_db()
+    assert household.updated_at == before
+    assert not IncomeRecord.objects.filter(household=household).exists()
