@@ -30,7 +30,7 @@ from jingzhun.demo import names
 from jingzhun.demo.departments import generate_department_data
 from jingzhun.departments.models import DepartmentBatch, DepartmentRecord
 from jingzhun.monitoring.models import RiskWarning, ScreeningRun, WarningEvent
-from jingzhun.registry.income import TRANSFER_FIELDS, compute_income
+from jingzhun.registry.income import TRANSFER_FIELDS, income_record_values
 from jingzhun.registry.models import (
     Household,
     IncomeRecord,
@@ -235,29 +235,14 @@ class CountyGenerator:
         transfers["pension_income"] = _money(rest * 0.5)
         transfers["ecological_compensation"] = _money(rest * 0.2)
         transfers["minimum_allowance_income"] = _money(rest * 0.3)
-        record = IncomeRecord(
-            household=household,
-            year=year,
-            wage_income=_money(wage),
-            business_income=_money(business),
-            property_income=_money(rnd.uniform(0, 300)),
-            production_costs=_money(costs),
+        amounts = {
+            "wage_income": _money(wage),
+            "business_income": _money(business),
+            "property_income": _money(rnd.uniform(0, 300)),
+            "production_costs": _money(costs),
             **transfers,
-        )
-        figures = compute_income(
-            wage_income=record.wage_income,
-            business_income=record.business_income,
-            property_income=record.property_income,
-            transfers=transfers,
-            production_costs=record.production_costs,
-            resident_members=residents,
-        )
-        record.resident_members = residents
-        record.transfer_income = figures.transfer_income
-        record.annual_income = figures.annual_income
-        record.net_income = figures.net_income
-        record.per_capita_net_income = figures.per_capita_net_income
-        return record
+        }
+        return IncomeRecord(household=household, year=year, **income_record_values(amounts, residents))
 
     def _conditions(self, household: Household) -> LivingConditions:
         rnd = self.random

@@ -54,7 +54,7 @@ from jingzhun.imports.models import ImportRun
 from jingzhun.quality.registry import RULES
 from jingzhun.quality.selectors import sample_issues
 from jingzhun.registry.choices import ChangeAction
-from jingzhun.registry.income import TRANSFER_FIELDS, compute_income
+from jingzhun.registry.income import AMOUNT_FIELDS, income_record_values
 from jingzhun.registry.models import (
     Household,
     HouseholdChange,
@@ -65,13 +65,6 @@ from jingzhun.registry.models import (
 )
 from jingzhun.registry.services import status_changes_for
 
-_INCOME_AMOUNTS = (
-    "wage_income",
-    "business_income",
-    "property_income",
-    *TRANSFER_FIELDS,
-    "production_costs",
-)
 _REQUIRED = ("household.household_number", "member.name", "member.id_number", "member.relation_to_head")
 
 
@@ -174,26 +167,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, datetime.date):
         return value.isoformat()
     return value
-
-
-def _income_figures(values: dict[str, Any], resident_members: int) -> dict[str, Any]:
-    amounts = {name: values.get(name) or Decimal("0") for name in _INCOME_AMOUNTS}
-    figures = compute_income(
-        wage_income=amounts["wage_income"],
-        business_income=amounts["business_income"],
-        property_income=amounts["property_income"],
-        transfers={name: amounts[name] for name in TRANSFER_FIELDS},
-        production_costs=amounts["production_costs"],
-        resident_members=resident_members,
-    )
-    return {
-        **amounts,
-        "resident_members": resident_members,
-        "transfer_income": figures.transfer_income,
-        "annual_income": figures.annual_income,
-        "net_income": figures.net_income,
-        "per_capita_net_income": figures.per_capita_net_income,
-    }
 
 
 class _Writer:
@@ -301,7 +274,7 @@ class _Writer:
             {
                 "household_id": ids[h.number],
                 "year": h.income["year"],
-                **_income_figures(h.income, h.residents),
+                **income_record_values(h.income, h.residents),
             }
             for h in households
             if h.income
@@ -403,13 +376,13 @@ class _Writer:
         record = None
         if year is not None:
             record = next((income for income in incomes if income.year == year), None)
-            values = _income_figures(rows.income, residents)
+            values = income_record_values(rows.income, residents)
         else:
             # Members joined or left: the latest year's per-capita figure follows (as on the form).
             record = incomes[0] if incomes else None
             if record is None or record.resident_members == residents:
                 return False
-            values = _income_figures({name: getattr(record, name) for name in _INCOME_AMOUNTS}, residents)
+            values = income_record_values({name: getattr(record, name) for name in AMOUNT_FIELDS}, residents)
         if record is None:
             assert year is not None  # without a year in the file there is a latest record
             self.new_incomes.append(IncomeRecord(household_id=household.pk, year=year, **values))
@@ -423,7 +396,7 @@ class _Writer:
             ChangeAction.UPDATE,
             "incomerecord",
             record.pk,
-            {name: change for name, change in changes.items() if name in _INCOME_AMOUNTS},
+            {name: change for name, change in changes.items() if name in AMOUNT_FIELDS},
         )
         return True
 
@@ -465,7 +438,7 @@ class _Writer:
                     income_ids[(income.household_id, income.year)],
                     {
                         name: [None, _plain(getattr(income, name))]
-                        for name in _INCOME_AMOUNTS
+                        for name in AMOUNT_FIELDS
                         if getattr(income, name)
                     },
                 )
@@ -473,14 +446,14 @@ class _Writer:
 
 def _check_income(batch: SheetBatch, report: HouseholdImportReport, default_year: int) -> None:
     for household in batch.households.values():
-        if not any(not is_blank(household.income.get(name)) for name in _INCOME_AMOUNTS):
+        if not any(not is_blank(household.income.get(name)) for name in AMOUNT_FIELDS):
             household.income = {}
             continue
         household.income.setdefault("year", default_year)
         if household.per_capita_in_file is None:
             continue
         residents = household.residents
-        computed = _income_figures(household.income, residents)["per_capita_net_income"]
+        computed = income_record_values(household.income, residents)["per_capita_net_income"]
         if computed is not None and abs(computed - household.per_capita_in_file) > 1:
             report.warning(
                 Problem(

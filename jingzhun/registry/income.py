@@ -8,12 +8,26 @@ Money is Decimal throughout; the per-capita figure is rounded half-up to the fen
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 FEN = Decimal("0.01")
 ZERO = Decimal("0")
 
+AMOUNT_FIELDS = (
+    "wage_income",
+    "business_income",
+    "property_income",
+    "family_planning_subsidy",
+    "minimum_allowance_income",
+    "ecological_compensation",
+    "extreme_poverty_support_income",
+    "pension_income",
+    "other_transfer_income",
+    "production_costs",
+)
 TRANSFER_FIELDS = (
     "family_planning_subsidy",
     "minimum_allowance_income",
@@ -50,3 +64,25 @@ def compute_income(
         else None
     )
     return IncomeFigures(transfer_income, annual_income, net_income, per_capita)
+
+
+def income_record_values(amounts: Mapping[str, Any], resident_members: int) -> dict[str, Any]:
+    """An income record's amounts (missing ones as zero) with every figure derived from
+    them: what a form, an import and the demo all write, computed the one way."""
+    given = {name: amounts.get(name) or ZERO for name in AMOUNT_FIELDS}
+    figures = compute_income(
+        wage_income=given["wage_income"],
+        business_income=given["business_income"],
+        property_income=given["property_income"],
+        transfers={name: given[name] for name in TRANSFER_FIELDS},
+        production_costs=given["production_costs"],
+        resident_members=resident_members,
+    )
+    return {
+        **given,
+        "resident_members": resident_members,
+        "transfer_income": figures.transfer_income,
+        "annual_income": figures.annual_income,
+        "net_income": figures.net_income,
+        "per_capita_net_income": figures.per_capita_net_income,
+    }

@@ -24,7 +24,7 @@ from jingzhun.registry.choices import (
     ChangeAction,
 )
 from jingzhun.registry.idnumbers import InvalidIdNumber, check_disability_certificate, check_id_number
-from jingzhun.registry.income import TRANSFER_FIELDS, compute_income
+from jingzhun.registry.income import AMOUNT_FIELDS, income_record_values
 from jingzhun.registry.models import (
     Household,
     HouseholdChange,
@@ -321,19 +321,9 @@ def member_delete(*, user: User, member: Member) -> None:
 
 
 def _apply_income_figures(record: IncomeRecord, resident_members: int) -> None:
-    figures = compute_income(
-        wage_income=record.wage_income,
-        business_income=record.business_income,
-        property_income=record.property_income,
-        transfers={name: getattr(record, name) for name in TRANSFER_FIELDS},
-        production_costs=record.production_costs,
-        resident_members=resident_members,
-    )
-    record.resident_members = resident_members
-    record.transfer_income = figures.transfer_income
-    record.annual_income = figures.annual_income
-    record.net_income = figures.net_income
-    record.per_capita_net_income = figures.per_capita_net_income
+    amounts = {name: getattr(record, name) for name in AMOUNT_FIELDS}
+    for name, value in income_record_values(amounts, resident_members).items():
+        setattr(record, name, value)
 
 
 def _resident_count(household: Household) -> int:

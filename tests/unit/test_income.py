@@ -72,3 +72,24 @@ def test_no_resident_members_gives_no_per_capita_figure():
         resident_members=0,
     )
     assert figures.per_capita_net_income is None
+
+
+def test_one_function_gives_every_income_figure_from_the_amounts():
+    from jingzhun.registry.income import income_record_values
+
+    values = income_record_values(
+        {
+            "wage_income": Decimal("12000"),
+            "pension_income": Decimal("1200"),
+            "production_costs": Decimal("900"),
+        },
+        3,
+    )
+    assert values["business_income"] == Decimal("0")  # missing amounts are zero
+    assert (values["transfer_income"], values["annual_income"], values["net_income"]) == (
+        Decimal("1200"),
+        Decimal("13200"),
+        Decimal("12300"),
+    )
+    assert (values["resident_members"], values["per_capita_net_income"]) == (3, Decimal("4100.00"))
+    assert income_record_values({}, 0)["per_capita_net_income"] is None
