@@ -16,18 +16,6 @@ from typing import Any
 FEN = Decimal("0.01")
 ZERO = Decimal("0")
 
-AMOUNT_FIELDS = (
-    "wage_income",
-    "business_income",
-    "property_income",
-    "family_planning_subsidy",
-    "minimum_allowance_income",
-    "ecological_compensation",
-    "extreme_poverty_support_income",
-    "pension_income",
-    "other_transfer_income",
-    "production_costs",
-)
 TRANSFER_FIELDS = (
     "family_planning_subsidy",
     "minimum_allowance_income",
@@ -36,6 +24,8 @@ TRANSFER_FIELDS = (
     "pension_income",
     "other_transfer_income",
 )
+# Every amount an income record is given; the figures are derived from them.
+AMOUNT_FIELDS = ("wage_income", "business_income", "property_income", *TRANSFER_FIELDS, "production_costs")
 
 
 @dataclass(frozen=True)
