@@ -41,12 +41,12 @@ from jingzhun.departments.selectors import batch_list
 from jingzhun.monitoring.selectors import STATUS_ALL, WarningFilters, warning_list
 from jingzhun.quality.selectors import find_issues
 from jingzhun.registry import services as registry
-from jingzhun.registry.models import LivingConditions
 from jingzhun.registry.selectors import (
     HouseholdFilters,
     household_rows,
     households_in_scope,
     income_list,
+    living_conditions_of,
     member_list,
 )
 
@@ -320,7 +320,7 @@ def save_income(
 @households.get("/{household_id}/conditions", response={200: schemas.ConditionsOut, **ERRORS})
 def get_conditions(request: HttpRequest, household_id: int) -> Any:
     household = _household(request, household_id)
-    return LivingConditions.objects.get_or_create(household=household)[0]
+    return living_conditions_of(user=_user(request), household=household)
 
 
 @households.patch("/{household_id}/conditions", response={200: schemas.ConditionsOut, **ERRORS})

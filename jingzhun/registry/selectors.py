@@ -11,7 +11,7 @@ from jingzhun.accounts.models import User
 from jingzhun.areas.selectors import area_scope_q
 from jingzhun.registry.choices import HEAD_RELATION
 from jingzhun.registry.idnumbers import InvalidIdNumber, check_id_number
-from jingzhun.registry.models import Household, HouseholdChange, IncomeRecord, Member
+from jingzhun.registry.models import Household, HouseholdChange, IncomeRecord, LivingConditions, Member
 
 
 @dataclass(frozen=True)
@@ -113,3 +113,12 @@ def change_list(*, user: User, household: Household) -> QuerySet[HouseholdChange
     # The household itself was fetched through the user's scope; its history follows.
     household_get(user=user, pk=household.pk)
     return HouseholdChange.objects.filter(household_id=household.pk).select_related("actor")
+
+
+def living_conditions_of(*, user: User, household: Household) -> LivingConditions:
+    """The household's living conditions, or (for one registered without them) an unsaved
+    empty record: reading never writes."""
+    household_get(user=user, pk=household.pk)
+    return LivingConditions.objects.filter(household=household).first() or LivingConditions(
+        household=household
+    )

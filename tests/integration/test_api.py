@@ -230,3 +230,14 @@ def test_a_nul_byte_in_a_filter_is_refused_not_a_server_error(api, own):
     assert response.status_code in (200, 422)
     if response.status_code == 422:
         assert response.json()["error"] == "invalid"
+
+
+def test_reading_a_households_conditions_writes_nothing(api, village):
+    household = factories.household(village, "150124100201009")
+    factories.member(household, relation="01")
+    from jingzhun.registry.models import LivingConditions
+
+    LivingConditions.objects.filter(household=household).delete()
+    response = api("get", f"/api/v1/households/{household.pk}/conditions")
+    assert response.status_code == 200
+    assert not LivingConditions.objects.filter(household=household).exists()
