@@ -209,6 +209,10 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Keys encrypting phones and bank accounts in the database (core/crypto.py): "id:base64,…",
+# the first encrypting; empty derives one from the secret key.
+FIELD_ENCRYPTION_KEYS = env_str("FIELD_KEYS", "")
+
 # Audit entries are kept at least 180 days (等保 2.0 level 3); purging younger ones is refused.
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 180, minimum=180)
 

@@ -32,6 +32,8 @@ from uuid import uuid4
 from django.db import connection, models
 from django.db.models.expressions import RawSQL
 
+from jingzhun.core.crypto import EncryptedCharField
+
 
 def _json_text() -> Any:
     """JSON text of a value. A column converted value by value holds the same list
@@ -54,6 +56,8 @@ def _json_text() -> Any:
 
 def _converter(field: models.Field) -> Any:
     ops = connection.ops
+    if isinstance(field, EncryptedCharField):
+        return field.get_prep_value  # encrypted here, as a save would
     if isinstance(field, models.JSONField):
         return _json_text()
     if isinstance(field, models.DateTimeField):

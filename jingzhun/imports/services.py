@@ -37,6 +37,7 @@ from jingzhun.core.bulk import (
     update_rows,
     without_cycle_collection,
 )
+from jingzhun.core.crypto import sealed_for_audit
 from jingzhun.core.runs import runs_record_failure
 from jingzhun.core.spreadsheets import FileFormatError, read_columns
 from jingzhun.imports.batch import (
@@ -169,6 +170,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
+# The records whose audit entries may hold encrypted fields' values.
+_AUDITED_MODELS: dict[str, type[Any]] = {"household": Household, "member": Member}
+
+
 class _Writer:
     """Writes the checked households: set-wise inserts for new ones; those already
     registered are compared record by record in memory, and only what changed is
@@ -197,7 +202,9 @@ class _Writer:
                 "record_type": record,
                 "record_id": record_id,
                 "record_label": "",
-                "changes": changes,
+                "changes": sealed_for_audit(_AUDITED_MODELS[record], changes)
+                if record in _AUDITED_MODELS
+                else changes,
                 "actor_id": self.user.pk if self.user else None,
                 "at": self.now,
             }

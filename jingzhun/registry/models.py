@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jingzhun.codelists.fields import CodeField, CodeListField
 from jingzhun.core.audit import AuditEntry
+from jingzhun.core.crypto import EncryptedCharField
 from jingzhun.registry.choices import ChangeAction
 
 
@@ -45,9 +46,10 @@ class Household(models.Model):
     )
     group_name = models.CharField(_("village group"), max_length=50, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # Encrypted in the database (core.crypto): shown masked, never searched.
+    phone = EncryptedCharField(_("phone"), max_length=20, blank=True)
     bank_name = models.CharField(_("bank"), max_length=100, blank=True)
-    bank_account = models.CharField(_("bank account"), max_length=40, blank=True)
+    bank_account = EncryptedCharField(_("bank account"), max_length=40, blank=True)
 
     identification_standard = CodeField(_("identification standard"), code_list="identification_standard")
     attribute = CodeField(_("household attribute"), code_list="household_attribute")
@@ -136,7 +138,7 @@ class Member(models.Model):
     employee_pension_insurance = models.BooleanField(_("employee pension insurance"), default=False)
     medical_assistance_received = models.BooleanField(_("received medical assistance"), default=False)
 
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = EncryptedCharField(_("phone"), max_length=20, blank=True)
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -17,6 +17,7 @@ from jingzhun.accounts.roles import Capability
 from jingzhun.areas.choices import AreaLevel
 from jingzhun.areas.models import Area
 from jingzhun.codelists.validation import coded_field_errors
+from jingzhun.core.crypto import sealed_for_audit
 from jingzhun.registry.choices import (
     DISABILITY_CERTIFICATE_ID_TYPE,
     HEAD_RELATION,
@@ -80,7 +81,7 @@ def _record(
         record_type=instance._meta.model_name or "",
         record_id=instance.pk,
         record_label=str(instance)[:100],
-        changes=changes,
+        changes=sealed_for_audit(type(instance), changes),
         actor=user,
     )
 

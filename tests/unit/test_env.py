@@ -75,10 +75,24 @@ def test_a_secret_key_of_few_characters_is_refused():
 
 
 def test_the_deployment_check_passes_with_production_settings(tmp_path):
+    import base64
+    import os
     import secrets
 
-    result = _production(
-        SECRET_KEY=secrets.token_urlsafe(50), DATABASE_URL=f"sqlite:///{tmp_path / 'deploy.sqlite3'}"
-    )
+    database = f"sqlite:///{tmp_path / 'deploy.sqlite3'}"
+    # Without its own field keys the deployment is warned (keys derived from the secret key).
+    warned = _production(SECRET_KEY=secrets.token_urlsafe(50), DATABASE_URL=database)
+    assert warned.returncode != 0
+    assert "jingzhun.W001" in warned.stderr
+    keys = "k1:" + base64.b64encode(os.urandom(32)).decode()
+    result = _production(SECRET_KEY=secrets.token_urlsafe(50), DATABASE_URL=database, FIELD_KEYS=keys)
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_a_malformed_field_key_stops_every_check():
+    import secrets
+
+    result = _production(SECRET_KEY=secrets.token_urlsafe(50), FIELD_KEYS="k1:not-base64!")
+    assert result.returncode != 0
+    assert "jingzhun.E001" in result.stderr
