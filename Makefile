@@ -86,6 +86,7 @@ bench: install
 	$(BIN)/python bench/imports.py
 	$(BIN)/python bench/dashboards.py
 	$(BIN)/python bench/api.py
+	$(BIN)/python bench/encryption.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache test-artifacts
