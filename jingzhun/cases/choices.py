@@ -52,6 +52,16 @@ class CaseAction(models.TextChoices):
     WITHDRAW = "withdraw", _("Withdraw the case")
 
 
+class CaseEventKind(models.TextChoices):
+    """Events recorded on a case that do not move it (the moves are ``CaseAction``)."""
+
+    OPEN = "open", _("Case opened")
+    OBJECTION = "objection", _("Objection recorded")
+    OBJECTION_RESOLVED = "objection_resolved", _("Objection resolved")
+    ATTACHMENT = "attachment", _("File attached")
+    WARNING = "warning", _("Another warning confirmed")
+
+
 class ComparisonResult(models.TextChoices):
     CLEAR = "clear", _("No exclusion found")
     EXPLAINED = "explained", _("Findings explained")

@@ -11,6 +11,7 @@ from jingzhun.cases.choices import (
     OPEN_STATES,
     AttachmentKind,
     CaseAction,
+    CaseEventKind,
     CaseKind,
     CaseState,
     Channel,
@@ -173,16 +174,6 @@ class Case(models.Model):
         return self.is_open and self.deadline is not None and self.deadline < timezone.localdate()
 
 
-# Events that record something without moving the case.
-EVENT_LABELS = {
-    "open": _("Case opened"),
-    "objection": _("Objection recorded"),
-    "objection_resolved": _("Objection resolved"),
-    "attachment": _("File attached"),
-    "warning": _("Another warning confirmed"),
-}
-
-
 class CaseEvent(models.Model):
     """The audit trail of a case: one row per transition, written in its transaction."""
 
@@ -209,7 +200,9 @@ class CaseEvent(models.Model):
     def action_label(self) -> str:
         if self.action in CaseAction.values:
             return str(CaseAction(self.action).label)
-        return str(EVENT_LABELS.get(self.action, self.action))
+        if self.action in CaseEventKind.values:
+            return str(CaseEventKind(self.action).label)
+        return self.action
 
 
 def _attachment_path(instance: CaseAttachment, filename: str) -> str:

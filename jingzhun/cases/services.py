@@ -34,6 +34,7 @@ from jingzhun.cases.choices import (
     OPEN_STATES,
     AttachmentKind,
     CaseAction,
+    CaseEventKind,
     CaseKind,
     CaseState,
     Channel,
@@ -128,7 +129,7 @@ def _open(
         # The partial unique index allows one open case per procedure and household.
         raise ValidationError(_("This household already has an open case of this procedure.")) from None
     CaseEvent.objects.create(
-        case=case, action="open", from_state="", to_state=case.state, actor=user, comment=comment
+        case=case, action=CaseEventKind.OPEN, from_state="", to_state=case.state, actor=user, comment=comment
     )
     return case
 
@@ -170,7 +171,7 @@ def identification_open_from_warning(*, user: User, warning: Any) -> Case | None
     if existing is not None:
         CaseEvent.objects.create(
             case=existing,
-            action="warning",
+            action=CaseEventKind.WARNING,
             from_state=existing.state,
             to_state=existing.state,
             actor=user,
@@ -649,7 +650,7 @@ def objection_record(
         )
         CaseEvent.objects.create(
             case=locked,
-            action="objection",
+            action=CaseEventKind.OBJECTION,
             from_state=locked.state,
             to_state=locked.state,
             actor=user,
@@ -672,7 +673,7 @@ def objection_resolve(*, user: User, objection: Objection, resolution: str) -> O
         locked.save()
         CaseEvent.objects.create(
             case=case,
-            action="objection_resolved",
+            action=CaseEventKind.OBJECTION_RESOLVED,
             from_state=case.state,
             to_state=case.state,
             actor=user,

@@ -40,6 +40,7 @@ from jingzhun.imports.views import list_export
 from jingzhun.monitoring.selectors import evidence_visible, health_rules_withheld, household_warnings
 from jingzhun.quality.selectors import household_quality_issues
 from jingzhun.registry import services
+from jingzhun.registry.choices import HEAD_RELATION
 from jingzhun.registry.forms import (
     CONDITIONS_FIELDS,
     HOUSEHOLD_FIELDS,
@@ -101,7 +102,9 @@ def household_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     latest_income = IncomeRecord.objects.filter(household=OuterRef("pk")).order_by("-year")
     households = household_list(user=user, filters=filters).annotate(
         head_id_number=Subquery(
-            Member.objects.filter(household=OuterRef("pk"), relation_to_head="01").values("id_number")[:1]
+            Member.objects.filter(household=OuterRef("pk"), relation_to_head=HEAD_RELATION).values(
+                "id_number"
+            )[:1]
         ),
         per_capita=Subquery(
             latest_income.values("per_capita_net_income")[:1],
