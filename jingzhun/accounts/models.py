@@ -26,6 +26,8 @@ class User(AbstractUser):
         related_name="+",
     )
     department = models.CharField(_("department"), max_length=32, choices=Department.choices, blank=True)
+    # The session of the latest log-in: the next log-in ends it (one session per account).
+    session_key = models.CharField(_("current session"), max_length=40, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("user")

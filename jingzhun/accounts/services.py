@@ -74,17 +74,11 @@ def lockout_state(*, username: str, ip_address: str) -> Lockout:
     return Lockout(account=account, address=address, until=latest + _cool_off() if latest else None)
 
 
-def sessions_end_others(*, user: User, keep: str | None) -> int:
-    """End every session of ``user`` except ``keep``: one active session per account.
-
-    Sessions are stored signed, not indexed by user: the unexpired ones are read.
-    A county has hundreds of staff, so this stays a small scan."""
-    ended = 0
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).exclude(session_key=keep):
-        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
-            session.delete()
-            ended += 1
-    return ended
+def session_begin(*, user: User, session_key: str) -> None:
+    """One active session per account: a log-in ends the session of the one before."""
+    if user.session_key and user.session_key != session_key:
+        Session.objects.filter(session_key=user.session_key).delete()
+    User.objects.filter(pk=user.pk).update(session_key=session_key)
 
 
 def needs_second_factor(user: User) -> bool:
@@ -157,9 +151,9 @@ def account_reset_by_administrator(*, actor: User, user: User, new_password: str
 
 def account_reset_done(*, user: User) -> None:
     """What a password set by an administrator brings with it (also after the admin site's
-    password form): the lock lifted, the authenticator and every session gone."""
+    password form): the lock lifted and the authenticator gone. The account's sessions
+    end by themselves: Django ties each to the password it was opened with."""
     from axes.utils import reset
 
     TOTPDevice.objects.filter(user=user).delete()
-    sessions_end_others(user=user, keep=None)
     reset(username=user.get_username())

@@ -55,8 +55,7 @@ class SignInView(auth_views.LoginView):
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         user = form.get_user()
-        # One active session per account: this log-in ends the others.
-        services.sessions_end_others(user=user, keep=self.request.session.session_key)
+        services.session_begin(user=user, session_key=self.request.session.session_key or "")
         if services.needs_second_factor(user):
             step = "second_factor" if services.second_factor_device(user) else "second_factor_setup"
             return redirect(f"{reverse(step)}?{urlencode({'next': self.get_success_url()})}")

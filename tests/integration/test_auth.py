@@ -64,7 +64,10 @@ def test_an_administrator_lifts_a_lock_by_setting_a_new_password(cadre, village)
     assert _log_in(client, "cadre").status_code == 429
     with pytest.raises(PermissionDenied):
         account_reset_by_administrator(actor=cadre, user=cadre, new_password="Another-password-2027")
+    signed_in = Client()
+    signed_in.force_login(cadre)
     account_reset_by_administrator(actor=admin, user=cadre, new_password="Another-password-2027")
+    assert signed_in.get("/households/").status_code == 302  # the old session ended with the password
     assert _log_in(client, "cadre", "Another-password-2027").status_code == 302
 
 
