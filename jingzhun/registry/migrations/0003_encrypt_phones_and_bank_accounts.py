@@ -9,11 +9,13 @@ def encrypt_existing(apps, schema_editor):
     """Rows written before: read (plain text passes through) and written back encrypted."""
     for model_name, names in (("Household", ["phone", "bank_account"]), ("Member", ["phone"])):
         model = apps.get_model("registry", model_name)
-        rows = model.objects.values_list("pk", *names)
-        for pk, *values in rows.iterator(chunk_size=2000):
-            changed = {name: value for name, value in zip(names, values, strict=True) if value}
-            if changed:
-                model.objects.filter(pk=pk).update(**changed)
+        batch = []
+        for record in model.objects.only("pk", *names).order_by("pk").iterator(chunk_size=2000):
+            batch.append(record)
+            if len(batch) == 2000:
+                model.objects.bulk_update(batch, names)
+                batch = []
+        model.objects.bulk_update(batch, names)
 
 
 class Migration(migrations.Migration):

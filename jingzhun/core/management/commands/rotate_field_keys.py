@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from tqdm import tqdm
 
+from jingzhun.core.bulk import update_rows
 from jingzhun.core.crypto import PREFIX, current_keys, encrypted_fields
 
 
@@ -32,15 +33,12 @@ class Command(BaseCommand):
                 **{field.attname: ""}
             )
             keys = list(stale.order_by("pk").values_list("pk", flat=True))
-            done = 0
             with tqdm(total=len(keys), desc=field.label, disable=options["no_progress"], unit="row") as bar:
                 for start in range(0, len(keys), options["batch_size"]):
                     batch = keys[start : start + options["batch_size"]]
                     with transaction.atomic():
-                        rows = model._base_manager.filter(pk__in=batch).values_list("pk", field.attname)
-                        for pk, value in rows:
-                            # Read decrypted, written back under the current key.
-                            model._base_manager.filter(pk=pk).update(**{field.attname: value})
-                    done += len(batch)
+                        # Read decrypted, written back set-wise under the current key.
+                        records = list(model._base_manager.filter(pk__in=batch).only("pk", field.attname))
+                        update_rows(records, [field.name])
                     bar.update(len(batch))
-            self.stdout.write(f"{field.label}: {done} values re-encrypted")
+            self.stdout.write(f"{field.label}: {len(keys)} values re-encrypted")
