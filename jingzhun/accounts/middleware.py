@@ -28,7 +28,7 @@ class SecondFactorMiddleware:
         if (
             isinstance(user, User)
             and not request.path.startswith(_OPEN_PREFIXES)
-            and not log_in_complete(user)
+            and not log_in_complete(request)
         ):
             step = "second_factor" if second_factor_device(user) else "second_factor_setup"
             target = f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}"

@@ -95,8 +95,18 @@ def verified(user: object) -> bool:
     return getattr(user, "otp_device", None) is not None
 
 
-def log_in_complete(user: User) -> bool:
-    return verified(user) or not needs_second_factor(user)
+# Whether the session's log-in needs a code, decided once per session rather than
+# looked up on every request.
+_NEEDS_CODE = "jingzhun_needs_second_factor"
+
+
+def log_in_complete(request: HttpRequest) -> bool:
+    user = request.user
+    if not isinstance(user, User) or verified(user):
+        return True
+    if _NEEDS_CODE not in request.session:
+        request.session[_NEEDS_CODE] = needs_second_factor(user)
+    return not request.session[_NEEDS_CODE]
 
 
 def second_factor_device(user: User) -> TOTPDevice | None:

@@ -56,7 +56,7 @@ class SignInView(auth_views.LoginView):
         response = super().form_valid(form)
         user = form.get_user()
         services.session_begin(user=user, session_key=self.request.session.session_key or "")
-        if services.needs_second_factor(user):
+        if not services.log_in_complete(self.request):
             step = "second_factor" if services.second_factor_device(user) else "second_factor_setup"
             return redirect(f"{reverse(step)}?{urlencode({'next': self.get_success_url()})}")
         return response

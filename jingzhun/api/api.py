@@ -64,7 +64,7 @@ class CompletedSessionAuth(SessionAuth):
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)
-        return user if user is not None and log_in_complete(user) else None
+        return user if user is not None and log_in_complete(request) else None
 
 
 api = NinjaAPI(
