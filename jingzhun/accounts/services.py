@@ -55,15 +55,13 @@ def address_failures(ip_address: str) -> int:
     return total or 0
 
 
-def lockout_state(*, username: str, ip_address: str) -> Lockout:
+def lockout_state(request: HttpRequest, *, username: str, ip_address: str) -> Lockout:
+    from axes.handlers.proxy import AxesProxyHandler
     from axes.models import AccessAttempt
 
-    since = timezone.now() - _cool_off()
-    attempts = AccessAttempt.objects.filter(attempt_time__gte=since)
-    account_failures = (
-        attempts.filter(username=username).aggregate(total=Sum("failures_since_start"))["total"] or 0
-    )
-    account = bool(username) and account_failures >= settings.AXES_FAILURE_LIMIT
+    # The account's lock is axes's own count; the address's is ours (axes keeps one limit).
+    account = bool(username) and AxesProxyHandler.is_locked(request, {"username": username})
+    attempts = AccessAttempt.objects.filter(attempt_time__gte=timezone.now() - _cool_off())
     address = address_failures(ip_address) >= settings.LOGIN_ADDRESS_FAILURE_LIMIT
     latest = (
         (attempts.filter(username=username) if account else attempts.filter(ip_address=ip_address))

@@ -33,7 +33,9 @@ def locked_out(
 ) -> HttpResponse:
     """Say what is locked — this account, or log-ins from this address — and until when."""
     username = (credentials or {}).get("username") or request.POST.get("username", "")
-    state = services.lockout_state(username=username, ip_address=get_client_ip_address(request) or "")
+    state = services.lockout_state(
+        request, username=username, ip_address=get_client_ip_address(request) or ""
+    )
     return render(
         request,
         "accounts/locked_out.html",
