@@ -236,7 +236,11 @@ def _rows_of(path: Path, data: bytes) -> Iterator[list[object]]:
     limits = SheetLimits.from_settings()
     check_sheet_size(path, data, limits)
     if suffix in {".csv", ".txt"}:
-        yield from csv.reader(io.StringIO(_decode(data)))
+        reader = csv.reader(io.StringIO(_decode(data)))
+        head = list(itertools.islice(reader, 21))  # the header lies within them
+        limits.check_columns(max((len(row) for row in head), default=0))
+        yield from head
+        yield from reader
         return
     if suffix in {".xlsx", ".xlsm", ".xls", ".ods"}:
         from python_calamine import CalamineWorkbook
@@ -261,7 +265,6 @@ def read_sheet(path: Path, data: bytes, *, known_headers: set[str], minimum_matc
     """The first sheet's rows under the header row: the first row (within the first 20)
     naming at least ``minimum_matches`` known headers, so that title rows above it are skipped."""
     rows = list(_rows_of(path, data))
-    SheetLimits.from_settings().check_columns(max((len(row) for row in rows[:21]), default=0))
     index = _header_index(rows, known_headers, minimum_matches)
     if index is not None:
         body = [list(r) for r in rows[index + 1 :]]
