@@ -239,8 +239,8 @@ def _rows_of(path: Path, data: bytes) -> Iterator[list[object]]:
         reader = csv.reader(io.StringIO(_decode(data)))
         head = list(itertools.islice(reader, 21))  # the header lies within them
         limits.check_columns(max((len(row) for row in head), default=0))
-        yield from head
-        yield from reader
+        for line in itertools.chain(head, reader):
+            yield list(line)
         return
     if suffix in {".xlsx", ".xlsm", ".xls", ".ods"}:
         from python_calamine import CalamineWorkbook

@@ -28,7 +28,7 @@ from pypdf import PdfReader
 from jingzhun.accounts.choices import Role
 from jingzhun.accounts.roles import Capability, role_can
 from jingzhun.api.services import token_create
-from jingzhun.assistance.models import Measure
+from jingzhun.assistance.models import Measure, Pairing
 from jingzhun.cases.services import identification_open
 from jingzhun.dashboards.reports import REPORT_KINDS
 from jingzhun.monitoring.models import RiskWarning, ScreeningRule, ScreeningRun
@@ -223,9 +223,15 @@ def _check(text: str, where: str, data, role: str) -> None:
 
 
 def _user(role, data):
+    """A user of ``role`` who reaches both households: the county's, or the village's
+    assistance cadre paired with them."""
     extra = {"department": "public_security"} if role == Role.DEPARTMENT_USER else {}
     area = data["village"] if role == Role.ASSISTANCE_CADRE else data["county"]
-    return factories.user(f"masked-{role}", role, area, **extra)
+    user = factories.user(f"masked-{role}", role, area, **extra)
+    if role == Role.ASSISTANCE_CADRE:
+        for household in (data["household"], data["sick"].household):
+            Pairing.objects.create(household=household, cadre=user, started_on=datetime.date(2026, 1, 1))
+    return user
 
 
 def test_every_page_is_listed(county_data):
@@ -236,11 +242,6 @@ def test_every_page_is_listed(county_data):
 @pytest.mark.parametrize("role", MASKED_ROLES)
 def test_no_page_or_export_lets_a_masked_role_rebuild_an_id_or_name_a_health_rule(county_data, role):
     user = _user(role, county_data)
-    if role == Role.ASSISTANCE_CADRE:
-        from jingzhun.assistance.models import Pairing
-
-        for household in (county_data["household"], county_data["sick"].household):
-            Pairing.objects.create(household=household, cadre=user, started_on=datetime.date(2026, 1, 1))
     client = Client(headers={"accept-language": "zh-hans"})
     client.force_login(user)
     fetched = 0
@@ -283,11 +284,6 @@ def _api_paths(schema: dict, data) -> list[str]:
 @pytest.mark.parametrize("role", MASKED_ROLES)
 def test_no_api_response_lets_a_masked_role_rebuild_an_id_or_name_a_health_rule(client, county_data, role):
     user = _user(role, county_data)
-    if role == Role.ASSISTANCE_CADRE:
-        from jingzhun.assistance.models import Pairing
-
-        for household in (county_data["household"], county_data["sick"].household):
-            Pairing.objects.create(household=household, cadre=user, started_on=datetime.date(2026, 1, 1))
     key = token_create(actor=user, owner=user, name="check")[1]
     schema = client.get("/api/v1/openapi.json").json()
     fetched = 0
