@@ -163,9 +163,9 @@ def _rows(model: type[AuditEntry], queryset: models.QuerySet, order: str) -> Ite
 
 def audit_seal(model: type[AuditEntry]) -> int:
     """Chain the entries written since the last seal; returns how many."""
+    from jingzhun.core.bulk import update_rows
     from jingzhun.core.models import AuditAnchor
 
-    table = connection.ops.quote_name(model._meta.db_table)
     sealed = 0
     with transaction.atomic():
         # One sealer at a time per table (the anchor row is the lock).
@@ -177,28 +177,19 @@ def audit_seal(model: type[AuditEntry]) -> int:
             .first()
         )
         seq, previous = (int(last["chain_seq"] or 0), str(last["chain_hash"])) if last else _anchor(model)
-        updates: list[tuple[int, str, Any]] = []
         fields = _content_fields(model)
+        pending: list[AuditEntry] = []
         for row in _rows(model, model.objects.filter(chain_hash=""), "pk"):
             seq += 1
             previous = entry_hash(previous, model, {name: row[name] for name in fields})
-            updates.append((seq, previous, row[model._meta.pk.attname]))
-            if len(updates) >= _BATCH:
-                sealed += _write_seals(table, updates)
-        sealed += _write_seals(table, updates)
+            entry = model(chain_seq=seq, chain_hash=previous)
+            entry.pk = row[model._meta.pk.attname]
+            pending.append(entry)
+            if len(pending) >= _BATCH:
+                sealed += update_rows(pending, ["chain_seq", "chain_hash"])
+                pending = []
+        sealed += update_rows(pending, ["chain_seq", "chain_hash"])
     return sealed
-
-
-def _write_seals(table: str, updates: list[tuple[int, str, Any]]) -> int:
-    if updates:
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"UPDATE {table} SET chain_seq = %s, chain_hash = %s WHERE id = %s AND chain_hash = ''",
-                updates,
-            )
-    count = len(updates)
-    updates.clear()
-    return count
 
 
 @dataclass(frozen=True)
