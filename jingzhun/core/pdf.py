@@ -51,19 +51,13 @@ def paragraph(value: object, style: Any) -> Any:
     return Paragraph(pdf_text(text), style)
 
 
-_UNBROKEN_STYLES: dict[str, Any] = {}
-
-
 def _unbroken(style: Any) -> Any:
     # Latin line breaking (at spaces only) and no splitting of long words: the column
-    # widths from ``column_widths`` leave room for them.
-    if style.name not in _UNBROKEN_STYLES:
-        from reportlab.lib.styles import ParagraphStyle
+    # widths from ``column_widths`` leave room for them. Made from the style itself:
+    # two documents may name different styles alike ("body" at 9 and at 10 points).
+    from reportlab.lib.styles import ParagraphStyle
 
-        _UNBROKEN_STYLES[style.name] = ParagraphStyle(
-            f"{style.name}-unbroken", parent=style, wordWrap=None, splitLongWords=0
-        )
-    return _UNBROKEN_STYLES[style.name]
+    return ParagraphStyle(f"{style.name}-unbroken", parent=style, wordWrap=None, splitLongWords=0)
 
 
 def _display_width(text: str) -> int:
