@@ -1,11 +1,14 @@
-"""What encrypting phones and bank accounts in the database costs.
+"""What encrypting ID numbers, phones and bank accounts in the database costs.
 
-The national sheet with the three encrypted columns filled (the household's phone
-and bank account, each member's phone) is imported into a fresh database twice
-in separate processes: as shipped, and with the encrypted field's encryption and
-decryption replaced by the identity (the same code path storing plain text — the
-peer baseline). Then every household's and member's phone and account is read
-back through the ORM (what a list export or the API does) both ways.
+The national sheet with every encrypted column filled (members' ID numbers, the
+household's phone and bank account, each member's phone) is imported into a fresh
+database twice in separate processes: as shipped, and with the encrypted field's
+encryption and decryption and the blind index's digest replaced by the identity
+(the same code path storing plain text, the index column holding the number
+itself as the old unique column did — the peer baseline). Then every encrypted
+value is read back through the ORM (what a list export or the API does), 1,000 ID
+numbers are looked up one by one (the form's uniqueness check, the declaration
+page), and 200 households are searched by an ID number's last four digits.
 
     python bench/encryption.py [--members 100000] [--repeats 3]
 
@@ -60,11 +63,20 @@ def write_csv(path: Path, members: int) -> None:
 
 
 def _plain_storage() -> None:
-    """The peer: the same field and code path, storing plain text."""
-    from jingzhun.core.crypto import EncryptedCharField
+    """The peer: the same fields and code path, storing plain text."""
+    from jingzhun.core import crypto
 
-    EncryptedCharField.get_prep_value = lambda self, value: value  # type: ignore[method-assign]
-    EncryptedCharField.from_db_value = lambda self, value, expression, connection: value  # type: ignore[method-assign]
+    crypto.EncryptedCharField.get_prep_value = lambda self, value: value  # type: ignore[method-assign]
+    crypto.EncryptedCharField.from_db_value = lambda self, value, expression, connection: value  # type: ignore[method-assign]
+    crypto.encrypter = lambda label: lambda value: value  # type: ignore[assignment]
+    crypto.digester = (
+        lambda purpose, tail=None: (  # type: ignore[assignment]
+            lambda value: str(value or "")[-tail:] if tail else str(value or "")
+        )
+    )
+    from jingzhun.core import bulk
+
+    bulk.encrypter = crypto.encrypter  # type: ignore[attr-defined]
 
 
 def contender(mode: str, path: Path, url: str) -> dict[str, Any]:
@@ -81,7 +93,7 @@ def contender(mode: str, path: Path, url: str) -> dict[str, Any]:
     assert report.written
     started = time.perf_counter()
     values = list(Household.objects.values_list("phone", "bank_account")) + list(
-        Member.objects.values_list("phone", flat=True)
+        Member.objects.values_list("phone", "id_number")
     )
     read = time.perf_counter() - started
     assert len(values) == report.households + report.members
@@ -90,12 +102,28 @@ def contender(mode: str, path: Path, url: str) -> dict[str, Any]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT phone FROM registry_household WHERE phone <> '' LIMIT 1")
         stored = cursor.fetchone()[0]
+        cursor.execute("SELECT id_number FROM registry_member LIMIT 1")
+        stored_id = cursor.fetchone()[0]
     # Checked, so that the two contenders are what they claim to be.
     assert stored.startswith("enc1:") == (mode == "encrypted"), stored
+    assert stored_id.startswith("enc1:") == (mode == "encrypted"), stored_id
+    numbers = random.Random(5).sample([number for _phone, number in values[report.households :]], 1000)
+    started = time.perf_counter()
+    for number in numbers:
+        Member.objects.get(id_number=number)
+    lookup = time.perf_counter() - started
+    from jingzhun.registry.selectors import _search_q
+
+    started = time.perf_counter()
+    for number in numbers[:200]:
+        assert Household.objects.filter(_search_q(number[-4:])).exists()
+    tail_search = time.perf_counter() - started
     return {
         "import_seconds": imported,
         "read_seconds": read,
-        "values_read": len(values),
+        "lookup_seconds": lookup,
+        "tail_search_seconds": tail_search,
+        "values_read": len(values) * 2,
         "members": report.members,
         "households": report.households,
         "peak_mib": peak_rss_mib(),
@@ -140,19 +168,34 @@ def main() -> None:
                     timings.append(run(mode, path, url))
                 summary = {
                     key: statistics.median(t[key] for t in timings)
-                    for key in ("import_seconds", "read_seconds", "peak_mib")
+                    for key in (
+                        "import_seconds",
+                        "read_seconds",
+                        "lookup_seconds",
+                        "tail_search_seconds",
+                        "peak_mib",
+                    )
                 }
                 results["runs"][f"{database}_{mode}"] = summary
-                line = f"import {summary['import_seconds']:6.2f} s  read {summary['read_seconds']:5.2f} s"
+                line = (
+                    f"import {summary['import_seconds']:6.2f} s  read {summary['read_seconds']:5.2f} s  "
+                    f"1000 lookups {summary['lookup_seconds']:5.2f} s  "
+                    f"200 tail searches {summary['tail_search_seconds']:5.2f} s"
+                )
                 print(f"{database:10} {mode:9} {line}  peak {summary['peak_mib']:.0f} MiB", flush=True)
         for database in ("sqlite", "postgresql"):
             plain, encrypted = results["runs"][f"{database}_plain"], results["runs"][f"{database}_encrypted"]
             results["runs"][f"{database}_ratio"] = {
                 "import": encrypted["import_seconds"] / plain["import_seconds"],
                 "read": encrypted["read_seconds"] / plain["read_seconds"],
+                "lookup": encrypted["lookup_seconds"] / plain["lookup_seconds"],
+                "tail_search": encrypted["tail_search_seconds"] / plain["tail_search_seconds"],
             }
             ratio = results["runs"][f"{database}_ratio"]
-            print(f"{database:10} encrypted/plain: import ×{ratio['import']:.2f}, read ×{ratio['read']:.2f}")
+            print(
+                f"{database:10} encrypted/plain: import ×{ratio['import']:.2f}, read ×{ratio['read']:.2f}, "
+                f"lookup ×{ratio['lookup']:.2f}, tail search ×{ratio['tail_search']:.2f}"
+            )
     out = ROOT / "bench" / "results" / "encryption.json"
     out.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
     print(f"written to {out.relative_to(ROOT)}")

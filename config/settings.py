@@ -212,6 +212,8 @@ CONTENT_SECURITY_POLICY = {
 # Keys encrypting phones and bank accounts in the database (core/crypto.py): "id:base64,…",
 # the first encrypting; empty derives one from the secret key.
 FIELD_ENCRYPTION_KEYS = env_str("FIELD_KEYS", "")
+# The key of the blind indexes (keyed digests of ID numbers for exact search); see core.crypto.
+FIELD_INDEX_KEY = env_str("INDEX_KEY", "")
 
 # Audit entries are kept at least 180 days (等保 2.0 level 3); purging younger ones is refused.
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 180, minimum=180)

@@ -31,8 +31,10 @@ runuser -u postgres -- psql -tAc "SELECT 1 FROM pg_database WHERE datname = 'jin
 if [ ! -f /etc/jingzhun/jingzhun.env ]; then
   key=$(python3 -c "import secrets; print(secrets.token_urlsafe(50))")
   field_key=$(python3 -c "import base64, os; print('k1:' + base64.b64encode(os.urandom(32)).decode())")
+  index_key=$(python3 -c "import base64, os; print(base64.b64encode(os.urandom(32)).decode())")
   sed -e "s|^JINGZHUN_SECRET_KEY=.*|JINGZHUN_SECRET_KEY=$key|" \
       -e "s|^JINGZHUN_FIELD_KEYS=.*|JINGZHUN_FIELD_KEYS=$field_key|" \
+      -e "s|^JINGZHUN_INDEX_KEY=.*|JINGZHUN_INDEX_KEY=$index_key|" \
       -e "s|jz.example.gov.cn|$DOMAIN|g" "$APP/deploy/jingzhun.env.example" > /etc/jingzhun/jingzhun.env
   chown root:jingzhun /etc/jingzhun/jingzhun.env && chmod 640 /etc/jingzhun/jingzhun.env
   echo "Edit /etc/jingzhun/jingzhun.env (backup passphrase) and put the TLS certificate in /etc/jingzhun/tls/."

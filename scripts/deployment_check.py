@@ -56,6 +56,7 @@ def _environment(workdir: Path) -> dict[str, str]:
     env.update(
         JINGZHUN_SECRET_KEY=os.urandom(32).hex(),
         JINGZHUN_FIELD_KEYS="k1:" + base64.b64encode(os.urandom(32)).decode(),
+        JINGZHUN_INDEX_KEY=base64.b64encode(os.urandom(32)).decode(),
         JINGZHUN_DATABASE_URL=os.environ["JINGZHUN_DATABASE_URL"],  # the throw-away server
         JINGZHUN_ALLOWED_HOSTS="127.0.0.1,localhost",
         JINGZHUN_CSRF_TRUSTED_ORIGINS=f"https://127.0.0.1:{HTTPS_PORT}",

@@ -186,7 +186,7 @@ def declaration_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     matched = (
         in_area.filter(pk=declaration.household_id).first()
         if declaration.household_id
-        else in_area.filter(members__id_number=declaration.id_number).first()
+        else in_area.filter(members__id_number_index=declaration.id_number_index).first()
     )
     accept_form = AcceptForm(
         request.POST if request.POST.get("do") == "accept" else None,

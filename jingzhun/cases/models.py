@@ -19,6 +19,8 @@ from jingzhun.cases.choices import (
     DeclarationStatus,
 )
 from jingzhun.codelists.fields import CodeField, CodeListField
+from jingzhun.core.crypto import BlindIndexField, EncryptedCharField
+from jingzhun.registry.idnumbers import ID_NUMBER_PURPOSE
 
 
 def _money(verbose_name: Any) -> models.DecimalField:
@@ -33,8 +35,9 @@ class Declaration(models.Model):
     """
 
     name = models.CharField(_("name"), max_length=50)
-    id_number = models.CharField(_("ID number"), max_length=18, db_index=True)
-    phone = models.CharField(_("phone"), max_length=20)
+    id_number = EncryptedCharField(_("ID number"), max_length=18, blind_index="id_number_index")
+    id_number_index = BlindIndexField(source="id_number", purpose=ID_NUMBER_PURPOSE, db_index=True)
+    phone = EncryptedCharField(_("phone"), max_length=20)
     village = models.ForeignKey(
         "areas.Area", verbose_name=_("village"), on_delete=models.PROTECT, related_name="+"
     )

@@ -61,7 +61,7 @@ from jingzhun.core.uploads import CleanUpload, clean_document
 from jingzhun.departments.choices import DatasetType
 from jingzhun.departments.models import DepartmentRecord
 from jingzhun.registry.choices import LIFTED_OUT_STATUS, CodeListKey
-from jingzhun.registry.idnumbers import InvalidIdNumber, check_id_number
+from jingzhun.registry.idnumbers import InvalidIdNumber, check_id_number, id_number_digest
 from jingzhun.registry.models import Household, Member, MonitoringObject
 from jingzhun.registry.services import household_status_set, monitoring_episode_record
 
@@ -728,7 +728,11 @@ def declaration_submit(
         )
         _check_limit("declare", parameter="declaration_daily_limit_per_id", window=day, id_key=id_key)
         PublicRequest.objects.create(kind="declare", client_key=client, id_key=id_key)
-        member = Member.objects.filter(id_number=number).select_related("household").first()
+        member = (
+            Member.objects.filter(id_number_index=id_number_digest(number))
+            .select_related("household")
+            .first()
+        )
         return Declaration.objects.create(
             name=name.strip(),
             id_number=number,
@@ -755,7 +759,9 @@ def declaration_lookup(*, id_number: str, phone: str, client_address: str) -> li
         number = check_id_number(id_number).number
     except InvalidIdNumber:
         return []
-    return list(Declaration.objects.filter(id_number=number, phone=phone.strip()).prefetch_related("cases"))
+    # Both are encrypted: found by the ID number's digest, the phone compared once decrypted.
+    found = Declaration.objects.filter(id_number_index=id_number_digest(number)).prefetch_related("cases")
+    return [declaration for declaration in found if declaration.phone == phone.strip()]
 
 
 def declaration_accept(*, user: User, declaration: Declaration, household: Household) -> Case:

@@ -15,7 +15,8 @@ zipped in C, with no Python work per value on PostgreSQL. ``update_rows``
 writes changed fields of many saved records with one ``UPDATE … FROM`` a
 temporary table. ``any_of`` puts a long list of values into one query
 parameter, where ``__in=[...]`` would make Django prepare one parameter per
-value.
+value. Derived columns (``core.crypto.DerivedField``: blind indexes) are always
+computed from their source's value, as a save would, never taken from the input.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from uuid import uuid4
 from django.db import connection, models
 from django.db.models.expressions import RawSQL
 
-from jingzhun.core.crypto import EncryptedCharField
+from jingzhun.core.crypto import DerivedField, EncryptedCharField, encrypter
 
 
 def _json_text() -> Any:
@@ -57,7 +58,7 @@ def _json_text() -> Any:
 def _converter(field: models.Field) -> Any:
     ops = connection.ops
     if isinstance(field, EncryptedCharField):
-        return field.get_prep_value  # encrypted here, as a save would
+        return encrypter(field.label)  # encrypted here, as a save would
     if isinstance(field, models.JSONField):
         return _json_text()
     if isinstance(field, models.DateTimeField):
@@ -99,8 +100,13 @@ def insert_rows(model: type[models.Model], rows: Iterable[dict[str, Any]], *, ba
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
     now = datetime.datetime.now(datetime.UTC)
     # Defaults are converted once, not once per row (most rows leave most fields out).
-    columns = []
+    columns: list[tuple[str, Any, Any]] = []  # (key read from a row, converter or None, default)
     for field in fields:
+        if isinstance(field, DerivedField):  # read from its source's key, computed from that value
+            default = _default(cast(models.Field, model._meta.get_field(field.source)), now)
+            derive = field.deriver()
+            columns.append((field.source, derive, derive(default)))
+            continue
         convert = _converter(field)
         default = _default(field, now)
         columns.append((field.attname, convert, convert(default) if convert else default))
@@ -135,6 +141,11 @@ def insert_columns(
         default = _default(field, now)
         convert = _converter(field)
         values = columns.get(field.attname)
+        if isinstance(field, DerivedField):  # computed from its source's column
+            source, derive = columns.get(field.source), field.deriver()
+            default = derive(_default(cast(models.Field, model._meta.get_field(field.source)), now))
+            prepared.append((default, None if source is None else list(map(derive, source))))
+            continue
         if values is not None:
             if len(values) != count:
                 raise ValueError(f"column {field.attname} has {len(values)} values for {count} rows")
@@ -190,6 +201,7 @@ def _copy_csv(model: type[models.Model], fields: list[models.Field], document: A
     columns = ", ".join(quote(str(field.column)) for field in fields)
     view = memoryview(document)
     with (
+        connection.wrap_database_errors,  # COPY bypasses Django's cursor: its errors are wrapped here
         connection.cursor() as cursor,
         cursor.copy(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN WITH (FORMAT csv)") as copy,
     ):
@@ -257,6 +269,13 @@ def update_rows(
         return 0
     meta = objects[0]._meta
     fields = [cast(models.Field, meta.get_field(name)) for name in field_names]  # a name or an attname
+    written = {field.attname for field in fields}
+    # A derived column follows its source: written whenever the source is (pre_save computes it).
+    fields += [
+        field
+        for field in meta.concrete_fields
+        if isinstance(field, DerivedField) and field.source in written and field.attname not in written
+    ]
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
     primary_key = quote(str(meta.pk.column))
@@ -309,7 +328,7 @@ def _write_table(table: str, columns: list[str], rows: Iterable[tuple[Any, ...]]
     names = ", ".join(columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            with connection.wrap_database_errors, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
             return

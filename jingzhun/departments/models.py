@@ -4,7 +4,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jingzhun.core.crypto import BlindIndexField, EncryptedCharField
 from jingzhun.departments.choices import DatasetType, MatchStatus
+from jingzhun.registry.idnumbers import ID_NUMBER_PURPOSE
 
 
 class DepartmentBatch(models.Model):
@@ -52,7 +54,10 @@ class DepartmentRecord(models.Model):
     batch = models.ForeignKey(DepartmentBatch, on_delete=models.CASCADE, related_name="records")
     dataset_type = models.CharField(_("dataset"), max_length=20, choices=DatasetType.choices, db_index=True)
     row_number = models.PositiveIntegerField(_("row"))
-    id_number = models.CharField(_("ID number"), max_length=22, blank=True, db_index=True)
+    id_number = EncryptedCharField(_("ID number"), max_length=22, blank=True, blind_index="id_number_index")
+    id_number_index = BlindIndexField(
+        source="id_number", purpose=ID_NUMBER_PURPOSE, blank=True, db_index=True
+    )
     match_status = models.CharField(_("match"), max_length=20, choices=MatchStatus.choices)
     member = models.ForeignKey(
         "registry.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="department_records"

@@ -21,7 +21,7 @@ from jingzhun.core.spreadsheets import CellError, FileFormatError, normalise_hea
 from jingzhun.departments.choices import KINDS, DatasetType, MatchStatus
 from jingzhun.departments.models import DepartmentBatch, DepartmentRecord
 from jingzhun.departments.schemas import SCHEMAS, Column, DatasetSchema
-from jingzhun.registry.idnumbers import InvalidIdNumber, check_id_number
+from jingzhun.registry.idnumbers import InvalidIdNumber, check_id_number, id_number_digest
 from jingzhun.registry.models import Member
 
 # Which department owns which dataset; the county office may import any of them.
@@ -193,18 +193,20 @@ def _match(rows: list[dict[str, Any]], report: ImportReport) -> None:
         except InvalidIdNumber as error:
             values["match_status"] = MatchStatus.INVALID_ID
             report.invalid_ids.append(RowError(values["row_number"], "id_number", str(raw), str(error)))
-    numbers = sorted({v["id_number"] for v in rows if "match_status" not in v})
+    # Members' ID numbers are encrypted: matched by their blind index, never decrypted.
+    digests = {v["id_number"]: id_number_digest(v["id_number"]) for v in rows if "match_status" not in v}
+    wanted = sorted(set(digests.values()))
     found: dict[str, tuple[int, int, str]] = {}
-    for start in range(0, len(numbers), _MATCH_CHUNK):
-        chunk = numbers[start : start + _MATCH_CHUNK]
-        for id_number, member_id, household_id, village in Member.objects.filter(
-            id_number__in=chunk
-        ).values_list("id_number", "pk", "household_id", "household__village_id"):
-            found[id_number] = (member_id, household_id, village)
+    for start in range(0, len(wanted), _MATCH_CHUNK):
+        chunk = wanted[start : start + _MATCH_CHUNK]
+        for digest, member_id, household_id, village in Member.objects.filter(
+            id_number_index__in=chunk
+        ).values_list("id_number_index", "pk", "household_id", "household__village_id"):
+            found[digest] = (member_id, household_id, village)
     for values in rows:
         if "match_status" in values:
             continue
-        hit = found.get(values["id_number"])
+        hit = found.get(digests[values["id_number"]])
         if hit is None:
             values["match_status"] = MatchStatus.NOT_IN_REGISTER
             report.not_in_register_ids.append(values["id_number"])

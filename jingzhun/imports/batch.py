@@ -28,7 +28,12 @@ from jingzhun.core.spreadsheets import CellError, SheetColumns, clean_text
 from jingzhun.imports.converters import Converter, converter_for
 from jingzhun.imports.layouts import Column, Record
 from jingzhun.registry.choices import DISABILITY_CERTIFICATE_ID_TYPE, HEAD_RELATION, RESIDENT_ID_TYPE
-from jingzhun.registry.idnumbers import InvalidIdNumber, check_disability_certificate, check_id_numbers
+from jingzhun.registry.idnumbers import (
+    InvalidIdNumber,
+    check_disability_certificate,
+    check_id_numbers,
+    id_number_digest,
+)
 from jingzhun.registry.models import Household, Member
 
 Progress = Callable[[str, int, int], None]
@@ -517,8 +522,9 @@ class SheetBatch:
     def _check_registered(self, positions: dict[str, int]) -> None:
         numbers = list(positions)
         for start in range(0, len(numbers), _QUERY_CHUNK):
-            chunk = numbers[start : start + _QUERY_CHUNK]
-            for number, household_number in Member.objects.filter(id_number__in=any_of(chunk)).values_list(
+            chunk = [id_number_digest(number) for number in numbers[start : start + _QUERY_CHUNK]]
+            registered = Member.objects.filter(id_number_index__in=any_of(chunk))
+            for number, household_number in registered.values_list(
                 "id_number", "household__household_number"
             ):
                 index = positions[number]

@@ -55,6 +55,7 @@ from jingzhun.imports.models import ImportRun
 from jingzhun.quality.registry import RULES
 from jingzhun.quality.selectors import sample_issues
 from jingzhun.registry.choices import ChangeAction
+from jingzhun.registry.idnumbers import id_number_digest
 from jingzhun.registry.income import AMOUNT_FIELDS, income_record_values
 from jingzhun.registry.models import (
     Household,
@@ -417,7 +418,9 @@ class _Writer:
             bulk_insert(Member, self.new_members)
             member_ids = dict(
                 Member.objects.filter(
-                    id_number__in=any_of([member.id_number for member in self.new_members])
+                    id_number_index__in=any_of(
+                        [id_number_digest(member.id_number) for member in self.new_members]
+                    )
                 ).values_list("id_number", "pk")
             )
             for member in self.new_members:

@@ -13,14 +13,13 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Value,
     When,
 )
-from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear, StrIndex, Substr
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 
 from jingzhun.assistance.choices import MeasureStatus
 from jingzhun.assistance.models import Measure
@@ -35,9 +34,6 @@ from jingzhun.registry.choices import (
     CodeListKey,
 )
 from jingzhun.registry.models import LAND_FIELDS, Household, LivingConditions, Member, MonitoringObject
-
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CHECK_CHARACTERS = "10X98765432"
 
 
 def _members(households: QuerySet[Household]) -> QuerySet[Member]:
@@ -66,25 +62,9 @@ def _active_measures() -> QuerySet[Measure]:
     en="ID number malformed or with a wrong check digit",
 )
 def id_checksum(households: QuerySet[Household], context: RuleContext) -> QuerySet:
-    # The check digit computed in SQL: digit values via their position in '0123456789'
-    # (never a cast, which PostgreSQL would refuse for a malformed number).
-    total = sum(
-        (
-            (StrIndex(Value("0123456789"), Substr("id_number", position + 1, 1)) - 1) * weight
-            for position, weight in enumerate(_WEIGHTS)
-        ),
-        Value(0),
-    )
-    expected = Case(
-        *[When(remainder=index, then=Value(char)) for index, char in enumerate(_CHECK_CHARACTERS)],
-        default=Value("?"),
-    )
-    members = _members(households).filter(id_type=RESIDENT_ID_TYPE)
-    malformed = ~Q(id_number__regex=r"^[0-9]{17}[0-9X]$")
-    return members.alias(
-        remainder=Case(When(malformed, then=Value(-1)), default=total % 11, output_field=IntegerField()),
-        expected=expected,
-    ).filter(malformed | ~Q(id_number__endswith=F("expected")))
+    # ID numbers are encrypted: the check ran in Python as the number was written
+    # (``registry.idnumbers.is_well_formed``) and is stored beside it.
+    return _members(households).filter(id_type=RESIDENT_ID_TYPE, id_number_well_formed=False)
 
 
 @quality_rule(

@@ -26,9 +26,12 @@ from stdnum import numdb
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumValidationError
 
+from jingzhun.core.crypto import blind_index
+
 MALE = "1"
 FEMALE = "2"
 _EXCEL_NUMBER = re.compile(r"^\d+(\.\d+)?E\+?\d+$")
+_WELL_FORMED = re.compile(r"^[0-9]{17}[0-9X]$")
 
 
 class InvalidIdNumber(ValueError):
@@ -247,6 +250,31 @@ def check_disability_certificate(raw: object, *, today: datetime.date | None = N
         )
     checked = check_id_number(number[:18], today=today)
     return CheckedIdNumber(checked.number + number[18:], checked.birth_date, checked.sex, checked.warnings)
+
+
+# ID numbers are encrypted in the database (core.crypto); these name the blind indexes
+# beside them. Every table's index of the whole number has the same purpose, so that
+# department records and declarations are matched to members by digest.
+ID_NUMBER_PURPOSE = "id_number"
+ID_TAIL_PURPOSE = "id_tail"
+ID_TAIL_LENGTH = 4  # "the last four digits", as people quote their number
+
+
+def id_number_digest(number: str) -> str:
+    """What ``id_number_index`` holds for ``number`` (already normalised)."""
+    return blind_index(number, purpose=ID_NUMBER_PURPOSE)
+
+
+def id_tail_digest(number_or_tail: str) -> str:
+    """What ``id_number_tail`` holds for a number ending in these characters."""
+    return blind_index(number_or_tail[-ID_TAIL_LENGTH:], purpose=ID_TAIL_PURPOSE)
+
+
+def is_well_formed(number: object) -> bool:
+    """Whether ``number`` as stored is 17 digits and the right check digit. Entry refuses
+    anything else, but older registers hold such numbers: the quality check finds them."""
+    text = str(number or "")
+    return bool(_WELL_FORMED.match(text)) and text[17] == ric.calc_check_digit(text)
 
 
 def mask_id_number(number: str) -> str:

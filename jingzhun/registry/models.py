@@ -17,8 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 from jingzhun.codelists.fields import CodeField, CodeListField
 from jingzhun.core.audit import AuditEntry
-from jingzhun.core.crypto import EncryptedCharField
+from jingzhun.core.crypto import BlindIndexField, DerivedBooleanField, EncryptedCharField
 from jingzhun.registry.choices import ChangeAction
+from jingzhun.registry.idnumbers import ID_NUMBER_PURPOSE, ID_TAIL_LENGTH, ID_TAIL_PURPOSE
 
 
 def money(verbose_name: Any, **kwargs: Any) -> models.DecimalField:
@@ -81,7 +82,16 @@ class Member(models.Model):
 
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members")
     id_type = CodeField(_("ID type"), code_list="id_type", default="1")
-    id_number = models.CharField(_("ID number"), max_length=22, unique=True)
+    id_number = EncryptedCharField(_("ID number"), max_length=22, blind_index="id_number_index")
+    # Keyed digests for what SQL still needs: exact search and uniqueness (the whole
+    # number), search by its last four characters, and whether it is well formed.
+    id_number_index = BlindIndexField(source="id_number", purpose=ID_NUMBER_PURPOSE, unique=True)
+    id_number_tail = BlindIndexField(
+        source="id_number", purpose=ID_TAIL_PURPOSE, tail=ID_TAIL_LENGTH, db_index=True
+    )
+    id_number_well_formed = DerivedBooleanField(
+        _("ID number well formed"), source="id_number", function="jingzhun.registry.idnumbers.is_well_formed"
+    )
     name = models.CharField(_("name"), max_length=50, db_index=True)
     sex = CodeField(_("sex"), code_list="sex")
     birth_date = models.DateField(_("birth date"))

@@ -10,7 +10,13 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from jingzhun.accounts.models import User
 from jingzhun.areas.selectors import area_scope_q
 from jingzhun.registry.choices import HEAD_RELATION
-from jingzhun.registry.idnumbers import InvalidIdNumber, check_id_number
+from jingzhun.registry.idnumbers import (
+    ID_TAIL_LENGTH,
+    InvalidIdNumber,
+    check_id_number,
+    id_number_digest,
+    id_tail_digest,
+)
 from jingzhun.registry.models import Household, HouseholdChange, IncomeRecord, LivingConditions, Member
 
 
@@ -71,7 +77,8 @@ _SHORT_NUMBER = 8
 
 def _search_q(term: str) -> Q:
     """Household number (whole, its start, or its short end), any member's name (also
-    the given name alone), or an ID number (whole, normalised as on entry, or its end)."""
+    the given name alone), or an ID number (whole, normalised as on entry, or its last
+    four to eight characters)."""
     members = Member.objects.filter(household=OuterRef("pk"))
     query = Q(household_number=term) | Q(household_number__startswith=term)
     query |= Q(Exists(members.filter(name__contains=term)))
@@ -79,12 +86,27 @@ def _search_q(term: str) -> Q:
         number = check_id_number(term).number
     except InvalidIdNumber:
         number = term.upper()
-    query |= Q(Exists(members.filter(id_number=number)))
+    query |= Q(Exists(members.filter(id_number_index=id_number_digest(number))))
     digits = term.upper()
     if 3 <= len(digits) <= _SHORT_NUMBER and digits.rstrip("X").isdigit():
         query |= Q(household_number__endswith=digits)
-        query |= Q(Exists(members.filter(id_number__endswith=digits)))
+        if len(digits) >= ID_TAIL_LENGTH:
+            query |= Q(pk__in=_households_with_id_ending(digits))
     return query
+
+
+def _households_with_id_ending(digits: str) -> list[int]:
+    """The numbers are encrypted: members whose last four characters match are found by
+    their digest (about one in ten thousand), and only those are decrypted to compare
+    a longer ending."""
+    candidates = Member.objects.filter(id_number_tail=id_tail_digest(digits))
+    return sorted(
+        {
+            household
+            for household, number in candidates.values_list("household_id", "id_number")
+            if number.endswith(digits)
+        }
+    )
 
 
 def households_in_scope(*, user: User) -> QuerySet[Household]:

@@ -24,7 +24,12 @@ from jingzhun.registry.choices import (
     RESIDENT_ID_TYPE,
     ChangeAction,
 )
-from jingzhun.registry.idnumbers import InvalidIdNumber, check_disability_certificate, check_id_number
+from jingzhun.registry.idnumbers import (
+    InvalidIdNumber,
+    check_disability_certificate,
+    check_id_number,
+    id_number_digest,
+)
 from jingzhun.registry.income import AMOUNT_FIELDS, income_record_values
 from jingzhun.registry.models import (
     Household,
@@ -248,7 +253,7 @@ def _check_member_identity(member: Member, *, warnings: list[str]) -> None:
     elif member.sex != checked.sex:
         errors["sex"] = [_("The sex does not match the ID number.")]
     holder = (
-        Member.objects.filter(id_number=member.id_number)
+        Member.objects.filter(id_number_index=id_number_digest(member.id_number))
         .exclude(pk=member.pk)
         .select_related("household")
         .first()

@@ -23,7 +23,8 @@ def _fingerprint():
                 "household_number", "attribute", "phone"
             )
         ),
-        list(Member.objects.order_by("id_number").values_list("id_number", "name", "labour_skill")),
+        # Ordered here: the numbers are encrypted, the database orders ciphertext.
+        sorted(Member.objects.values_list("id_number", "name", "labour_skill")),
         list(
             IncomeRecord.objects.order_by("household__household_number", "year").values_list(
                 "per_capita_net_income", flat=True

@@ -84,8 +84,12 @@ def test_the_deployment_check_passes_with_production_settings(tmp_path):
     warned = _production(SECRET_KEY=secrets.token_urlsafe(50), DATABASE_URL=database)
     assert warned.returncode != 0
     assert "jingzhun.W001" in warned.stderr
+    assert "jingzhun.W002" in warned.stderr
     keys = "k1:" + base64.b64encode(os.urandom(32)).decode()
-    result = _production(SECRET_KEY=secrets.token_urlsafe(50), DATABASE_URL=database, FIELD_KEYS=keys)
+    index_key = base64.b64encode(os.urandom(32)).decode()
+    result = _production(
+        SECRET_KEY=secrets.token_urlsafe(50), DATABASE_URL=database, FIELD_KEYS=keys, INDEX_KEY=index_key
+    )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
 

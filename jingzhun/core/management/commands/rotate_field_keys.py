@@ -2,7 +2,11 @@
 
 Put the new key first in JINGZHUN_FIELD_KEYS (keeping the old one after it), restart
 the services, run this, then remove the old key. The application keeps running: each
-batch is its own short transaction and reads accept either key meanwhile."""
+batch is its own short transaction and reads accept either key meanwhile.
+
+After JINGZHUN_INDEX_KEY has changed, ``--reindex`` rewrites every row so that the
+blind indexes (exact search by ID number, its uniqueness) are digests under the new
+key; until it has finished, exact search misses the rows not yet rewritten."""
 
 from __future__ import annotations
 
@@ -13,31 +17,37 @@ from django.db import transaction
 from tqdm import tqdm
 
 from jingzhun.core.bulk import update_rows
-from jingzhun.core.crypto import PREFIX, current_keys, encrypted_fields
+from jingzhun.core.crypto import PREFIX, current_keys, derived_fields, encrypted_fields
 
 
 class Command(BaseCommand):
     help = (
-        "Re-encrypt the encrypted columns (phones, bank accounts) with the first key of JINGZHUN_FIELD_KEYS."
+        "Re-encrypt the encrypted columns (ID numbers, phones, bank accounts) with the first key of "
+        "JINGZHUN_FIELD_KEYS; with --reindex, also recompute their blind indexes."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--batch-size", type=int, default=2000)
+        parser.add_argument(
+            "--reindex", action="store_true", help="Rewrite every row: the index key has changed."
+        )
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
         current = f"{PREFIX}{current_keys()[0]}:"
         for model, field in encrypted_fields():
-            # Rows not yet under the current key: another key's, or plain text from before.
-            stale = model._base_manager.exclude(**{f"{field.attname}__startswith": current}).exclude(
-                **{field.attname: ""}
-            )
-            keys = list(stale.order_by("pk").values_list("pk", flat=True))
+            rows = model._base_manager.exclude(**{field.attname: ""})
+            indexed = any(derived.source == field.attname for derived in derived_fields(model))
+            if not (options["reindex"] and indexed):
+                # Rows not yet under the current key: another key's, or plain text from before.
+                rows = rows.exclude(**{f"{field.attname}__startswith": current})
+            keys = list(rows.order_by("pk").values_list("pk", flat=True))
             with tqdm(total=len(keys), desc=field.label, disable=options["no_progress"], unit="row") as bar:
                 for start in range(0, len(keys), options["batch_size"]):
                     batch = keys[start : start + options["batch_size"]]
                     with transaction.atomic():
-                        # Read decrypted, written back set-wise under the current key.
+                        # Read decrypted, written back set-wise under the current key (and
+                        # the derived columns with it: update_rows recomputes them).
                         records = list(model._base_manager.filter(pk__in=batch).only("pk", field.attname))
                         update_rows(records, [field.name])
                     bar.update(len(batch))
