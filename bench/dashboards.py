@@ -123,7 +123,7 @@ def run(households: int, repeats: int) -> dict[str, Any]:
     from jingzhun.areas.models import Area
     from jingzhun.areas.selectors import code_range_q
     from jingzhun.core.bulk import insert_rows
-    from jingzhun.dashboards.choices import RefreshStatus
+    from jingzhun.core.runs import RunStatus
     from jingzhun.dashboards.engine import household_facts, rolled_up, village_figures
     from jingzhun.dashboards.figures import FIGURES
     from jingzhun.dashboards.models import AggregateRun, AreaFigure, HouseholdFact
@@ -165,7 +165,7 @@ def run(households: int, repeats: int) -> dict[str, Any]:
             if round_number:  # the first round pays imports and compilation once
                 engine_s.append(elapsed)
                 write_s.append(written)
-        AggregateRun.objects.filter(pk=run.pk).update(status=RefreshStatus.DONE, finished_at=run.started_at)
+        AggregateRun.objects.filter(pk=run.pk).update(status=RunStatus.SUCCEEDED, finished_at=run.started_at)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
 

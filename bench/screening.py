@@ -180,12 +180,20 @@ def generate_register(directory: Path, households: int) -> dict[str, Path]:
 
 def _parameters(spec: dict[str, Any]) -> Any:
     from jingzhun.monitoring.engine.rules import Parameters
+    from jingzhun.registry.conditions import ConditionTerms
 
     return Parameters(
         values={key: Decimal(value) for key, value in spec["values"].items()},
         worker_skills=tuple(spec["worker_skills"]),
         lifted_out_attributes=tuple(spec["lifted_out_attributes"]),
-        in_school_statuses=tuple(spec["in_school_statuses"]),
+        conditions=ConditionTerms(
+            as_of=datetime.date.fromisoformat(spec["conditions"]["as_of"]),
+            income_line=Decimal(spec["conditions"]["income_line"]),
+            school_min_age=spec["conditions"]["school_min_age"],
+            school_max_age=spec["conditions"]["school_max_age"],
+            in_school_statuses=tuple(spec["conditions"]["in_school_statuses"]),
+            safe_house_grades=tuple(spec["conditions"]["safe_house_grades"]),
+        ),
     )
 
 
@@ -234,7 +242,7 @@ def contender_sql(paths: dict[str, Path], spec: dict[str, Any]) -> dict[str, int
         inc AS (SELECT * FROM incomes WHERE household_id IN (SELECT id FROM hh))
         SELECT 'INCOME_BELOW_LINE' AS rule, household_id, 0 AS member_id,
                per_capita_net_income AS value, {p["monitoring_income_line"]} AS threshold
-        FROM inc WHERE year = {INCOME_YEAR} AND per_capita_net_income < {p["monitoring_income_line"]}
+        FROM inc WHERE year = {INCOME_YEAR} AND per_capita_net_income <= {p["monitoring_income_line"]}
         UNION ALL
         SELECT 'INCOME_FALL', c.household_id, 0, c.per_capita_net_income, b.per_capita_net_income
         FROM inc c JOIN inc b ON b.household_id = c.household_id
@@ -299,7 +307,7 @@ def contender_pandas(paths: dict[str, Path], spec: dict[str, Any]) -> dict[str, 
     found: list[str] = []
 
     current = incomes[incomes.year == INCOME_YEAR].set_index("household_id").per_capita_net_income
-    found += ["INCOME_BELOW_LINE"] * int((current < float(p["monitoring_income_line"])).sum())
+    found += ["INCOME_BELOW_LINE"] * int((current <= float(p["monitoring_income_line"])).sum())
     previous = incomes[incomes.year == INCOME_YEAR - 1].set_index("household_id").per_capita_net_income
     both = pd.concat([current.rename("current"), previous.rename("previous")], axis=1, join="inner")
     kept = float(100 - p["income_fall_percent"]) / 100
@@ -349,7 +357,7 @@ def county_benchmark(households: int, repeats: int) -> dict[str, Any]:
     call_command("migrate", verbosity=0)
     county = Area.objects.get(code="150124000000")
     CountyGenerator(county=county, households=households, seed=1, reference=AS_OF).generate()
-    parameters = services.screening_parameters(province="15", year=AS_OF.year, codes=COMPARED_RULES)
+    parameters = services.screening_parameters(province="15", as_of=AS_OF, codes=COMPARED_RULES)
 
     extraction, ours, orm, whole_run = [], [], [], []
     ours_counts: dict[str, int] = {}
@@ -422,7 +430,7 @@ def _orm_screening(county: Any, parameters: Any) -> dict[str, int]:
     for household in households.iterator(chunk_size=2000):
         incomes = {record.year: record.per_capita_net_income for record in household.incomes.all()}
         current, previous = incomes.get(INCOME_YEAR), incomes.get(INCOME_YEAR - 1)
-        if current is not None and current < line:
+        if current is not None and current <= line:
             found.append("INCOME_BELOW_LINE")
         if current is not None and previous is not None and previous > 0 and current < previous * kept:
             found.append("INCOME_FALL")
@@ -586,7 +594,7 @@ def main() -> None:
 
 
 _SPEC_SCRIPT = """
-import json, sys
+import dataclasses, datetime, json, sys
 import django
 django.setup()
 from django.core.management import call_command
@@ -594,10 +602,11 @@ call_command("migrate", verbosity=0)
 from jingzhun.monitoring import services
 from jingzhun.monitoring.engine.rules import RULE_FUNCTIONS
 codes = sorted(RULE_FUNCTIONS)
-p = services.screening_parameters(province="15", year=2026, codes=codes)
+p = services.screening_parameters(province="15", as_of=datetime.date(2026, 6, 30), codes=codes)
 json.dump({"values": {k: str(v) for k, v in p.values.items()}, "worker_skills": p.worker_skills,
-           "lifted_out_attributes": p.lifted_out_attributes, "in_school_statuses": p.in_school_statuses,
-           "all_rules": codes}, open(sys.argv[1], "w"))
+           "lifted_out_attributes": p.lifted_out_attributes,
+           "conditions": dataclasses.asdict(p.conditions), "all_rules": codes},
+          open(sys.argv[1], "w"), default=str)
 """
 
 

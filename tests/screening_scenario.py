@@ -83,8 +83,13 @@ def build(village) -> dict[str, set[tuple[str, int]]]:
     IncomeRecord.objects.filter(household=h, year=INCOME_YEAR).update(per_capita_net_income=D("6210.00"))
     IncomeRecord.objects.filter(household=h, year=INCOME_YEAR - 1).update(per_capita_net_income=D("7000.00"))
     expect("INCOME_BELOW_LINE", h)
-    h, _ = family(village, "just-above-line")
+    # The boundary (registry.conditions.INCOME_AT_OR_BELOW_LINE): on the line warns, a cent above does not.
+    h, _ = family(village, "on-the-line")
     IncomeRecord.objects.filter(household=h, year=INCOME_YEAR).update(per_capita_net_income=D("7500.00"))
+    IncomeRecord.objects.filter(household=h, year=INCOME_YEAR - 1).update(per_capita_net_income=D("7600.00"))
+    expect("INCOME_BELOW_LINE", h)
+    h, _ = family(village, "just-above-line")
+    IncomeRecord.objects.filter(household=h, year=INCOME_YEAR).update(per_capita_net_income=D("7500.01"))
     IncomeRecord.objects.filter(household=h, year=INCOME_YEAR - 1).update(per_capita_net_income=D("7600.00"))
 
     h, _ = family(village, "income-fall")

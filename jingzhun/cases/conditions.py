@@ -21,7 +21,15 @@ from jingzhun.monitoring.choices import OPEN_STATUSES
 from jingzhun.monitoring.models import RiskWarning
 from jingzhun.quality.selectors import find_issues
 from jingzhun.registry.choices import CodeListKey
-from jingzhun.registry.models import Household, IncomeRecord, LivingConditions, MonitoringObject
+from jingzhun.registry.conditions import (
+    INCOME_AT_OR_BELOW_LINE,
+    OUT_OF_SCHOOL,
+    UNINSURED,
+    UNSAFE_HOUSE,
+    UNSAFE_WATER,
+    condition_terms,
+)
+from jingzhun.registry.models import Household, IncomeRecord, LivingConditions, Member, MonitoringObject
 
 
 @dataclass(frozen=True)
@@ -53,14 +61,10 @@ def elimination_conditions(household: Household, *, today: datetime.date) -> lis
     return [
         _income_condition(household, province=province),
         _time_condition(episode, today=today, province=province),
-        _guarantees_condition(household, province=province),
+        _guarantees_condition(household, today=today, province=province),
         _risks_condition(household, province=province),
         _labour_condition(household, episode, province=province),
     ]
-
-
-def _line(year: int, province: str) -> float:
-    return float(parameter_value("monitoring_income_line", year=year, province=province))
 
 
 def _income_condition(household: Household, *, province: str) -> Condition:
@@ -68,13 +72,16 @@ def _income_condition(household: Household, *, province: str) -> Condition:
     records = list(IncomeRecord.objects.filter(household=household).order_by("-year")[:2])
     if not records or records[0].per_capita_net_income is None:
         return Condition("income", label, False, _("No income recorded."))
-    # Stable: the latest year and the year before (when recorded) are both above their lines.
-    below = [
-        _("%(year)d: %(income)s below the line %(line)s")
-        % {"year": r.year, "income": r.per_capita_net_income, "line": _line(r.year, province)}
-        for r in records
-        if r.per_capita_net_income is None or float(r.per_capita_net_income) <= _line(r.year, province)
-    ]
+    # Stable: the latest year and the year before (when recorded) are both above their
+    # lines: the opposite of the condition the screening warns from.
+    below = []
+    for record in records:
+        terms = condition_terms(province=province, as_of=datetime.date(record.year, 12, 31))
+        if record.per_capita_net_income is None or INCOME_AT_OR_BELOW_LINE.holds(record, terms):
+            below.append(
+                _("%(year)d: %(income)s below the line %(line)s")
+                % {"year": record.year, "income": record.per_capita_net_income, "line": terms.income_line}
+            )
     if below:
         return Condition("income", label, False, "; ".join(below))
     return Condition(
@@ -97,23 +104,27 @@ def _time_condition(episode: MonitoringObject, *, today: datetime.date, province
     )
 
 
-def _guarantees_condition(household: Household, *, province: str) -> Condition:
-    problems = [
-        f"{issue.member}: {issue.message}" if issue.member else issue.message
-        for issue in find_issues(
-            Household.objects.filter(pk=household.pk),
-            province=province,
-            codes=["COMPULSORY_SCHOOLING", "MEDICAL_INSURANCE"],
-        )
-    ]
+def _guarantees_condition(household: Household, *, today: datetime.date, province: str) -> Condition:
+    """The guarantees as the screening judges them (registry.conditions): a member without
+    basic medical insurance or a school-age child out of school, an unsafe house or water.
+    A member recorded with both insurances is a data error for the quality checks, not
+    a risk left open."""
+    terms = condition_terms(province=province, as_of=today)
+    problems = []
+    for member in Member.objects.filter(household=household).order_by("pk"):
+        if OUT_OF_SCHOOL.holds(member, terms):
+            problems.append(
+                _("%(name)s: of school age, not in school, no reason recorded") % {"name": member.name}
+            )
+        if UNINSURED.holds(member, terms):
+            problems.append(_("%(name)s: no basic medical insurance") % {"name": member.name})
     conditions = LivingConditions.objects.filter(household=household).first()
-    safe_grades = codes_with(CodeListKey.HOUSE_GRADE, "safe", province=province)
     if conditions is None:
         problems.append(_("Living conditions not recorded."))
     else:
-        if conditions.house_grade and conditions.house_grade not in safe_grades:
+        if UNSAFE_HOUSE.holds(conditions, terms):
             problems.append(_("The house is graded %(grade)s.") % {"grade": conditions.house_grade})
-        if not conditions.water_safe:
+        if UNSAFE_WATER.holds(conditions, terms):
             problems.append(_("Drinking water is not safe."))
     return Condition(
         "guarantees",

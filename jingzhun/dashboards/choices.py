@@ -37,12 +37,6 @@ class Chart(models.TextChoices):
     HISTOGRAM = "histogram", _("Histogram")
 
 
-class RefreshStatus(models.TextChoices):
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
-
-
 class RefreshTrigger(models.TextChoices):
     MANUAL = "manual", _("On demand")
     SCREENING = "screening", _("After a screening")

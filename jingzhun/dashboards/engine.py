@@ -19,13 +19,19 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Protocol
 
 import ibis
 import ibis.expr.types as ir
 
-from jingzhun.monitoring.engine.rules import age_on
+from jingzhun.registry.conditions import (
+    INCOME_AT_OR_BELOW_LINE,
+    OUT_OF_SCHOOL,
+    UNINSURED,
+    UNSAFE_HOUSE,
+    UNSAFE_WATER,
+    ConditionTerms,
+)
 
 # Multi-valued facts are stored as ",a,b," so that one LIKE finds a code in them.
 LIST_SEPARATOR = ","
@@ -40,12 +46,9 @@ class FactParameters:
 
     as_of: datetime.date
     income_year: int
-    monitoring_income_line: Decimal
+    conditions: ConditionTerms  # the household conditions' terms (registry.conditions), on as_of
     income_band_width: int
     income_band_count: int
-    school_min_age: int
-    school_max_age: int
-    in_school_statuses: tuple[str, ...]
     development_measures: tuple[str, ...]
     # (measure type, risk type it answers)
     measure_answers: tuple[tuple[str, str], ...]
@@ -106,17 +109,11 @@ def household_facts(tables: dict[str, ir.Table], parameters: FactParameters) -> 
         attribute=households.attribute.fill_null(""),
     )
 
-    members = tables["members"]
-    age = age_on(members.birth_date, p.as_of)
+    members, terms = tables["members"], p.conditions
     member_facts = members.group_by(household_id=members.household_id).aggregate(
         people=members.count(),
-        dropouts=(
-            age.between(p.school_min_age, p.school_max_age)
-            & ~members.school_status.isin(p.in_school_statuses or ("",))
-            # A recorded reason (severe disability, home schooling) is not a dropout: as CHILD_NOT_ENROLLED.
-            & (members.dropout_reason.fill_null("") == "")
-        ).sum(),
-        uninsured=(~members.resident_medical_insurance & ~members.employee_medical_insurance).sum(),
+        dropouts=OUT_OF_SCHOOL.ibis(members, terms).sum(),
+        uninsured=UNINSURED.ibis(members, terms).sum(),
     )
 
     episodes = tables["episodes"]
@@ -195,18 +192,16 @@ def household_facts(tables: dict[str, ir.Table], parameters: FactParameters) -> 
     conditions = tables["conditions"]
     condition_facts = conditions.select(
         household_id=conditions.household_id,
-        unsafe_house=conditions.house_grade.isin(("C", "D")),
-        unsafe_water=~(
-            conditions.water_quantity_ok
-            & conditions.water_quality_ok
-            & conditions.water_convenience_ok
-            & conditions.water_reliability_ok
-        ),
+        unsafe_house=UNSAFE_HOUSE.ibis(conditions, terms),
+        unsafe_water=UNSAFE_WATER.ibis(conditions, terms),
     )
 
     incomes = tables["incomes"]
-    income = incomes.filter(incomes.year == p.income_year).select(
-        "household_id", per_capita=incomes.per_capita_net_income
+    of_year = incomes.filter(incomes.year == p.income_year)
+    income = of_year.select(
+        "household_id",
+        per_capita=of_year.per_capita_net_income,
+        below_line=INCOME_AT_OR_BELOW_LINE.ibis(of_year, terms),
     )
 
     quality = tables["quality"]
@@ -267,8 +262,7 @@ def household_facts(tables: dict[str, ir.Table], parameters: FactParameters) -> 
         unsafe_water=facts.unsafe_water.fill_null(False),
         per_capita_net_income=facts.per_capita,
         income_band=ibis.ifelse(band > top_band, top_band, ibis.ifelse(band < 0, 0, band)),
-        below_monitoring_line=facts.per_capita.notnull()
-        & (facts.per_capita < ibis.literal(p.monitoring_income_line, type="decimal(14, 2)")),
+        below_monitoring_line=facts.below_line.fill_null(False),
         quality_rules=_joined(facts.quality_rule_list),
         has_quality_issue=_any(facts.quality_rule_list),
         identified_month=facts.identified_month,

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from jingzhun.dashboards.choices import RefreshStatus, RefreshTrigger
+from jingzhun.core.runs import RecordedRun
+from jingzhun.dashboards.choices import RefreshTrigger
 
 
-class AggregateRun(models.Model):
-    """One refresh of an area's facts and figures: recorded when it starts; its rows
-    and its ``done`` status are written in one transaction, or it is marked failed
-    and nothing of it is visible."""
+class AggregateRun(RecordedRun):
+    """One refresh of an area's facts and figures (core.runs): its rows and its success
+    are written in one transaction, or it fails and nothing of it is visible."""
 
     area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
     as_of = models.DateField(_("as of"))
@@ -20,21 +19,10 @@ class AggregateRun(models.Model):
     trigger = models.CharField(
         _("started"), max_length=10, choices=RefreshTrigger.choices, default=RefreshTrigger.MANUAL
     )
-    status = models.CharField(
-        _("status"), max_length=10, choices=RefreshStatus.choices, default=RefreshStatus.RUNNING
-    )
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     households = models.PositiveIntegerField(_("households"), default=0)
     figures_written = models.PositiveIntegerField(_("figures written"), default=0)
-    error = models.TextField(_("error"), blank=True)
 
-    class Meta:
-        ordering = ["-started_at", "-id"]
+    class Meta(RecordedRun.Meta):
         verbose_name = _("figure refresh")
         verbose_name_plural = _("figure refreshes")
 

@@ -20,7 +20,8 @@ from jingzhun.areas.models import Area
 from jingzhun.areas.selectors import area_scope_q, code_range_q
 from jingzhun.cases.choices import CaseState
 from jingzhun.codelists.selectors import code_label
-from jingzhun.dashboards.choices import Dimension, RefreshStatus, Section
+from jingzhun.core.runs import RunStatus
+from jingzhun.dashboards.choices import Dimension, Section
 from jingzhun.dashboards.engine import BLANK_KEY, TOTAL_KEY
 from jingzhun.dashboards.figures import FIGURES, Figure, figure_get
 from jingzhun.dashboards.models import AggregateRun, AreaFigure, HouseholdFact
@@ -184,7 +185,7 @@ def last_run(area: Area) -> AggregateRun | None:
     """The latest finished refresh that covered the whole of ``area``."""
     covering = [ancestor.code for ancestor in area.ancestors()] + [area.code]
     return (
-        AggregateRun.objects.filter(area_id__in=covering, status=RefreshStatus.DONE)
+        AggregateRun.objects.filter(area_id__in=covering, status=RunStatus.SUCCEEDED)
         .order_by("-finished_at", "-id")
         .first()
     )
@@ -240,7 +241,7 @@ def dashboard_get(*, user: User, area: Area) -> Dashboard:
         # one by one): say when the latest part was counted, not that nothing was.
         low, high = area.subtree_bounds
         run = (
-            AggregateRun.objects.filter(status=RefreshStatus.DONE, area_id__gte=low, area_id__lte=high)
+            AggregateRun.objects.filter(status=RunStatus.SUCCEEDED, area_id__gte=low, area_id__lte=high)
             .order_by("-finished_at", "-id")
             .first()
         )
@@ -249,7 +250,7 @@ def dashboard_get(*, user: User, area: Area) -> Dashboard:
         low, high = area.subtree_bounds
         newer_part = (
             AggregateRun.objects.filter(
-                status=RefreshStatus.DONE,
+                status=RunStatus.SUCCEEDED,
                 area_id__gte=low,
                 area_id__lte=high,
                 finished_at__gt=run.finished_at,

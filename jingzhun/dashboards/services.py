@@ -28,10 +28,17 @@ from jingzhun.assistance.models import Measure, Visit
 from jingzhun.assistance.selectors import visit_interval_days
 from jingzhun.cases.choices import OPEN_STATES
 from jingzhun.cases.models import Case
-from jingzhun.codelists.selectors import code_map, codes_with, parameter_value
+from jingzhun.codelists.selectors import code_map, codes_with
 from jingzhun.core.bulk import insert_rows
-from jingzhun.core.runs import runs_record_failure
-from jingzhun.dashboards.choices import RefreshStatus, RefreshTrigger
+from jingzhun.core.runs import (
+    progress_reporter,
+    run_begin,
+    run_enqueue,
+    run_failed,
+    run_succeed,
+    runs_record_failure,
+)
+from jingzhun.dashboards.choices import RefreshTrigger
 from jingzhun.dashboards.engine import FactParameters, household_facts, rolled_up, village_figures
 from jingzhun.dashboards.figures import FIGURES
 from jingzhun.dashboards.models import AggregateRun, AreaFigure, HouseholdFact
@@ -42,6 +49,7 @@ from jingzhun.monitoring.models import RiskWarning, ScreeningRule
 from jingzhun.monitoring.snapshot import export_snapshot, write_parquet
 from jingzhun.quality.selectors import find_issues
 from jingzhun.registry.choices import CodeListKey
+from jingzhun.registry.conditions import condition_terms
 from jingzhun.registry.models import Household, MonitoringObject
 
 logger = logging.getLogger(__name__)
@@ -59,14 +67,9 @@ def fact_parameters(*, province: str, as_of: datetime.date, income_year: int) ->
     return FactParameters(
         as_of=as_of,
         income_year=income_year,
-        monitoring_income_line=parameter_value("monitoring_income_line", year=year, province=province),
+        conditions=condition_terms(province=province, as_of=as_of),
         income_band_width=INCOME_BAND_WIDTH,
         income_band_count=INCOME_BAND_COUNT,
-        school_min_age=int(parameter_value("compulsory_school_min_age", year=year, province=province)),
-        school_max_age=int(parameter_value("compulsory_school_max_age", year=year, province=province)),
-        in_school_statuses=tuple(
-            sorted(codes_with(CodeListKey.SCHOOL_STATUS, "in_school", year=year, province=province))
-        ),
         development_measures=tuple(
             sorted(codes_with(CodeListKey.ASSISTANCE_MEASURE, "development", year=year, province=province))
         ),
@@ -103,11 +106,11 @@ def aggregate_run_start(
     """Record a refresh (committed at once, so that its progress can be watched)."""
     _require_refresh(user, area)
     as_of = as_of or timezone.localdate()
-    # A refresh still marked running for this area was interrupted: none of it was written.
+    # A refresh of this area still unfinished was interrupted or is superseded by this one:
+    # none of it was written.
     runs_record_failure(
-        AggregateRun.objects.filter(area=area, status=RefreshStatus.RUNNING),
-        _("Interrupted before it finished; no figures were written."),
-        status=RefreshStatus.FAILED,
+        AggregateRun.objects.filter(area=area),
+        _("Interrupted or superseded before it finished; no figures were written."),
     )
     return AggregateRun.objects.create(
         area=area,
@@ -123,7 +126,7 @@ def aggregate_run_enqueue(*, area: Area, user: User | None, trigger: str) -> Agg
     from jingzhun.dashboards.tasks import aggregate_run_task  # the task module imports this one
 
     run = aggregate_run_start(area=area, user=user, trigger=trigger)
-    transaction.on_commit(lambda: aggregate_run_task.enqueue(run.pk))
+    run_enqueue(run, aggregate_run_task)
     return run
 
 
@@ -174,11 +177,9 @@ def aggregate_run_execute(run: AggregateRun, *, progress: Progress | None = None
     """Compute the area's facts and figures in DuckDB and replace the stored ones in one
     transaction (with the ancestors' sums), or mark the run failed and change nothing."""
 
-    def report(percent: int, stage: str) -> None:
-        AggregateRun.objects.filter(pk=run.pk).update(progress=percent)
-        if progress:
-            progress(percent, stage)
-
+    report = progress_reporter(run, progress)
+    if not run_begin(run, _("Extracting the register")):
+        return run
     try:
         area = run.area
         parameters = fact_parameters(province=area.code[:2], as_of=run.as_of, income_year=run.income_year)
@@ -199,16 +200,10 @@ def aggregate_run_execute(run: AggregateRun, *, progress: Progress | None = None
         report(70, _("Writing the figures"))
         with transaction.atomic():
             _replace(run, area, fact_rows.to_pylist(), figures.to_pylist())
-            run.status = RefreshStatus.DONE
-            run.progress = 100
-            run.finished_at = timezone.now()
-            run.households = fact_rows.num_rows
-            run.figures_written = figures.num_rows
-            run.save()
+            run_succeed(run, households=fact_rows.num_rows, figures_written=figures.num_rows)
     except Exception as error:
         logger.exception("figure refresh %s failed", run.pk)
-        runs_record_failure(AggregateRun.objects.filter(pk=run.pk), error, status=RefreshStatus.FAILED)
-        run.refresh_from_db()
+        run_failed(run, error)
         raise
     if progress:
         progress(100, _("Done"))

@@ -17,8 +17,9 @@ from jingzhun.areas.choices import AreaLevel
 from jingzhun.areas.models import Area
 from jingzhun.codelists.selectors import parameter_value
 from jingzhun.core.http import AuthenticatedHttpRequest, pdf_response, xlsx_response
+from jingzhun.core.runs import UNFINISHED
 from jingzhun.dashboards.charts import children_chart, figure_chart, map_chart
-from jingzhun.dashboards.choices import RefreshStatus, RefreshTrigger, Section
+from jingzhun.dashboards.choices import RefreshTrigger, Section
 from jingzhun.dashboards.documents import report_pdf, report_xlsx
 from jingzhun.dashboards.figures import FIGURES_BY_KEY
 from jingzhun.dashboards.models import AggregateRun
@@ -61,7 +62,7 @@ def dashboard(request: AuthenticatedHttpRequest, code: str | None = None) -> Htt
     if board.map_name:
         areas = county_map_values(user=request.user, area=area, figure_key=map_figure)
         charts.append(map_chart(board, areas, str(FIGURES_BY_KEY[map_figure].label)))
-    running = AggregateRun.objects.filter(area=area, status=RefreshStatus.RUNNING).first()
+    running = AggregateRun.objects.filter(area=area, status__in=UNFINISHED).first()
     context = {
         "board": board,
         "sections": [(section, board.section(section)) for section in Section],
@@ -100,7 +101,7 @@ def run_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         AggregateRun.objects.select_related("area"), pk=pk, area_id__gte=low, area_id__lte=high
     )
     template = "dashboards/_run_status.html" if request.htmx else "dashboards/run_status.html"
-    return render(request, template, {"run": run, "running": run.status == RefreshStatus.RUNNING})
+    return render(request, template, {"run": run, "running": run.is_unfinished})
 
 
 @login_required

@@ -8,4 +8,4 @@ from jingzhun.imports.models import ImportRun
 
 def import_run_list(*, user: User) -> QuerySet[ImportRun]:
     """A user's own uploads: a file may hold data of people outside the user's area."""
-    return ImportRun.objects.filter(uploaded_by=user).select_related("area")
+    return ImportRun.objects.filter(started_by=user).select_related("area")

@@ -18,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -38,7 +38,16 @@ from jingzhun.core.bulk import (
     without_cycle_collection,
 )
 from jingzhun.core.crypto import sealed_for_audit
-from jingzhun.core.runs import runs_record_failure
+from jingzhun.core.errors import StateConflict
+from jingzhun.core.runs import (
+    RunStatus,
+    run_begin,
+    run_enqueue,
+    run_failed,
+    run_progress,
+    run_queue_next_job,
+    run_succeed,
+)
 from jingzhun.core.spreadsheets import FileFormatError, read_columns
 from jingzhun.imports.batch import (
     REPORT_LIMIT,
@@ -49,7 +58,7 @@ from jingzhun.imports.batch import (
     SheetBatch,
     is_blank,
 )
-from jingzhun.imports.choices import ImportState
+from jingzhun.imports.choices import ImportPhase
 from jingzhun.imports.layouts import COLUMNS, Column, header_index
 from jingzhun.imports.models import ImportRun
 from jingzhun.quality.registry import RULES
@@ -620,30 +629,32 @@ def import_run_upload(
         file_sha256=file_fingerprint(data),
         area=area,
         partial=partial,
-        uploaded_by=user,
+        started_by=user,
     )
     run.file.save(Path(file_name).name, ContentFile(data), save=False)
     run.save()
-    transaction.on_commit(lambda: import_run_task.enqueue(run.pk))
+    run_enqueue(run, import_run_task)
     return run
 
 
 def _run_progress(run: ImportRun, start: int, end: int) -> Progress:
-    def progress(_phase: str, done: int, total: int) -> None:
-        percent = start + (end - start) * done // max(total, 1)
-        ImportRun.objects.filter(pk=run.pk).update(progress=min(percent, end))
+    def progress(phase: str, done: int, total: int) -> None:
+        run_progress(run, min(start + (end - start) * done // max(total, 1), end), phase)
 
     return progress
 
 
 def import_run_execute(run: ImportRun) -> ImportRun:
-    """Check a run (state CHECKING) or write it (state WRITING); a crash marks it failed."""
-    writing = run.state == ImportState.WRITING
+    """Do the run's queued job: the check, or the write once confirmed; a crash marks it
+    failed (the transaction has rolled back: nothing written)."""
+    writing = run.phase == ImportPhase.WRITE
+    if not run_begin(run, _("Writing") if writing else _("Checking")):
+        return run
     try:
         with run.file.open("rb") as handle:
             data = handle.read()
         report = household_import(
-            user=run.uploaded_by,
+            user=run.started_by,
             file_name=run.file_name,
             data=data,
             area=run.area,
@@ -651,42 +662,41 @@ def import_run_execute(run: ImportRun) -> ImportRun:
             partial=run.partial,
             progress=_run_progress(run, 0, 90),
         )
-    except Exception as error:  # recorded for the user; the transaction has rolled back
-        runs_record_failure(ImportRun.objects.filter(pk=run.pk), error, state=ImportState.FAILED)
+    except Exception as error:
+        run_failed(run, error)
         raise
-    if writing:
-        state = ImportState.DONE if report.written else ImportState.REJECTED
-    else:
-        writable = report.households - report.households_skipped
-        state = ImportState.CHECKED if report.ok or (run.partial and writable) else ImportState.REJECTED
-    ImportRun.objects.filter(pk=run.pk).update(
-        state=state,
-        progress=100,
+    writable = report.households - report.households_skipped
+    run_succeed(
+        run,
         report=report.as_dict(),
-        finished_at=timezone.now() if state != ImportState.CHECKED else None,
+        writable=bool(report.ok or (run.partial and writable)) if not writing else run.writable,
     )
-    run.refresh_from_db()
     return run
+
+
+def _require_uploader(user: User, run: ImportRun, message: str) -> None:
+    if run.started_by_id != user.pk:
+        raise PermissionDenied(message)
 
 
 def import_run_confirm(*, user: User, run: ImportRun) -> ImportRun:
+    """Queue the write of a checked run."""
     from jingzhun.imports.tasks import import_run_task
 
-    if run.uploaded_by_id != user.pk:
-        raise PermissionDenied(_("Only the person who uploaded the file may confirm it."))
-    updated = ImportRun.objects.filter(pk=run.pk, state=ImportState.CHECKED).update(
-        state=ImportState.WRITING, progress=0
-    )
-    if not updated:
-        raise ValidationError(_("This import is not waiting for confirmation."))
-    transaction.on_commit(lambda: import_run_task.enqueue(run.pk))
-    run.refresh_from_db()
+    _require_uploader(user, run, _("Only the person who uploaded the file may confirm it."))
+    if not run_queue_next_job(run, only_if=_WAITING_FOR_CONFIRMATION, phase=ImportPhase.WRITE):
+        raise StateConflict(_("This import is not waiting for confirmation."))
+    run_enqueue(run, import_run_task)
     return run
 
 
+# A run in state CHECKED as the database holds it (ImportRun.state), for the one
+# statement that confirms or cancels it: two requests cannot both succeed.
+_WAITING_FOR_CONFIRMATION = {"phase": ImportPhase.CHECK, "writable": True, "cancelled_at__isnull": True}
+
+
 def import_run_cancel(*, user: User, run: ImportRun) -> None:
-    if run.uploaded_by_id != user.pk:
-        raise PermissionDenied(_("Only the person who uploaded the file may cancel it."))
-    ImportRun.objects.filter(pk=run.pk, state=ImportState.CHECKED).update(
-        state=ImportState.CANCELLED, finished_at=timezone.now()
+    _require_uploader(user, run, _("Only the person who uploaded the file may cancel it."))
+    ImportRun.objects.filter(pk=run.pk, status=RunStatus.SUCCEEDED, **_WAITING_FOR_CONFIRMATION).update(
+        cancelled_at=timezone.now()
     )

@@ -14,7 +14,7 @@ from jingzhun.imports.services import import_run_execute
 @task(queue_name="imports")
 def import_run_task(run_id: int) -> None:
     # The run records its own outcome (report or failure); the task result only repeats it.
-    run = import_run_execute(ImportRun.objects.select_related("uploaded_by__area", "area").get(pk=run_id))
-    area = run.area or (run.uploaded_by.area if run.uploaded_by else None)
+    run = import_run_execute(ImportRun.objects.select_related("started_by__area", "area").get(pk=run_id))
+    area = run.area or (run.started_by.area if run.started_by else None)
     if run.state == ImportState.DONE and area is not None:
         figures_refresh_after(area=area, trigger=RefreshTrigger.IMPORT)

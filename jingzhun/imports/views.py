@@ -18,7 +18,6 @@ from jingzhun.areas.models import Area
 from jingzhun.areas.selectors import area_list
 from jingzhun.core.forms import report_errors
 from jingzhun.core.http import AuthenticatedHttpRequest, pdf_response, xlsx_response
-from jingzhun.imports.choices import ImportState
 from jingzhun.imports.exports import (
     ExportColumn,
     area_summary,
@@ -83,8 +82,7 @@ def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def run_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(import_run_list(user=request.user), pk=pk)
-    busy = run.state in (ImportState.CHECKING, ImportState.WRITING)
-    context = {"run": run, "busy": busy, "report": run.report}
+    context = {"run": run, "busy": run.is_unfinished, "report": run.report}
     template = "imports/_run_status.html" if request.htmx else "imports/run_detail.html"
     return render(request, template, context)
 

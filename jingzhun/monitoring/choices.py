@@ -8,12 +8,6 @@ class Engine(models.TextChoices):
     SPARK = "spark", "Spark"
 
 
-class RunStatus(models.TextChoices):
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
-
-
 class Severity(models.TextChoices):
     HIGH = "high", _("High")
     MEDIUM = "medium", _("Medium")

@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from jingzhun.accounts.choices import Department
 from jingzhun.codelists.fields import CodeField
-from jingzhun.monitoring.choices import OPEN_STATUSES, Engine, RunStatus, Severity, WarningStatus
+from jingzhun.core.runs import RecordedRun
+from jingzhun.monitoring.choices import OPEN_STATUSES, Engine, Severity, WarningStatus
 
 
 class ScreeningRule(models.Model):
@@ -89,32 +90,21 @@ def _readable(key: str, value: object) -> str:
     return number_format(number, decimal_pos=places, force_grouping=True)
 
 
-class ScreeningRun(models.Model):
-    """One screening of an area: recorded when it starts, closed when its warnings
-    are written (in the same transaction) or marked failed with the reason."""
+class ScreeningRun(RecordedRun):
+    """One screening of an area (core.runs): its warnings are written in the same
+    transaction that marks it succeeded, or it fails with the reason and writes nothing."""
 
     area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
     engine = models.CharField(_("engine"), max_length=10, choices=Engine.choices)
     income_year = models.PositiveSmallIntegerField(_("income year"))
     as_of = models.DateField(_("as of"))
     incremental = models.BooleanField(_("incremental"), default=False)
-    status = models.CharField(
-        _("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.RUNNING
-    )
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    started_at = models.DateTimeField(_("started"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     households_screened = models.PositiveIntegerField(_("households screened"), default=0)
     findings = models.PositiveIntegerField(_("findings"), default=0)
     warnings_created = models.PositiveIntegerField(_("new warnings"), default=0)
     warnings_refreshed = models.PositiveIntegerField(_("open warnings found again"), default=0)
-    error = models.TextField(_("error"), blank=True)
 
-    class Meta:
-        ordering = ["-started_at", "-id"]
+    class Meta(RecordedRun.Meta):
         verbose_name = _("screening run")
         verbose_name_plural = _("screening runs")
 

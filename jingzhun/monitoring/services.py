@@ -27,14 +27,23 @@ from jingzhun.cases.services import identification_open_from_warning
 from jingzhun.codelists.models import Parameter
 from jingzhun.codelists.selectors import codes_with, parameter_value
 from jingzhun.codelists.services import load_seed
-from jingzhun.core.runs import runs_record_failure
+from jingzhun.core.runs import (
+    RunStatus,
+    progress_reporter,
+    run_begin,
+    run_enqueue,
+    run_failed,
+    run_succeed,
+    runs_record_failure,
+)
 from jingzhun.departments.models import DepartmentRecord
-from jingzhun.monitoring.choices import OPEN_STATUSES, Engine, RunStatus, WarningStatus
+from jingzhun.monitoring.choices import OPEN_STATUSES, Engine, WarningStatus
 from jingzhun.monitoring.engine import runner
 from jingzhun.monitoring.engine.rules import RULE_FUNCTIONS, Parameters
 from jingzhun.monitoring.models import RiskWarning, ScreeningRule, ScreeningRun, WarningEvent
 from jingzhun.monitoring.snapshot import export_snapshot
 from jingzhun.registry.choices import CodeListKey
+from jingzhun.registry.conditions import condition_terms
 from jingzhun.registry.models import Household
 
 logger = logging.getLogger(__name__)
@@ -55,26 +64,20 @@ def load_catalogue(*, rule_model: Any = ScreeningRule, parameter_model: Any = Pa
     load_seed({"lists": [], "parameters": data["parameters"]}, parameter_model=parameter_model)
 
 
-def screening_parameters(*, province: str, year: int, codes: list[str]) -> Parameters:
-    keys = {
-        "monitoring_income_line",
-        "compulsory_school_min_age",
-        "compulsory_school_max_age",
-        "lookback_months",
-    }
+def screening_parameters(*, province: str, as_of: datetime.date, codes: list[str]) -> Parameters:
+    year = as_of.year
+    keys = {"lookback_months"}
     for rule in ScreeningRule.objects.filter(code__in=codes):
         keys.update(rule.parameters)
     values = {key: parameter_value(key, year=year, province=province) for key in sorted(keys)}
     return Parameters(
         values=values,
+        conditions=condition_terms(province=province, as_of=as_of),
         worker_skills=tuple(
             sorted(codes_with(CodeListKey.LABOUR_SKILL, "worker", year=year, province=province))
         ),
         lifted_out_attributes=tuple(
             sorted(codes_with(CodeListKey.HOUSEHOLD_ATTRIBUTE, "lifted_out", year=year, province=province))
-        ),
-        in_school_statuses=tuple(
-            sorted(codes_with(CodeListKey.SCHOOL_STATUS, "in_school", year=year, province=province))
         ),
     )
 
@@ -202,11 +205,11 @@ def screening_run_start(
     """Record a run (committed at once, so that its progress can be watched)."""
     _require_screening(user, area)
     as_of = as_of or timezone.localdate()
-    # A run still marked running for this area was interrupted: nothing of it was written.
+    # A run of this area still unfinished was interrupted or is superseded by this one:
+    # nothing of it was written.
     runs_record_failure(
-        ScreeningRun.objects.filter(area=area, status=RunStatus.RUNNING),
-        _("Interrupted before it finished; no warnings were written."),
-        status=RunStatus.FAILED,
+        ScreeningRun.objects.filter(area=area),
+        _("Interrupted or superseded before it finished; no warnings were written."),
     )
     return ScreeningRun.objects.create(
         area=area,
@@ -232,30 +235,28 @@ def screening_run_enqueue(
     run = screening_run_start(
         area=area, engine=engine, income_year=income_year, incremental=incremental, user=user
     )
-    screening_run_task.enqueue(run.pk)
-    run.refresh_from_db()
+    run_enqueue(run, screening_run_task)
     return run
 
 
 def screening_run_execute(run: ScreeningRun, *, progress: Progress | None = None) -> ScreeningRun:
-    """Evaluate every active rule and write the warnings in one transaction, or mark the run failed."""
+    """Evaluate every active rule and write the warnings in one transaction, or mark the run
+    failed. A run no longer queued (superseded, or taken by another worker) is left alone."""
 
-    def report(percent: int, stage: str) -> None:
-        ScreeningRun.objects.filter(pk=run.pk).update(progress=percent)
-        if progress:
-            progress(percent, stage)
-
+    report = progress_reporter(run, progress)
+    if not run_begin(run, _("Reading the register")):
+        return run
     try:
         area = run.area
         codes = sorted(
             set(ScreeningRule.objects.filter(is_active=True).values_list("code", flat=True))
             & set(RULE_FUNCTIONS)
         )
-        parameters = screening_parameters(province=area.code[:2], year=run.as_of.year, codes=codes)
+        parameters = screening_parameters(province=area.code[:2], as_of=run.as_of, codes=codes)
         households = None
         if run.incremental:
             previous = (
-                ScreeningRun.objects.filter(area=area, status=RunStatus.DONE).exclude(pk=run.pk).first()
+                ScreeningRun.objects.filter(area=area, status=RunStatus.SUCCEEDED).exclude(pk=run.pk).first()
             )
             if previous is not None:
                 households = _changed_households(area, previous.started_at)
@@ -279,18 +280,16 @@ def screening_run_execute(run: ScreeningRun, *, progress: Progress | None = None
         )
         with transaction.atomic():
             created, refreshed = _write_warnings(run, findings, parameters=parameters, area=area)
-            run.status = RunStatus.DONE
-            run.progress = 100
-            run.finished_at = timezone.now()
-            run.households_screened = screened
-            run.findings = findings.num_rows
-            run.warnings_created = created
-            run.warnings_refreshed = refreshed
-            run.save()
+            run_succeed(
+                run,
+                households_screened=screened,
+                findings=findings.num_rows,
+                warnings_created=created,
+                warnings_refreshed=refreshed,
+            )
     except Exception as error:
         logger.exception("screening run %s failed", run.pk)
-        runs_record_failure(ScreeningRun.objects.filter(pk=run.pk), error, status=RunStatus.FAILED)
-        run.refresh_from_db()
+        run_failed(run, error)
         raise
     if progress:
         progress(100, _("Done"))

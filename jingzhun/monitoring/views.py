@@ -16,7 +16,7 @@ from jingzhun.core.http import AuthenticatedHttpRequest
 from jingzhun.imports.exports import warning_columns
 from jingzhun.imports.views import list_export
 from jingzhun.monitoring import services
-from jingzhun.monitoring.choices import RunStatus, WarningStatus
+from jingzhun.monitoring.choices import WarningStatus
 from jingzhun.monitoring.forms import ScreeningStartForm, WarningDecisionForm, WarningFilterForm
 from jingzhun.monitoring.models import RiskWarning, ScreeningRun
 from jingzhun.monitoring.selectors import (
@@ -151,4 +151,4 @@ def _run_or_404(request: AuthenticatedHttpRequest, pk: int) -> ScreeningRun:
 def run_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     run = _run_or_404(request, pk)
     template = "monitoring/_run_status.html" if request.htmx else "monitoring/run_detail.html"
-    return render(request, template, {"run": run, "running": run.status == RunStatus.RUNNING})
+    return render(request, template, {"run": run, "running": run.is_unfinished})

@@ -9,6 +9,7 @@ whole county, and the same function checks a single household on save.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,6 +19,7 @@ from django.utils.translation import get_language
 
 from jingzhun.codelists.selectors import parameter_value
 from jingzhun.quality.choices import Severity, Subject
+from jingzhun.registry.conditions import ConditionTerms, condition_terms, years_before
 from jingzhun.registry.models import Household
 
 
@@ -37,10 +39,12 @@ class RuleContext:
 
     def years_ago(self, years: int) -> datetime.date:
         """The date ``years`` before today (29 February falls back to the 28th)."""
-        try:
-            return self.today.replace(year=self.today.year - years)
-        except ValueError:
-            return self.today.replace(year=self.today.year - years, day=28)
+        return years_before(self.today, years)
+
+    @functools.cached_property
+    def conditions(self) -> ConditionTerms:
+        """The household conditions' terms in force (registry.conditions)."""
+        return condition_terms(province=self.province, as_of=self.today)
 
 
 RuleFinder = Callable[[QuerySet[Household], RuleContext], QuerySet]

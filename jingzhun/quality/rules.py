@@ -28,11 +28,11 @@ from jingzhun.quality.choices import Severity, Subject
 from jingzhun.quality.registry import RuleContext, quality_rule
 from jingzhun.registry.choices import (
     HEAD_RELATION,
-    NOT_IN_SCHOOL,
     RESIDENT_ID_TYPE,
     SPOUSE_RELATION,
     CodeListKey,
 )
+from jingzhun.registry.conditions import INSURANCE_NOT_EXACTLY_ONE, OUT_OF_SCHOOL
 from jingzhun.registry.models import LAND_FIELDS, Household, LivingConditions, Member, MonitoringObject
 
 
@@ -102,7 +102,8 @@ def spouse_sex(households: QuerySet[Household], context: RuleContext) -> QuerySe
     en="Exactly one of resident and employee basic medical insurance is required",
 )
 def medical_insurance(households: QuerySet[Household], context: RuleContext) -> QuerySet:
-    return _members(households).filter(resident_medical_insurance=F("employee_medical_insurance"))
+    # The data error (both or neither); the risk of having none is UNINSURED, screened apart.
+    return _members(households).filter(INSURANCE_NOT_EXACTLY_ONE.q(context.conditions))
 
 
 @quality_rule(
@@ -136,10 +137,6 @@ def over_60_labour(households: QuerySet[Household], context: RuleContext) -> Que
     return _members(households).filter(birth_date__lte=context.years_ago(60), labour_skill__in=workers)
 
 
-def _in_school_codes(context: RuleContext) -> set[str]:
-    return codes_with(CodeListKey.SCHOOL_STATUS, "in_school", year=context.year, province=context.province)
-
-
 @quality_rule(
     "HEALTHY_ADULT_LABOUR",
     subject=Subject.MEMBER,
@@ -156,7 +153,7 @@ def healthy_adult_labour(households: QuerySet[Household], context: RuleContext) 
         _members(households)
         .filter(healthy_only, labour_skill__in=weak_or_none)
         .filter(birth_date__lte=context.years_ago(16), birth_date__gt=context.years_ago(60))
-        .exclude(school_status__in=_in_school_codes(context))
+        .exclude(school_status__in=context.conditions.in_school_statuses)
     )
 
 
@@ -189,14 +186,7 @@ def grade_age(households: QuerySet[Household], context: RuleContext) -> QuerySet
     en="A member aged 6-16 is not in school and no reason is recorded",
 )
 def compulsory_schooling(households: QuerySet[Household], context: RuleContext) -> QuerySet:
-    youngest = int(context.parameter("compulsory_school_min_age"))
-    oldest = int(context.parameter("compulsory_school_max_age"))
-    return (
-        _members(households)
-        .filter(birth_date__lte=context.years_ago(youngest), birth_date__gt=context.years_ago(oldest + 1))
-        .filter(Q(school_status="") | Q(school_status=NOT_IN_SCHOOL))
-        .filter(dropout_reason="")
-    )
+    return _members(households).filter(OUT_OF_SCHOOL.q(context.conditions))
 
 
 @quality_rule(

@@ -7,6 +7,7 @@ services.
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +20,7 @@ from jingzhun.codelists.fields import CodeField, CodeListField
 from jingzhun.core.audit import AuditEntry
 from jingzhun.core.crypto import BlindIndexField, DerivedBooleanField, EncryptedCharField
 from jingzhun.registry.choices import ChangeAction
+from jingzhun.registry.conditions import SAFE_WATER, ConditionTerms
 from jingzhun.registry.idnumbers import ID_NUMBER_PURPOSE, ID_TAIL_LENGTH, ID_TAIL_PURPOSE
 
 
@@ -267,13 +269,8 @@ class LivingConditions(models.Model):
 
     @property
     def water_safe(self) -> bool:
-        """Safe water = all four national criteria met (domain.md §3)."""
-        return (
-            self.water_quantity_ok
-            and self.water_quality_ok
-            and self.water_convenience_ok
-            and self.water_reliability_ok
-        )
+        """Safe water by its one definition (registry.conditions), which needs no terms."""
+        return SAFE_WATER.holds(self, ConditionTerms(as_of=datetime.date.today()))
 
 
 class MonitoringObject(models.Model):

@@ -3,7 +3,8 @@
 import pytest
 
 from jingzhun.accounts.choices import Role
-from jingzhun.monitoring.choices import RunStatus, WarningStatus
+from jingzhun.core.runs import RunStatus
+from jingzhun.monitoring.choices import WarningStatus
 from jingzhun.monitoring.models import RiskWarning, ScreeningRun
 from tests import factories, screening_scenario
 from tests.e2e.conftest import log_in
@@ -29,7 +30,7 @@ def test_county_runs_screening_and_village_dismisses_a_warning(page, live_server
     page.select_option("#id_area", county.code)
     page.fill("#id_income_year", str(INCOME_YEAR))
     page.click("[data-testid=start-screening] button[type=submit]")
-    page.wait_for_selector("[data-testid=run-status][data-status=done]")
+    page.wait_for_selector("[data-testid=run-status][data-status=succeeded]")
     run = ScreeningRun.objects.get()
     assert page.inner_text("[data-testid=run-created]") == str(run.warnings_created)
     assert run.warnings_created == RiskWarning.objects.count() > 15
@@ -65,6 +66,8 @@ def test_run_page_shows_progress_until_the_run_finishes(page, live_server, scene
     assert page.get_attribute("[role=progressbar]", "aria-valuenow") == "40"
     ScreeningRun.objects.filter(pk=run.pk).update(progress=80)
     page.wait_for_selector("[role=progressbar][aria-valuenow='80']")
-    ScreeningRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE, progress=100, households_screened=7)
-    page.wait_for_selector("[data-testid=run-status][data-status=done]")
+    ScreeningRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.SUCCEEDED, progress=100, households_screened=7
+    )
+    page.wait_for_selector("[data-testid=run-status][data-status=succeeded]")
     assert page.inner_text("[data-testid=run-screened]") == "7"

@@ -18,8 +18,9 @@ from jingzhun.areas.selectors import code_range_q
 from jingzhun.assistance.models import Measure, Visit
 from jingzhun.cases.choices import OPEN_STATES
 from jingzhun.cases.models import Case
+from jingzhun.core.runs import RunStatus
 from jingzhun.dashboards import services as dashboard_services
-from jingzhun.dashboards.choices import RefreshStatus, RefreshTrigger
+from jingzhun.dashboards.choices import RefreshTrigger
 from jingzhun.dashboards.engine import BLANK_KEY, TOTAL_KEY
 from jingzhun.dashboards.figures import FIGURES
 from jingzhun.dashboards.models import AggregateRun, AreaFigure, HouseholdFact
@@ -53,7 +54,7 @@ def county():
     late_case = Case.objects.filter(state__in=OPEN_STATES).order_by("pk").first()
     Case.objects.filter(pk=late_case.pk).update(deadline=today - datetime.timedelta(days=1))
     run = aggregate_refresh(area=county)
-    assert run.status == RefreshStatus.DONE
+    assert run.status == RunStatus.SUCCEEDED
     return county
 
 
@@ -158,8 +159,8 @@ def direct_counts(area: Area) -> dict[tuple[str, str], int]:
                 for step in late:
                     add("in_procedure_overdue_by_step", step)
         if any(
-            p.school_min_age <= _age(m.birth_date, today) <= p.school_max_age
-            and m.school_status not in p.in_school_statuses
+            p.conditions.school_min_age <= _age(m.birth_date, today) <= p.conditions.school_max_age
+            and m.school_status not in p.conditions.in_school_statuses
             and not m.dropout_reason
             for m in members[pk]
         ):
@@ -175,7 +176,7 @@ def direct_counts(area: Area) -> dict[tuple[str, str], int]:
         if per_capita is not None:
             band = min(max(int(per_capita // p.income_band_width) * p.income_band_width, 0), 20_000)
             add("income_distribution", str(band))
-            if per_capita < p.monitoring_income_line:
+            if per_capita <= p.conditions.income_line:
                 add("below_monitoring_line")
         if quality[pk]:
             add("with_quality_issue")
@@ -278,7 +279,7 @@ def test_a_failed_refresh_changes_nothing(county, monkeypatch):
     with pytest.raises(RuntimeError):
         aggregate_refresh(area=county)
     run = AggregateRun.objects.order_by("-pk").first()
-    assert run.status == RefreshStatus.FAILED
+    assert run.status == RunStatus.FAILED
     assert "disk full" in run.error
     assert (
         sorted(AreaFigure.objects.values_list("area_code", "figure", "key", "value", "run_id"))
@@ -334,7 +335,7 @@ def test_a_screening_from_the_web_refreshes_the_figures(county, django_capture_o
         screening_run_enqueue(user=officer, area=county)
     refresh = AggregateRun.objects.order_by("-pk").first()
     assert refresh.trigger == RefreshTrigger.SCREENING
-    assert refresh.status == RefreshStatus.DONE
+    assert refresh.status == RunStatus.SUCCEEDED
     assert stored(county) == direct_counts(county)
 
 

@@ -28,7 +28,7 @@ def _evaluate(tables, county):
     snapshot = runner.scoped_snapshot(
         tables, village_low=low, village_high=high, as_of=AS_OF, income_year=INCOME_YEAR, lookback_months=12
     )
-    parameters = services.screening_parameters(province="15", year=AS_OF.year, codes=CODES)
+    parameters = services.screening_parameters(province="15", as_of=AS_OF, codes=CODES)
     return runner.evaluate(snapshot, parameters, CODES)
 
 
@@ -82,5 +82,5 @@ def test_screening_run_on_the_postgres_engine(reference_data):
         area=county, engine="postgres", as_of=AS_OF, income_year=INCOME_YEAR
     )
     run = services.screening_run_execute(started)
-    assert run.status == "done"
+    assert run.status == "succeeded"
     assert run.findings == run.warnings_created > 0

@@ -6,8 +6,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 
 from jingzhun.accounts.choices import Role
+from jingzhun.core.runs import RunStatus
 from jingzhun.monitoring import services
-from jingzhun.monitoring.choices import RunStatus, WarningStatus
+from jingzhun.monitoring.choices import WarningStatus
 from jingzhun.monitoring.engine.rules import RULE_FUNCTIONS
 from jingzhun.monitoring.models import RiskWarning, ScreeningRule, ScreeningRun, WarningEvent
 from jingzhun.registry.models import Household, IncomeRecord
@@ -43,7 +44,7 @@ def test_every_rule_fires_exactly_where_expected(village):
     expected = screening_scenario.build(village)
     assert set(expected) == set(RULE_FUNCTIONS)
     result = run(village.parent.parent)
-    assert result.status == RunStatus.DONE
+    assert result.status == RunStatus.SUCCEEDED
     assert found(result) == expected
     assert result.warnings_created == sum(len(v) for v in expected.values())
 
@@ -51,11 +52,11 @@ def test_every_rule_fires_exactly_where_expected(village):
 def test_evidence_and_message_and_deadline(village):
     screening_scenario.build(village)
     run(village)
-    warning = RiskWarning.objects.get(rule_id="INCOME_BELOW_LINE")
+    warning = RiskWarning.objects.get(rule_id="INCOME_BELOW_LINE", household__household_number="S-low-income")
     assert warning.evidence == {"value": "6210.00", "threshold": "7500.00"}
     assert warning.risk_type == "99"
     assert warning.deadline == AS_OF + datetime.timedelta(days=15)
-    assert warning.message == "Per-capita net income 6,210 yuan, below the line of 7,500 yuan"
+    assert warning.message == "Per-capita net income 6,210 yuan, not above the line of 7,500 yuan"
     fall = RiskWarning.objects.get(rule_id="INCOME_FALL")
     assert fall.evidence == {"value": "8399.99", "threshold": "12000.00", "detail": "30%"}
 
@@ -113,7 +114,7 @@ def test_failed_run_leaves_no_warnings_and_can_be_rerun(village, monkeypatch):
     assert "disk full" in failed.error
     assert RiskWarning.objects.count() == 0
     monkeypatch.setattr(services, "_write_warnings", original)
-    assert run(village).status == RunStatus.DONE
+    assert run(village).status == RunStatus.SUCCEEDED
     assert RiskWarning.objects.count() > 0
 
 
@@ -173,4 +174,4 @@ def test_only_the_county_may_start_a_screening(village, cadre):
     county_officer = factories.user("county", Role.COUNTY_OFFICER, village.parent.parent)
     with pytest.raises(PermissionDenied):
         services.screening_run_start(area=village, user=cadre)
-    assert services.screening_run_start(area=village, user=county_officer).status == RunStatus.RUNNING
+    assert services.screening_run_start(area=village, user=county_officer).status == RunStatus.QUEUED

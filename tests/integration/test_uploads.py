@@ -200,7 +200,7 @@ def _plant_import_file(staff, household) -> None:
         file=ContentFile(HTML, name="x.csv"),
         file_name="x.html",
         file_sha256="0" * 64,
-        uploaded_by=staff.county,
+        started_by=staff.county,
     )
     return None  # an import's file is read by the worker and never served
 

@@ -20,7 +20,7 @@ def test_evidence_reads_as_words_and_plain_numbers():
         assert "教育部门数据" in rule.message({"value": "12.00", "detail": "education_data"})
     income = ScreeningRule.objects.get(pk="INCOME_BELOW_LINE")
     assert income.message({"value": "6955.37", "threshold": "7500.00"}) == (
-        "Per-capita net income 6,955.37 yuan, below the line of 7,500 yuan"
+        "Per-capita net income 6,955.37 yuan, not above the line of 7,500 yuan"
     )
     earner = ScreeningRule.objects.get(pk="MAIN_EARNER_LOSS")
     with translation.override("zh-hans"):

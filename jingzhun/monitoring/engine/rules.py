@@ -6,34 +6,51 @@ the households (and members) that trigger it, with the evidence: ``value``
 The same expression compiles to DuckDB, PostgreSQL and Spark SQL. Adding a
 rule is one function here plus a row of the rule catalogue (data).
 
-This module imports nothing from Django.
+This module and the household conditions it uses (registry.conditions) import no
+model: the engine runs on tables, not the ORM.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 import ibis
 import ibis.expr.types as ir
+
+from jingzhun.registry.conditions import (
+    INCOME_AT_OR_BELOW_LINE,
+    OUT_OF_SCHOOL,
+    SCHOOL_AGE,
+    UNINSURED,
+    UNSAFE_HOUSE,
+    UNSAFE_WATER,
+    ConditionTerms,
+    age_on,
+)
 
 MONEY_TYPE = "decimal(14, 2)"
 
 
 @dataclass(frozen=True)
 class Parameters:
-    """Thresholds (Decimal) and code sets in force for one province and year."""
+    """Thresholds (Decimal) and code sets in force for one province and year; the
+    household conditions' own terms (registry.conditions) in ``conditions``."""
 
     values: dict[str, Decimal]
+    conditions: ConditionTerms
     worker_skills: tuple[str, ...] = ("1", "2")
     lifted_out_attributes: tuple[str, ...] = ("05", "06", "07", "08")
-    in_school_statuses: tuple[str, ...] = ()
     extra: dict[str, object] = field(default_factory=dict)
 
     def __getitem__(self, key: str) -> Decimal:
         return self.values[key]
+
+    def terms(self, snapshot: Snapshot) -> ConditionTerms:
+        """The condition terms on the snapshot's day (ages are counted on it)."""
+        return replace(self.conditions, as_of=snapshot.as_of)
 
 
 @dataclass(frozen=True)
@@ -87,14 +104,6 @@ def result(
     )
 
 
-def age_on(birth_date: ir.DateValue, day: datetime.date) -> ir.IntegerValue:
-    """Whole years between ``birth_date`` and ``day``, in SQL every engine shares."""
-    before_birthday = (birth_date.month() > day.month) | (
-        (birth_date.month() == day.month) & (birth_date.day() > day.day)
-    )
-    return (day.year - birth_date.year()) - ibis.ifelse(before_birthday, 1, 0)
-
-
 def _records(snapshot: Snapshot, dataset: str, kinds: tuple[str, ...] | None = None) -> ir.Table:
     records = snapshot.records.filter(snapshot.records.dataset_type == dataset)
     if kinds is not None:
@@ -109,8 +118,9 @@ def _income(snapshot: Snapshot, year: int) -> ir.Table:
 @screening_rule("INCOME_BELOW_LINE")
 def income_below_line(s: Snapshot, p: Parameters) -> ir.Table:
     income = _income(s, s.income_year)
-    line = money(p["monitoring_income_line"])
-    low = income.filter(income.per_capita_net_income < line)
+    terms = p.terms(s)
+    low = income.filter(INCOME_AT_OR_BELOW_LINE.ibis(income, terms))
+    line = money(terms.income_line)
     return result(low, household=low.household_id, value=low.per_capita_net_income, threshold=line)
 
 
@@ -181,13 +191,12 @@ def schooling_cost(s: Snapshot, p: Parameters) -> ir.Table:
 
 @screening_rule("CHILD_NOT_ENROLLED")
 def child_not_enrolled(s: Snapshot, p: Parameters) -> ir.Table:
+    terms = p.terms(s)
     members = s.members.mutate(age=age_on(s.members.birth_date, s.as_of))
-    youngest, oldest = int(p["compulsory_school_min_age"]), int(p["compulsory_school_max_age"])
-    children = members.filter(members.age.between(youngest, oldest))
+    children = members.filter(SCHOOL_AGE.ibis(members, terms))
     reported = _records(s, "education", ("not_enrolled",)).select(reported_member=ibis._.member_id).distinct()
     joined = children.left_join(reported, children.id == reported.reported_member)
-    out_of_school = ~joined.school_status.isin(p.in_school_statuses) & (joined.dropout_reason == "")
-    flagged = joined.filter(out_of_school | joined.reported_member.notnull())
+    flagged = joined.filter(OUT_OF_SCHOOL.ibis(joined, terms) | joined.reported_member.notnull())
     return result(
         flagged,
         household=flagged.household_id,
@@ -200,20 +209,20 @@ def child_not_enrolled(s: Snapshot, p: Parameters) -> ir.Table:
 @screening_rule("NO_MEDICAL_INSURANCE")
 def no_medical_insurance(s: Snapshot, p: Parameters) -> ir.Table:
     m = s.members
-    uninsured = m.filter(~m.resident_medical_insurance & ~m.employee_medical_insurance)
+    uninsured = m.filter(UNINSURED.ibis(m, p.terms(s)))
     return result(uninsured, household=uninsured.household_id, member=uninsured.id)
 
 
 @screening_rule("HOUSING_UNSAFE")
 def housing_unsafe(s: Snapshot, p: Parameters) -> ir.Table:
-    c = s.conditions
-    in_register = c.filter(c.house_grade.isin(("C", "D"))).select("household_id", grade=c.house_grade)
+    c, terms = s.conditions, p.terms(s)
+    in_register = c.filter(UNSAFE_HOUSE.ibis(c, terms)).select("household_id", grade=c.house_grade)
     appraisals = _records(s, "housing")
     latest = appraisals.group_by("household_id").aggregate(last=appraisals.event_date.max())
     last = appraisals.join(
         latest, (appraisals.household_id == latest.household_id) & (appraisals.event_date == latest.last)
-    )
-    appraised = last.filter(last.grade.isin(("C", "D"))).select("household_id", grade=last.grade)
+    ).mutate(house_grade=ibis._.grade)  # the appraisal's grade, judged as the register's
+    appraised = last.filter(UNSAFE_HOUSE.ibis(last, terms)).select("household_id", grade=last.grade)
     unsafe = in_register.union(appraised).group_by("household_id").aggregate(grade=ibis._.grade.max())
     return result(unsafe, household=unsafe.household_id, detail=unsafe.grade)
 
@@ -221,9 +230,7 @@ def housing_unsafe(s: Snapshot, p: Parameters) -> ir.Table:
 @screening_rule("UNSAFE_WATER")
 def unsafe_water(s: Snapshot, p: Parameters) -> ir.Table:
     c = s.conditions
-    register = c.filter(
-        ~(c.water_quantity_ok & c.water_quality_ok & c.water_convenience_ok & c.water_reliability_ok)
-    )
+    register = c.filter(UNSAFE_WATER.ibis(c, p.terms(s)))
     register = register.select("household_id", source=ibis.literal("register"))
     failed = _records(s, "water").filter(ibis._.flags.contains("false"))
     by_household = failed.filter(failed.household_id.notnull()).select(
