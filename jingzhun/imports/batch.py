@@ -16,27 +16,20 @@ income and living-condition columns must agree over a household's rows.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 
-from jingzhun.core.bulk import any_of
 from jingzhun.core.spreadsheets import CellError, SheetColumns, clean_text
 from jingzhun.imports.converters import Converter, converter_for
 from jingzhun.imports.layouts import Column, Record
-from jingzhun.registry.choices import DISABILITY_CERTIFICATE_ID_TYPE, HEAD_RELATION, RESIDENT_ID_TYPE
-from jingzhun.registry.idnumbers import (
-    InvalidIdNumber,
-    check_disability_certificate,
-    check_id_numbers,
-    id_number_digest,
-)
-from jingzhun.registry.models import Household, Member
+from jingzhun.registry.rules import MemberBatch, check_members
+from jingzhun.registry.writes import HouseholdEntry, WriteProgress
 
-Progress = Callable[[str, int, int], None]
+Progress = WriteProgress
 # Reports list at most this many problems of each kind; the counts are always complete.
 REPORT_LIMIT = 2000
 _QUERY_CHUNK = 50_000
@@ -95,29 +88,14 @@ class HouseholdImportReport:
 
 
 @dataclass
-class MemberRow:
-    row: int
-    values: dict[str, Any]
+class HouseholdRows(HouseholdEntry):
+    """A household of the sheet: what the register's writer takes, and where it came from."""
 
-
-@dataclass
-class HouseholdRows:
-    number: str
-    first_row: int
-    rows: list[int] = field(default_factory=list)  # positions in the batch's columns
     village_text: str = ""
     village_name: str = ""
     village: str = ""
-    values: dict[str, Any] = field(default_factory=dict)
-    income: dict[str, Any] = field(default_factory=dict)
-    conditions: dict[str, Any] = field(default_factory=dict)
     per_capita_in_file: Decimal | None = None
-    residents: int = 0
     failed: bool = False
-
-
-def is_blank(value: Any) -> bool:
-    return value is None or value == "" or value == []
 
 
 def convert_column(values: Sequence[object], convert: Converter) -> tuple[list[Any], dict[int, str]]:
@@ -200,16 +178,6 @@ class SheetBatch:
 
     def warn_at(self, index: int, key: str, value: object, reason: str) -> None:
         self.warn(self.households[self.numbers[index]], self.lines[index], key, value, reason)
-
-    def member_rows(self, household: HouseholdRows) -> list[MemberRow]:
-        """A household's members as field → value (fields without a value left out)."""
-        return [
-            MemberRow(
-                self.lines[index],
-                {name: column[index] for name, column in self.members.items() if column[index] is not None},
-            )
-            for index in household.rows
-        ]
 
     # --- reading ----------------------------------------------------------------
 
@@ -357,184 +325,21 @@ class SheetBatch:
     # --- members ----------------------------------------------------------------
 
     def check_members(self) -> None:
-        """ID numbers, birth dates and sexes, one head per household, no ID number twice
-        in the file, and none registered in another household."""
-        size = self.size
-        members = self.members
-        for name in ("name", "relation_to_head"):
-            values = members.setdefault(name, [None] * size)
-            key = f"member.{name}"
-            for index, value in enumerate(values):
-                if value is None or value == "":
-                    self.fail_at(index, key, "", _("A value is required."))
-        heads: dict[str, int] = dict.fromkeys(self.households, 0)
-        for number, relation in zip(self.numbers, members["relation_to_head"], strict=True):
-            if relation == HEAD_RELATION:
-                heads[number] += 1
-        id_types = [value or RESIDENT_ID_TYPE for value in members.get("id_type") or [None] * size]
-        members["id_type"] = id_types
-        numbers = self._check_id_numbers(id_types)
-        members["id_number"] = numbers
-        seen: dict[str, int] = {}
-        for index, entered in enumerate(numbers):
-            if entered is None:
-                continue
-            earlier = seen.get(entered)
-            if earlier is None:
-                seen[entered] = index
-            else:
-                self.fail_at(
-                    index,
-                    "member.id_number",
-                    entered,
-                    _("The same ID number is on row %(row)d.") % {"row": self.lines[earlier]},
-                )
-        self._check_registered(seen)
-        self._check_heads(heads)
+        """The register's member rules (``registry.rules``) over the sheet's columns."""
+        check_members(
+            MemberBatch(
+                members=self.members,
+                raw_id_numbers=self.raw_id_numbers,
+                numbers=self.numbers,
+                households={number: household.rows for number, household in self.households.items()},
+                lines=self.lines,
+            ),
+            self,
+        )
 
-    def _check_heads(self, heads_in_file: dict[str, int]) -> None:
-        """Exactly one head (户主) in each household as it will be after the write. A new
-        household is the file's rows; a registered one is its registered members with
-        the file's rows merged in (matched by ID number), so a sheet that lists only
-        a new child is fine and one that brings a second head is refused."""
-        registered = self._registered_members()
-        for number, household in self.households.items():
-            members = registered.get(number)
-            if members is None:
-                count = heads_in_file[number]
-                if count != 1:
-                    self.fail(
-                        household,
-                        household.first_row,
-                        "member.relation_to_head",
-                        "",
-                        _("A household has exactly one head (户主); this one has %(count)d.")
-                        % {"count": count},
-                    )
-                continue
-            in_file = {self.members["id_number"][index]: index for index in household.rows}
-            heads = [
-                _("%(name)s (row %(row)d)") % {"name": self.members["name"][index], "row": self.lines[index]}
-                for index in household.rows
-                if self.members["relation_to_head"][index] == HEAD_RELATION
-            ]
-            heads += [
-                _("%(name)s (registered)") % {"name": name}
-                for id_number, name, relation in members
-                if relation == HEAD_RELATION and id_number not in in_file
-            ]
-            if len(heads) != 1:
-                self.fail(
-                    household,
-                    household.first_row,
-                    "member.relation_to_head",
-                    "、".join(heads),
-                    _(
-                        "Merged into the registered household, it would have %(count)d heads (户主); "
-                        "a household has exactly one."
-                    )
-                    % {"count": len(heads)},
-                )
-
-    def _registered_members(self) -> dict[str, list[tuple[str, str, str]]]:
-        """(ID number, name, relation) of the members of the file's households already registered."""
-        numbers = list(self.households)
-        registered: dict[str, list[tuple[str, str, str]]] = {}
-        for start in range(0, len(numbers), _QUERY_CHUNK):
-            chunk = numbers[start : start + _QUERY_CHUNK]
-            for household_number in Household.objects.filter(household_number__in=any_of(chunk)).values_list(
-                "household_number", flat=True
-            ):
-                registered[household_number] = []
-            rows = Member.objects.filter(household__household_number__in=any_of(chunk)).values_list(
-                "household__household_number", "id_number", "name", "relation_to_head"
-            )
-            for household_number, id_number, name, relation in rows:
-                registered[household_number].append((id_number, name, relation))
-        return registered
-
-    def _check_id_numbers(self, id_types: list[str]) -> list[str | None]:
-        raw = self.raw_id_numbers
-        size = self.size
-        numbers: list[str | None] = [None] * size
-        derived_birth: list[Any] = [None] * size
-        derived_sex: list[Any] = [None] * size
-        residents = [index for index, id_type in enumerate(id_types) if id_type == RESIDENT_ID_TYPE]
-        checked = check_id_numbers([raw[index] for index in residents])
-        for position, index in enumerate(residents):
-            numbers[index] = checked.numbers[position]
-            derived_birth[index] = checked.birth_dates[position]
-            derived_sex[index] = checked.sexes[position]
-        for position, reason in checked.errors.items():
-            self.fail_at(residents[position], "member.id_number", raw[residents[position]], reason)
-        for position, messages in checked.warnings.items():
-            index = residents[position]
-            for message in messages:
-                self.warn_at(index, "member.id_number", numbers[index], message)
-        for index, id_type in enumerate(id_types):
-            if id_type == RESIDENT_ID_TYPE:
-                continue
-            if id_type == DISABILITY_CERTIFICATE_ID_TYPE:
-                try:
-                    certificate = check_disability_certificate(raw[index])
-                except InvalidIdNumber as error:
-                    self.fail_at(index, "member.id_number", raw[index], str(error))
-                    continue
-                numbers[index] = certificate.number
-                derived_birth[index] = certificate.birth_date
-                derived_sex[index] = certificate.sex
-                for message in certificate.warnings:
-                    self.warn_at(index, "member.id_number", certificate.number, message)
-                continue
-            number = clean_text(raw[index]).upper()
-            if not number:
-                self.fail_at(index, "member.id_number", "", _("The ID number is empty."))
-                continue
-            numbers[index] = number
-        self._apply_identity(derived_birth, derived_sex)
-        return numbers
-
-    def _apply_identity(self, derived_birth: list[Any], derived_sex: list[Any]) -> None:
-        """Birth date and sex follow from the ID number: derived when blank, compared when given."""
-        size = self.size
-        births = self.members.setdefault("birth_date", [None] * size)
-        sexes = self.members.setdefault("sex", [None] * size)
-        for index in range(size):
-            derived = derived_birth[index]
-            if derived is None:
-                continue
-            given = births[index]
-            if given is None:
-                births[index] = derived
-            elif given != derived:
-                self.fail_at(
-                    index,
-                    "member.birth_date",
-                    given.isoformat(),
-                    _("Does not match the ID number (%(derived)s).") % {"derived": derived.isoformat()},
-                )
-            sex = sexes[index]
-            if sex is None or sex == "":
-                sexes[index] = derived_sex[index]
-            elif sex != derived_sex[index]:
-                self.fail_at(index, "member.sex", sex, _("Does not match the ID number."))
-
-    def _check_registered(self, positions: dict[str, int]) -> None:
-        numbers = list(positions)
-        for start in range(0, len(numbers), _QUERY_CHUNK):
-            chunk = [id_number_digest(number) for number in numbers[start : start + _QUERY_CHUNK]]
-            registered = Member.objects.filter(id_number_index__in=any_of(chunk))
-            for number, household_number in registered.values_list(
-                "id_number", "household__household_number"
-            ):
-                index = positions[number]
-                if household_number != self.numbers[index]:
-                    self.fail_at(
-                        index,
-                        "member.id_number",
-                        number,
-                        _("Already registered in household %(household)s.") % {"household": household_number},
-                    )
+    def fail_household(self, number: str, key: str, value: object, reason: str) -> None:
+        household = self.households[number]
+        self.fail(household, household.first_row, key, value, reason)
 
 
 _MISSING = object()

@@ -11,10 +11,8 @@ whole import, data-quality checks included, and rolls it back.
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 from collections import defaultdict
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +29,9 @@ from jingzhun.areas.models import Area
 from jingzhun.areas.selectors import code_range_q
 from jingzhun.core.bulk import (
     any_of,
-    bulk_insert,
     id_table,
-    insert_columns,
-    update_rows,
     without_cycle_collection,
 )
-from jingzhun.core.crypto import sealed_for_audit
 from jingzhun.core.errors import StateConflict
 from jingzhun.core.runs import (
     RunStatus,
@@ -52,29 +46,20 @@ from jingzhun.core.spreadsheets import FileFormatError, read_columns
 from jingzhun.imports.batch import (
     REPORT_LIMIT,
     HouseholdImportReport,
-    HouseholdRows,
     Problem,
     Progress,
     SheetBatch,
-    is_blank,
 )
 from jingzhun.imports.choices import ImportPhase
 from jingzhun.imports.layouts import COLUMNS, Column, header_index
 from jingzhun.imports.models import ImportRun
 from jingzhun.quality.registry import RULES
 from jingzhun.quality.selectors import sample_issues
-from jingzhun.registry.choices import ChangeAction
-from jingzhun.registry.idnumbers import id_number_digest
 from jingzhun.registry.income import AMOUNT_FIELDS, income_record_values
 from jingzhun.registry.models import (
     Household,
-    HouseholdChange,
-    IncomeRecord,
-    LivingConditions,
-    Member,
-    StatusChange,
 )
-from jingzhun.registry.services import status_changes_for
+from jingzhun.registry.writes import RegisterWriter, WriteOutcome, is_blank
 
 _REQUIRED = ("household.household_number", "member.name", "member.id_number", "member.relation_to_head")
 
@@ -163,304 +148,15 @@ def _resolve_villages(batch: SheetBatch, *, user: User | None, area: Area | None
         household.values.pop("village", None)
 
 
-def _differences(instance: Any, values: dict[str, Any]) -> dict[str, list[Any]]:
-    changes = {}
-    for name, value in values.items():
-        current = getattr(instance, name)
-        if current != value:
-            changes[name] = [_plain(current), _plain(value)]
-    return changes
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return value
-
-
-# The records whose audit entries may hold encrypted fields' values.
-_AUDITED_MODELS: dict[str, type[Any]] = {"household": Household, "member": Member}
-
-
-class _Writer:
-    """Writes the checked households: set-wise inserts for new ones; those already
-    registered are compared record by record in memory, and only what changed is
-    written (set-wise, once every household is compared) and audited."""
-
-    def __init__(self, *, user: User | None, report: HouseholdImportReport, file_name: str) -> None:
-        self.user = user
-        self.report = report
-        self.file_name = file_name
-        self.now = timezone.now()
-        self.changes: list[dict[str, Any]] = []
-        # Registered records the file changes, by model and primary key, and the fields changed.
-        self.changed: dict[type[Any], dict[int, Any]] = defaultdict(dict)
-        self.changed_fields: dict[type[Any], set[str]] = defaultdict(set)
-        self.new_members: list[Member] = []
-        self.new_incomes: list[IncomeRecord] = []
-        self.status_changes: list[StatusChange] = []
-
-    def audit(
-        self, household_id: int, action: str, record: Any, record_id: int | None, changes: dict
-    ) -> None:
-        self.changes.append(
-            {
-                "household_id": household_id,
-                "action": action,
-                "record_type": record,
-                "record_id": record_id,
-                "record_label": "",
-                "changes": sealed_for_audit(_AUDITED_MODELS[record], changes)
-                if record in _AUDITED_MODELS
-                else changes,
-                "actor_id": self.user.pk if self.user else None,
-                "at": self.now,
-            }
-        )
-
-    def write(
-        self, households: list[HouseholdRows], batch: SheetBatch, progress: Progress | None
-    ) -> list[int]:
-        existing = {
-            household.household_number: household
-            for household in Household.objects.filter(
-                household_number__in=any_of([h.number for h in households])
-            )
-        }
-        new = [h for h in households if h.number not in existing]
-        old = [h for h in households if h.number in existing]
-        ids = self._create(new, batch, progress, total=len(households))
-        self._load_registered([existing[h.number].pk for h in old], member_fields=list(batch.members))
-        for done, rows in enumerate(old, start=1):
-            self._update(existing[rows.number], rows, batch)
-            if progress and done % 1000 == 0:
-                progress("write", len(new) + done, len(households))
-        self._write_updates()
-        _insert_dicts(HouseholdChange, self.changes)
-        return ids + [existing[h.number].pk for h in old]
-
-    def _load_registered(self, household_ids: list[int], *, member_fields: list[str]) -> None:
-        """The matched households' members, conditions and incomes, a query each.
-        Only the fields compared are read (and the timestamps not at all): converting
-        the rest into instances would take longer than the comparison."""
-        member_fields = [*member_fields, "household_id", "id_number", "name", "is_resident"]
-        self.members: dict[int, list[Member]] = defaultdict(list)
-        self.conditions: dict[int, LivingConditions] = {}
-        self.incomes: dict[int, list[IncomeRecord]] = defaultdict(list)
-        if not household_ids:
-            return
-        with id_table(household_ids) as matched:
-            for member in Member.objects.filter(household_id__in=matched).only(*member_fields):
-                self.members[member.household_id].append(member)
-            for conditions in LivingConditions.objects.filter(household_id__in=matched).defer("updated_at"):
-                self.conditions[conditions.household_id] = conditions
-            incomes = IncomeRecord.objects.filter(household_id__in=matched).defer("updated_at")
-            for income in incomes.order_by("-year"):
-                self.incomes[income.household_id].append(income)
-
-    def _create(
-        self, households: list[HouseholdRows], batch: SheetBatch, progress: Progress | None, *, total: int
-    ) -> list[int]:
-        """New households, column by column: their members, living conditions, incomes and audit."""
-        if not households:
-            return []
-        count = len(households)
-        numbers = [h.number for h in households]
-        insert_columns(
-            Household, _columns([h.values for h in households], household_number=numbers), count=count
-        )
-        ids = dict(
-            Household.objects.filter(household_number__in=any_of(numbers)).values_list(
-                "household_number", "pk"
-            )
-        )
-        rows = [index for h in households for index in h.rows]
-        member_columns = {name: [values[index] for index in rows] for name, values in batch.members.items()}
-        member_columns["household_id"] = [ids[batch.numbers[index]] for index in rows]
-        insert_columns(Member, member_columns, count=len(rows))
-        if progress:
-            progress("write", count // 2, total)
-        insert_columns(
-            LivingConditions,
-            _columns([h.conditions for h in households], household_id=[ids[number] for number in numbers]),
-            count=count,
-        )
-        incomes = [
-            {
-                "household_id": ids[h.number],
-                "year": h.income["year"],
-                **income_record_values(h.income, h.residents),
-            }
-            for h in households
-            if h.income
-        ]
-        _insert_dicts(IncomeRecord, incomes)
-        for h in households:
-            self.audit(
-                ids[h.number],
-                ChangeAction.CREATE,
-                "household",
-                ids[h.number],
-                {
-                    "import": [None, self.file_name],
-                    "members": [None, len(h.rows)],
-                    **{key: [None, _plain(value)] for key, value in h.values.items() if not is_blank(value)},
-                },
-            )
-        self.report.households_created += count
-        self.report.members_created += len(rows)
-        if progress:
-            progress("write", count, total)
-        return [ids[number] for number in numbers]
-
-    def _change(self, record: Any, changes: dict[str, list[Any]], values: dict[str, Any]) -> None:
-        """Take ``changes`` into a registered record, to be written with the others."""
-        for name in changes:
-            setattr(record, name, values[name])
-        self.changed[type(record)][record.pk] = record
-        self.changed_fields[type(record)].update(changes)
-
-    def _update(self, household: Household, rows: HouseholdRows, batch: SheetBatch) -> None:
-        changed = False
-        values = {
-            name: value for name, value in rows.values.items() if not is_blank(value) or name == "village_id"
-        }
-        household_changes = _differences(household, values)
-        if household_changes:
-            self._change(household, household_changes, values)
-            self.audit(household.pk, ChangeAction.UPDATE, "household", household.pk, household_changes)
-            self.status_changes += status_changes_for(
-                household_id=household.pk, changes=household_changes, user=self.user
-            )
-            changed = True
-        registered = {member.id_number: member for member in self.members[household.pk]}
-        for member_rows in batch.member_rows(rows):
-            member = registered.pop(member_rows.values["id_number"], None)
-            if member is None:
-                created = Member(household_id=household.pk, **member_rows.values)
-                self.members[household.pk].append(created)
-                self.new_members.append(created)  # audited once written, with its primary key
-                self.report.members_created += 1
-                changed = True
-                continue
-            # A blank cell brings no information: the registered value stays.
-            member_values = {name: value for name, value in member_rows.values.items() if not is_blank(value)}
-            member_changes = _differences(member, member_values)
-            if member_changes:
-                self._change(member, member_changes, member_values)
-                self.audit(household.pk, ChangeAction.UPDATE, "member", member.pk, member_changes)
-                self.report.members_updated += 1
-                changed = True
-        for member in registered.values():
-            self.report.warning(
-                Problem(
-                    rows.first_row,
-                    "",
-                    member.name,
-                    _("Registered in this household but not in the file; left as it is."),
-                    rows.number,
-                )
-            )
-        changed |= self._update_conditions(household, rows)
-        changed |= self._update_income(household, rows)
-        if changed:
-            self.changed[Household][household.pk] = household  # its updated_at is written
-            self.report.households_updated += 1
-        else:
-            self.report.households_unchanged += 1
-
-    def _update_conditions(self, household: Household, rows: HouseholdRows) -> bool:
-        registered = self.conditions.get(household.pk)
-        conditions = registered or LivingConditions(household=household)
-        changes = _differences(conditions, rows.conditions)
-        if not changes:
-            return False
-        if registered is None:  # a household registered without its record (not by this system)
-            for name in changes:
-                setattr(conditions, name, rows.conditions[name])
-            conditions.save()
-        else:
-            self._change(conditions, changes, rows.conditions)
-        self.audit(household.pk, ChangeAction.UPDATE, "livingconditions", conditions.pk, changes)
-        return True
-
-    def _update_income(self, household: Household, rows: HouseholdRows) -> bool:
-        residents = sum(member.is_resident for member in self.members[household.pk])
-        incomes = self.incomes[household.pk]  # latest year first
-        year = rows.income.get("year")
-        record = None
-        if year is not None:
-            record = next((income for income in incomes if income.year == year), None)
-            values = income_record_values(rows.income, residents)
-        else:
-            # Members joined or left: the latest year's per-capita figure follows (as on the form).
-            record = incomes[0] if incomes else None
-            if record is None or record.resident_members == residents:
-                return False
-            values = income_record_values({name: getattr(record, name) for name in AMOUNT_FIELDS}, residents)
-        if record is None:
-            assert year is not None  # without a year in the file there is a latest record
-            self.new_incomes.append(IncomeRecord(household_id=household.pk, year=year, **values))
-            return True  # audited once written, with its primary key
-        changes = _differences(record, values)
-        if not changes:
-            return False
-        self._change(record, changes, values)
-        self.audit(
-            household.pk,
-            ChangeAction.UPDATE,
-            "incomerecord",
-            record.pk,
-            {name: change for name, change in changes.items() if name in AMOUNT_FIELDS},
-        )
-        return True
-
-    def _write_updates(self) -> None:
-        """Everything the comparison found: changed records (a statement per table),
-        new members and income years, status history, and their audit."""
-        for model, records in self.changed.items():
-            update_rows(list(records.values()), [*sorted(self.changed_fields[model]), "updated_at"])
-        bulk_insert(StatusChange, self.status_changes)
-        if self.new_members:
-            bulk_insert(Member, self.new_members)
-            member_ids = dict(
-                Member.objects.filter(
-                    id_number_index__in=any_of(
-                        [id_number_digest(member.id_number) for member in self.new_members]
-                    )
-                ).values_list("id_number", "pk")
-            )
-            for member in self.new_members:
-                self.audit(
-                    member.household_id,
-                    ChangeAction.CREATE,
-                    "member",
-                    member_ids[member.id_number],
-                    {"import": [None, self.file_name], "name": [None, member.name]},
-                )
-        if self.new_incomes:
-            bulk_insert(IncomeRecord, self.new_incomes)
-            households = [income.household_id for income in self.new_incomes]
-            income_ids = {
-                (household_id, year): pk
-                for household_id, year, pk in IncomeRecord.objects.filter(
-                    household_id__in=any_of(households, kind="bigint")
-                ).values_list("household_id", "year", "pk")
-            }
-            for income in self.new_incomes:
-                self.audit(
-                    income.household_id,
-                    ChangeAction.CREATE,
-                    "incomerecord",
-                    income_ids[(income.household_id, income.year)],
-                    {
-                        name: [None, _plain(getattr(income, name))]
-                        for name in AMOUNT_FIELDS
-                        if getattr(income, name)
-                    },
-                )
+def _take_outcome(report: HouseholdImportReport, outcome: WriteOutcome) -> None:
+    """What the register's writer did, in the import's report."""
+    report.households_created += outcome.households_created
+    report.households_updated += outcome.households_updated
+    report.households_unchanged += outcome.households_unchanged
+    report.members_created += outcome.members_created
+    report.members_updated += outcome.members_updated
+    for note in outcome.notes:
+        report.warning(Problem(note.first_row, "", note.name, note.message, note.household_number))
 
 
 def _check_income(batch: SheetBatch, report: HouseholdImportReport, default_year: int) -> None:
@@ -549,7 +245,9 @@ def household_import(
         return report
     try:
         with transaction.atomic():
-            ids = _Writer(user=user, report=report, file_name=file_name).write(good, batch, progress)
+            writer = RegisterWriter(user=user, source=file_name)
+            ids = writer.write(good, batch.members, progress)
+            _take_outcome(report, writer.outcome)
             rows = {h.number: h.first_row for h in good}
             # A member's warning points at the member's own row, not the household's first.
             names = batch.members.get("name") or []
@@ -598,16 +296,6 @@ def _quality_warnings(
             )
         )
     report.warning_count += sum(counts.values()) - len(issues)
-
-
-def _columns(records: list[dict[str, Any]], **columns: list[Any]) -> dict[str, list[Any]]:
-    """Dicts with some of the same keys as columns (None where a dict lacks the key)."""
-    names = dict.fromkeys(name for record in records for name in record)
-    return {**{name: [record.get(name) for record in records] for name in names}, **columns}
-
-
-def _insert_dicts(model: type[Any], records: list[dict[str, Any]]) -> None:
-    insert_columns(model, _columns(records), count=len(records))
 
 
 def file_fingerprint(data: bytes) -> str:

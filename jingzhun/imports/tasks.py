@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from jingzhun.dashboards.choices import RefreshTrigger
-from jingzhun.dashboards.services import figures_refresh_after
+from jingzhun.core.signals import counted_data_changed
 from jingzhun.imports.choices import ImportState
 from jingzhun.imports.models import ImportRun
 from jingzhun.imports.services import import_run_execute
@@ -17,4 +16,4 @@ def import_run_task(run_id: int) -> None:
     run = import_run_execute(ImportRun.objects.select_related("started_by__area", "area").get(pk=run_id))
     area = run.area or (run.started_by.area if run.started_by else None)
     if run.state == ImportState.DONE and area is not None:
-        figures_refresh_after(area=area, trigger=RefreshTrigger.IMPORT)
+        counted_data_changed.send(sender=ImportRun, area=area, reason="import")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from jingzhun.dashboards.choices import RefreshTrigger
-from jingzhun.dashboards.services import figures_refresh_after
+from jingzhun.core.runs import RunStatus
+from jingzhun.core.signals import counted_data_changed
 from jingzhun.monitoring.models import ScreeningRun
 from jingzhun.monitoring.services import screening_run_execute
 
@@ -14,4 +14,5 @@ from jingzhun.monitoring.services import screening_run_execute
 def screening_run_task(run_id: int) -> None:
     # The run records its own failure; the task result only repeats it.
     run = screening_run_execute(ScreeningRun.objects.select_related("area").get(pk=run_id))
-    figures_refresh_after(area=run.area, trigger=RefreshTrigger.SCREENING)
+    if run.status == RunStatus.SUCCEEDED:
+        counted_data_changed.send(sender=ScreeningRun, area=run.area, reason="screening")

@@ -4,6 +4,7 @@ validates, saves, and records a HouseholdChange in the same transaction."""
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
@@ -19,16 +20,7 @@ from jingzhun.areas.models import Area
 from jingzhun.codelists.validation import coded_field_errors
 from jingzhun.core.crypto import sealed_for_audit
 from jingzhun.registry.choices import (
-    DISABILITY_CERTIFICATE_ID_TYPE,
-    HEAD_RELATION,
-    RESIDENT_ID_TYPE,
     ChangeAction,
-)
-from jingzhun.registry.idnumbers import (
-    InvalidIdNumber,
-    check_disability_certificate,
-    check_id_number,
-    id_number_digest,
 )
 from jingzhun.registry.income import AMOUNT_FIELDS, income_record_values
 from jingzhun.registry.models import (
@@ -40,6 +32,7 @@ from jingzhun.registry.models import (
     MonitoringObject,
     StatusChange,
 )
+from jingzhun.registry.rules import MemberBatch, check_members
 
 # Fields never copied into the change history: bookkeeping, not data.
 _UNTRACKED = {"id", "created_at", "updated_at", "household"}
@@ -223,64 +216,58 @@ def household_update(*, user: User, household: Household, **fields: Any) -> Hous
 # --- members ------------------------------------------------------------------
 
 
-def _check_member_identity(member: Member, *, warnings: list[str]) -> None:
-    """Normalise the ID number, derive or check birth date and sex, enforce uniqueness."""
-    checker = {
-        RESIDENT_ID_TYPE: check_id_number,
-        DISABILITY_CERTIFICATE_ID_TYPE: check_disability_certificate,
-    }.get(member.id_type)
-    if checker is None:
-        member.id_number = member.id_number.strip().upper()
-        if not member.id_number:
-            raise ValidationError({"id_number": [_("The ID number is empty.")]})
-        return
-    try:
-        checked = checker(member.id_number)
-    except InvalidIdNumber as error:
-        raise ValidationError({"id_number": [str(error)]}) from None
-    member.id_number = checked.number
-    warnings.extend(checked.warnings)
-    errors: dict[str, list[str]] = {}
-    if member.birth_date is None:
-        member.birth_date = checked.birth_date
-    elif member.birth_date != checked.birth_date:
-        errors["birth_date"] = [
-            _("The birth date %(entered)s does not match the ID number (%(derived)s).")
-            % {"entered": member.birth_date.isoformat(), "derived": checked.birth_date.isoformat()}
-        ]
-    if not member.sex:
-        member.sex = checked.sex
-    elif member.sex != checked.sex:
-        errors["sex"] = [_("The sex does not match the ID number.")]
-    holder = (
-        Member.objects.filter(id_number_index=id_number_digest(member.id_number))
-        .exclude(pk=member.pk)
-        .select_related("household")
-        .first()
+class _FieldErrors:
+    """The sink of ``registry.rules`` for a member entered on the form: its problems as
+    the form's field errors, its warnings (a historical area code) as messages."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, list[str]] = defaultdict(list)
+        self.warnings: list[str] = []
+
+    def fail_at(self, index: int, key: str, value: object, reason: str) -> None:
+        self.errors[key.removeprefix("member.")].append(reason)
+
+    def warn_at(self, index: int, key: str, value: object, reason: str) -> None:
+        self.warnings.append(reason)
+
+    def fail_household(self, number: str, key: str, value: object, reason: str) -> None:
+        self.errors[key.removeprefix("member.")].append(reason)
+
+
+def _check_member(member: Member, *, warnings: list[str]) -> None:
+    """The register's member rules (``registry.rules``, as for a sheet) for this one
+    member: its ID number normalised, birth date and sex derived or compared, the number
+    not registered to anyone else, at most one head in the household."""
+    number = member.household.household_number
+    batch = MemberBatch(
+        members={
+            "name": [member.name],
+            "relation_to_head": [member.relation_to_head],
+            "id_type": [member.id_type],
+            "birth_date": [member.birth_date],
+            "sex": [member.sex or None],
+        },
+        raw_id_numbers=[member.id_number],
+        numbers=[number],
+        households={number: [0]},
+        member_pks=[member.pk],
+        whole_households=False,
     )
-    if holder is not None:
-        errors["id_number"] = [
-            _("ID number %(number)s is already registered in household %(household)s.")
-            % {"number": member.id_number, "household": holder.household.household_number}
-        ]
-    if errors:
-        raise ValidationError(errors)
-
-
-def _check_single_head(member: Member) -> None:
-    if member.relation_to_head != HEAD_RELATION:
-        return
-    other_head = Member.objects.filter(household_id=member.household_id, relation_to_head=HEAD_RELATION)
-    if other_head.exclude(pk=member.pk).exists():
-        raise ValidationError({"relation_to_head": [_("This household already has a head.")]})
+    sink = _FieldErrors()
+    check_members(batch, sink)
+    if sink.errors:
+        raise ValidationError(dict(sink.errors))
+    member.id_number = batch.members["id_number"][0]
+    member.birth_date = batch.members["birth_date"][0]
+    member.sex = batch.members["sex"][0]
+    warnings.extend(sink.warnings)
 
 
 def _member_save(*, user: User, member: Member, before: dict[str, Any] | None) -> list[str]:
     """Check, save and record a member; returns warnings (e.g. a historical area code)."""
     household = member.household
     warnings: list[str] = []
-    _check_member_identity(member, warnings=warnings)
-    _check_single_head(member)
+    _check_member(member, warnings=warnings)
     _validate(member, village_code=household.village_id)
     changes = _save_with_history(user=user, household_id=household.pk, instance=member, before=before)
     if before is None or "is_resident" in changes:

@@ -11,8 +11,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from jingzhun.imports import services as import_services
 from jingzhun.imports.services import household_import
+from jingzhun.registry import writes as register_writes
 from jingzhun.registry.models import (
     Household,
     HouseholdChange,
@@ -326,8 +326,8 @@ def test_an_interrupted_update_leaves_the_register_unchanged(village, monkeypatc
             raise RuntimeError("power cut")
         return real_update(objects, field_names, **kwargs)
 
-    real_update = import_services.update_rows
-    monkeypatch.setattr(import_services, "update_rows", fail_on_members)
+    real_update = register_writes.update_rows
+    monkeypatch.setattr(register_writes, "update_rows", fail_on_members)
     with pytest.raises(RuntimeError):
         household_import(user=None, file_name="b.xlsx", data=_sheet_bytes(rows))
     assert Member.objects.get(id_number=HEAD_ID).labour_skill == "2"
@@ -362,14 +362,14 @@ def test_an_id_number_registered_in_another_household_is_refused(village):
 
 
 def test_an_interrupted_import_leaves_the_register_unchanged(village, monkeypatch):
-    real_insert = import_services.insert_columns
+    real_insert = register_writes.insert_columns
 
     def fail_on_incomes(model, columns, **kwargs):
         if model is IncomeRecord:
             raise RuntimeError("power cut")
         return real_insert(model, columns, **kwargs)
 
-    monkeypatch.setattr(import_services, "insert_columns", fail_on_incomes)
+    monkeypatch.setattr(register_writes, "insert_columns", fail_on_incomes)
     with pytest.raises(RuntimeError):
         household_import(user=None, file_name="a.xlsx", data=_sheet_bytes(_rows()))
     assert Household.objects.count() == 0
@@ -464,7 +464,7 @@ def test_a_reimport_is_checked_as_the_household_will_be_after_the_merge(village)
         user=None, file_name="b.csv", data=_csv([f"150124100201,150124001,榆树营村,新户主,{newcomer},户主"])
     )
     assert not report.ok
-    assert "it would have 2 heads" in report.errors[0].reason
+    assert "would have 2 heads" in report.errors[0].reason
     assert "王大 (registered)" in report.errors[0].value
     assert not Member.objects.filter(id_number=newcomer).exists()
     assert Member.objects.filter(household__household_number="150124001").count() == registered

@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 from django.apps import apps
+from django.test import override_settings
 
 from jingzhun.core.errors import StateConflict
 from jingzhun.core.runs import (
@@ -81,6 +82,7 @@ def test_the_worker_sees_a_run_only_after_its_transaction_commits(
     assert len(callbacks) == 1
 
 
+@override_settings(FIGURES_REFRESH_AFTER_CHANGES=True)
 def test_an_import_is_confirmed_or_cancelled_once(cadre, village, django_capture_on_commit_callbacks):
     head = factories.id_number(datetime.date(1970, 3, 4), "1")
     sheet = (
@@ -94,6 +96,9 @@ def test_an_import_is_confirmed_or_cancelled_once(cadre, village, django_capture
         import_run_confirm(user=cadre, run=run)
     run.refresh_from_db()
     assert run.state == ImportState.DONE
+    # The dashboards heard of it (core.signals) without the import knowing them.
+    refresh = AggregateRun.objects.get()
+    assert (refresh.trigger, refresh.status, refresh.area) == ("import", RunStatus.SUCCEEDED, village)
     with pytest.raises(StateConflict):
         import_run_confirm(user=cadre, run=run)
     import_run_cancel(user=cadre, run=run)  # too late: nothing changes
