@@ -12,6 +12,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -24,13 +25,13 @@ from jingzhun.areas.models import Area
 from jingzhun.areas.selectors import code_range_q
 from jingzhun.assistance.models import Measure, Pairing, Visit, VisitPhoto
 from jingzhun.cases.models import Case, Declaration
-from jingzhun.core.bulk import bulk_insert
+from jingzhun.core.bulk import any_of, bulk_insert, update_rows
 from jingzhun.dashboards.models import HouseholdFact
 from jingzhun.demo import names
 from jingzhun.demo.departments import generate_department_data
 from jingzhun.departments.models import DepartmentBatch, DepartmentRecord
 from jingzhun.monitoring.models import RiskWarning, ScreeningRun, WarningEvent
-from jingzhun.registry.income import TRANSFER_FIELDS, income_record_values
+from jingzhun.registry.income import AMOUNT_FIELDS, TRANSFER_FIELDS, income_record_values
 from jingzhun.registry.models import (
     Household,
     IncomeRecord,
@@ -39,9 +40,41 @@ from jingzhun.registry.models import (
     MonitoringObject,
     StatusChange,
 )
+from jingzhun.registry.rules import MemberBatch, check_members
+from jingzhun.registry.writes import HouseholdEntry, RegisterWriter
 
 DEMO_PASSWORD = "Jingzhun2026"
 BATCH = 5000
+DEMO_SOURCE = "演示县（生成）"
+
+
+def _editable(model: type[Any], *, skip: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    """The fields a writer sets for a new record: not its key, its timestamps or derived
+    columns (Django marks timestamps not editable, as the derived columns are)."""
+    return [
+        field.attname
+        for field in model._meta.concrete_fields
+        if field.editable and not field.primary_key and field.name not in skip
+    ]
+
+
+def _amounts(record: IncomeRecord) -> dict[str, Any]:
+    return {"year": record.year, **{name: getattr(record, name) for name in AMOUNT_FIELDS}}
+
+
+class _GeneratorBug:
+    """The sink of the register's rules for generated members: a refusal is a bug here."""
+
+    def fail_at(self, index: int, key: str, value: object, reason: str) -> None:
+        raise AssertionError(f"generated member {index} breaks a register rule: {key} {value!r}: {reason}")
+
+    def warn_at(self, index: int, key: str, value: object, reason: str) -> None:
+        pass  # e.g. a historical county code for an older person: accepted, as on entry
+
+    def fail_household(self, number: str, key: str, value: object, reason: str) -> None:
+        raise AssertionError(f"generated household {number} breaks a register rule: {key}: {reason}")
+
+
 TWO = Decimal("0.01")
 
 
@@ -342,10 +375,9 @@ class CountyGenerator:
                 )
             )
         with transaction.atomic():
-            for start in range(0, len(households), BATCH):
-                Household.objects.bulk_create(households[start : start + BATCH])
             members: list[Member] = []
-            incomes: list[IncomeRecord] = []
+            families: list[list[Member]] = []
+            incomes: list[tuple[IncomeRecord, IncomeRecord]] = []
             conditions: list[LivingConditions] = []
             episodes: list[MonitoringObject] = []
             measures: list[Measure] = []
@@ -353,13 +385,14 @@ class CountyGenerator:
                 family = self._family(household)
                 self._social_assistance(household, family)
                 members.extend(family)
+                families.append(family)
                 residents = sum(1 for m in family if m.is_resident)
                 # Income level per person: most households well above the line, some near or below it.
                 level = rnd.lognormvariate(9.45, 0.38)
                 if rnd.random() < 0.03:
                     level = rnd.uniform(4200, 7600)
-                incomes.append(self._income(household, year - 1, residents, level * rnd.uniform(0.85, 1.05)))
-                incomes.append(self._income(household, year, residents, level))
+                earlier = self._income(household, year - 1, residents, level * rnd.uniform(0.85, 1.05))
+                incomes.append((self._income(household, year, residents, level), earlier))
                 conditions.append(self._conditions(household))
                 if level < line * 1.1 and rnd.random() < 0.6:
                     episode, given = self._episode(household, level)
@@ -367,10 +400,12 @@ class CountyGenerator:
                     measures.extend(given)
                 if index % 1000 == 999:
                     self.progress(1000)
+            self._register(households, families, incomes, conditions)
+            for episode in episodes:  # the households have their keys now
+                episode.household = episode.household
+            for measure in measures:
+                measure.household = measure.household
             self._deliberate_problems(members, conditions)
-            bulk_insert(Member, members)
-            bulk_insert(IncomeRecord, incomes)
-            bulk_insert(LivingConditions, conditions)
             bulk_insert(MonitoringObject, episodes)
             bulk_insert(Measure, measures)
             report.department_records = generate_department_data(
@@ -443,22 +478,92 @@ class CountyGenerator:
             )
         return episode, given
 
+    def _register(
+        self,
+        households: list[Household],
+        families: list[list[Member]],
+        incomes: list[tuple[IncomeRecord, IncomeRecord]],
+        conditions: list[LivingConditions],
+    ) -> None:
+        """Write the county as any batch enters the register: checked by the register's
+        member rules, written by its writer (history included), the income figures
+        computed by the one income function. Sets the records' keys."""
+        member_fields = _editable(Member, skip={"household"})
+        columns: dict[str, list[Any]] = {name: [] for name in member_fields}
+        entries = []
+        for household, family, (current, earlier), living in zip(
+            households, families, incomes, conditions, strict=True
+        ):
+            start = len(columns["name"])
+            for member in family:
+                for name in member_fields:
+                    columns[name].append(getattr(member, name))
+            entries.append(
+                HouseholdEntry(
+                    number=household.household_number,
+                    rows=list(range(start, start + len(family))),
+                    values={name: getattr(household, name) for name in _editable(Household)},
+                    conditions={name: getattr(living, name) for name in _editable(LivingConditions)},
+                    income=_amounts(current),
+                    earlier_incomes=[_amounts(earlier)],
+                    residents=sum(1 for m in family if m.is_resident),
+                )
+            )
+        problems = _GeneratorBug()
+        check_members(
+            MemberBatch(
+                members=columns,
+                raw_id_numbers=list(columns["id_number"]),
+                numbers=[entry.number for entry in entries for _row in entry.rows],
+                households={entry.number: entry.rows for entry in entries},
+            ),
+            problems,
+        )
+        ids = RegisterWriter(user=None, source=DEMO_SOURCE).write(entries, columns)
+        member_keys = iter(
+            Member.objects.filter(household_id__in=any_of(ids, kind="bigint"))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        condition_keys = dict(
+            LivingConditions.objects.filter(household_id__in=any_of(ids, kind="bigint")).values_list(
+                "household_id", "pk"
+            )
+        )
+        for household, family, living, pk in zip(households, families, conditions, ids, strict=True):
+            household.pk = pk
+            # Assigned again, not by key: setting the key would drop the cached household.
+            for member in family:
+                member.pk, member.household = next(member_keys), household
+            living.pk, living.household = condition_keys[pk], household
+
     def _deliberate_problems(self, members: list[Member], conditions: list[LivingConditions]) -> None:
-        """A handful of the errors real registers contain, so the quality checks have work."""
+        """A handful of the errors real registers contain, so the quality checks have work:
+        records as older registers hold them, written past the register's rules on purpose
+        (the register's services would refuse them)."""
         rnd = self.random
         count = max(1, len(members) // 2500)
+        changed: dict[int, Member] = {}
         for member in rnd.sample(members, count):  # a mistyped check digit
             last = member.id_number[-1]
             member.id_number = member.id_number[:-1] + ("0" if last != "0" else "1")
+            changed[member.pk] = member
         for member in rnd.sample([m for m in members if m.relation_to_head == "02"], count):
             member.sex = "1" if member.sex == "2" else "2"  # inconsistent with ID: entered by hand
+            changed[member.pk] = member
         for member in rnd.sample(members, count):
             member.resident_medical_insurance, member.employee_medical_insurance = True, True
+            changed[member.pk] = member
         children = [m for m in members if m.labour_skill == "5" and m.school_status.startswith(("1", "2"))]
         for member in rnd.sample(children, min(count, len(children))):
             member.school_status, member.dropout_reason = "00", ""
-        for record in rnd.sample(conditions, count):
+            changed[member.pk] = member
+        pastures = rnd.sample(conditions, count)
+        for record in pastures:
             record.pasture_mu = Decimal("900.00")
+        fields = ["id_number", "sex", "resident_medical_insurance", "employee_medical_insurance"]
+        update_rows(list(changed.values()), [*fields, "school_status", "dropout_reason"])
+        update_rows(pastures, ["pasture_mu"])
 
     def _users(self, villages: list[Area]) -> list[tuple[str, str, str, str]]:
         first_village = villages[0]

@@ -57,6 +57,9 @@ class HouseholdEntry:
     income: dict[str, Any] = field(default_factory=dict)
     conditions: dict[str, Any] = field(default_factory=dict)
     residents: int = 0
+    # Earlier years' incomes of a household new to the register (year and amounts, as
+    # ``income``); a registered household's are not compared.
+    earlier_incomes: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -215,11 +218,11 @@ class RegisterWriter:
         incomes = [
             {
                 "household_id": ids[h.number],
-                "year": h.income["year"],
-                **income_record_values(h.income, h.residents),
+                "year": income["year"],
+                **income_record_values(income, h.residents),
             }
             for h in households
-            if h.income
+            for income in ([h.income] if h.income else []) + h.earlier_incomes
         ]
         insert_dicts(IncomeRecord, incomes)
         for h in households:
