@@ -411,15 +411,20 @@ def encrypted_fields() -> list[tuple[type[models.Model], EncryptedCharField]]:
     ]
 
 
-def sealed_for_audit(model: type[models.Model], changes: dict[str, Any]) -> dict[str, Any]:
-    """An audit entry's ``field: [old, new]`` with the encrypted fields' values encrypted
-    too: the history may say that a phone changed, never what it was."""
-    labels = {
+@functools.cache
+def _encrypted_labels(model: type[models.Model]) -> dict[str, str]:
+    return {
         field.attname: field.label
         for field in model._meta.concrete_fields
         if isinstance(field, EncryptedCharField)
     }
-    if not labels:
+
+
+def sealed_for_audit(model: type[models.Model], changes: dict[str, Any]) -> dict[str, Any]:
+    """An audit entry's ``field: [old, new]`` with the encrypted fields' values encrypted
+    too: the history may say that a phone changed, never what it was."""
+    labels = _encrypted_labels(model)
+    if not labels or not any(name in changes for name in labels):
         return changes
     sealed = dict(changes)
     for name, label in labels.items():

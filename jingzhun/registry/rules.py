@@ -208,15 +208,13 @@ def _check_heads(batch: MemberBatch, sink: ProblemSink) -> None:
             if members["relation_to_head"][index] == HEAD_RELATION
         ]
         registered_members = registered.get(number)
-        if registered_members is None and batch.whole_households:
-            if len(entered) != 1:
-                sink.fail_household(
-                    number,
-                    "member.relation_to_head",
-                    "",
-                    _("A household has exactly one head (户主); this one has %(count)d.")
-                    % {"count": len(entered)},
-                )
+        if registered_members is None and batch.whole_households and not entered:
+            sink.fail_household(
+                number,
+                "member.relation_to_head",
+                "",
+                _("A household has exactly one head (户主); none is listed."),
+            )
             continue
         in_batch = {members["id_number"][index] for index in rows}
         edited = {batch.member_pks[index] for index in rows} if batch.member_pks is not None else set()

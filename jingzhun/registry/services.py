@@ -195,7 +195,10 @@ def household_create(*, user: User, village: Area, **fields: Any) -> Household:
             instance=household,
             changes=_diff({}, snapshot(household)),
         )
-        LivingConditions.objects.create(household=household)
+        # Recorded like every record created, as the register's writer does for a sheet's households.
+        _save_with_history(
+            user=user, household_id=household.pk, instance=LivingConditions(household=household), before=None
+        )
     return household
 
 

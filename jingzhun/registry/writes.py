@@ -237,11 +237,61 @@ class RegisterWriter:
                     **{key: [None, _plain(value)] for key, value in h.values.items() if not is_blank(value)},
                 },
             )
+        self._audit_created(households, ids, member_names=[self.members_in["name"][index] for index in rows])
         self.outcome.households_created += count
         self.outcome.members_created += len(rows)
         if progress:
             progress("write", count, total)
         return [ids[number] for number in numbers]
+
+    def _audit_created(
+        self, households: list[HouseholdEntry], ids: dict[str, int], *, member_names: list[Any]
+    ) -> None:
+        """A creation entry for every record of the new households, as the form's services
+        write one for each record they create: the members (by name; their values are the
+        register's own), the living conditions and each income year (with their values)."""
+        with id_table(list(ids.values())) as created:
+            member_keys = Member.objects.filter(household_id__in=created).order_by("pk")
+            members = list(member_keys.values_list("pk", "household_id"))  # in the order written
+            conditions = dict(
+                LivingConditions.objects.filter(household_id__in=created).values_list("household_id", "pk")
+            )
+            incomes = {
+                (household_id, year): pk
+                for household_id, year, pk in IncomeRecord.objects.filter(
+                    household_id__in=created
+                ).values_list("household_id", "year", "pk")
+            }
+        source = [None, self.source]
+        for (pk, household_id), name in zip(members, member_names, strict=True):
+            self.audit(
+                household_id, ChangeAction.CREATE, "member", pk, {"source": source, "name": [None, name]}
+            )
+        for h in households:
+            household_id = ids[h.number]
+            values = {
+                key: [None, _plain(value)] for key, value in h.conditions.items() if not is_blank(value)
+            }
+            self.audit(
+                household_id,
+                ChangeAction.CREATE,
+                "livingconditions",
+                conditions[household_id],
+                {"source": source, **values},
+            )
+            for income in ([h.income] if h.income else []) + h.earlier_incomes:
+                amounts = {
+                    name: [None, _plain(income[name])]
+                    for name in AMOUNT_FIELDS
+                    if not is_blank(income.get(name))
+                }
+                self.audit(
+                    household_id,
+                    ChangeAction.CREATE,
+                    "incomerecord",
+                    incomes[(household_id, income["year"])],
+                    {"source": source, **amounts},
+                )
 
     def _change(self, record: Any, changes: dict[str, list[Any]], values: dict[str, Any]) -> None:
         """Take ``changes`` into a registered record, to be written with the others."""

@@ -224,7 +224,7 @@ def test_every_problem_is_reported_and_nothing_is_written(village):
     assert any("lost digits" in p.reason and p.row == 4 for p in report.errors), problems
     assert (6, "民族") in by_column
     assert any(p.row == 7 and "check digit" in p.reason for p in report.errors)
-    assert any("exactly one head" in p.reason and p.household == "150124001" for p in report.errors)
+    assert any("would have 2 heads" in p.reason and p.household == "150124001" for p in report.errors)
     assert Household.objects.count() == 0
     assert Member.objects.count() == 0
 
@@ -261,7 +261,7 @@ def test_a_changed_file_updates_and_audits(village):
     assert (report.households_updated, report.households_unchanged, report.members_updated) == (1, 1, 1)
     head = Member.objects.get(id_number=HEAD_ID)
     assert head.labour_skill == "1"
-    change = HouseholdChange.objects.filter(record_type="member", record_id=head.pk).get()
+    change = HouseholdChange.objects.filter(record_type="member", record_id=head.pk, action="update").get()
     assert change.changes == {"labour_skill": ["2", "1"]}
     income = IncomeRecord.objects.get(household=head.household)
     assert income.per_capita_net_income == Decimal("7000.00")

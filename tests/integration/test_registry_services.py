@@ -23,8 +23,10 @@ def test_household_create_records_history_and_conditions(cadre, village):
         main_cause="01",
     )
     assert household.conditions is not None
-    change = HouseholdChange.objects.get(household_id=household.pk)
+    change = HouseholdChange.objects.get(household_id=household.pk, record_type="household")
     assert change.action == ChangeAction.CREATE
+    conditions = HouseholdChange.objects.get(household_id=household.pk, record_type="livingconditions")
+    assert (conditions.action, conditions.actor) == (ChangeAction.CREATE, cadre)
     assert change.actor == cadre
     assert change.changes["household_number"] == [None, "H-1"]
 
