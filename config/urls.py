@@ -18,5 +18,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("api-tokens/", token_page, name="api_tokens"),
     path("api-tokens/<int:pk>/revoke/", token_revoke_view, name="api_token_revoke"),
-    path("", include("jingzhun.registry.urls")),
+    path("", include("jingzhun.households.urls")),
 ]

@@ -18,9 +18,9 @@ from pydantic import WithJsonSchema
 
 from jingzhun.accounts.roles import Capability
 from jingzhun.cases.choices import CaseAction
-from jingzhun.core.display import MASKERS
 from jingzhun.monitoring.choices import WarningStatus
 from jingzhun.monitoring.selectors import STATUS_ALL, STATUS_OPEN
+from jingzhun.registry.display import MASKERS
 from jingzhun.registry.models import IncomeRecord, LivingConditions
 
 
@@ -173,7 +173,7 @@ class MemberOut(Schema):
 
     @staticmethod
     def resolve_birth_date(obj: Any, context: Any) -> datetime.date | None:
-        # The masked ID number hides exactly the birth date (core.display).
+        # The masked ID number hides exactly the birth date (registry.display).
         return obj.birth_date if reveals(context) else None
 
     @staticmethod

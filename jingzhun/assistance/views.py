@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from jingzhun.accounts.roles import Capability
 from jingzhun.areas.selectors import villages_for
 from jingzhun.assistance import services
+from jingzhun.assistance.exports import measure_columns
 from jingzhun.assistance.forms import AssistanceFilterForm, MeasureForm, PairingForm, VisitForm
 from jingzhun.assistance.models import Measure, VisitPhoto
 from jingzhun.assistance.selectors import (
@@ -26,8 +27,8 @@ from jingzhun.assistance.selectors import (
 from jingzhun.core.forms import apply_validation_error
 from jingzhun.core.http import AuthenticatedHttpRequest
 from jingzhun.core.uploads import serve_upload
-from jingzhun.imports.exports import Labels, measure_columns
-from jingzhun.imports.views import list_export
+from jingzhun.exports.services import Labels
+from jingzhun.exports.views import list_export
 from jingzhun.registry.models import Household
 from jingzhun.registry.selectors import household_list, households_in_scope
 

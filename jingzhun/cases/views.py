@@ -22,6 +22,7 @@ from jingzhun.areas.selectors import area_list
 from jingzhun.cases import services
 from jingzhun.cases.choices import CaseAction, CaseKind, CaseState
 from jingzhun.cases.conditions import elimination_conditions
+from jingzhun.cases.exports import case_columns
 from jingzhun.cases.forms import (
     CaseFilterForm,
     ObjectionForm,
@@ -48,8 +49,7 @@ from jingzhun.cases.workflow import is_village_cadre, transitions_from
 from jingzhun.core.forms import apply_validation_error, report_errors
 from jingzhun.core.http import AuthenticatedHttpRequest
 from jingzhun.core.uploads import serve_upload
-from jingzhun.imports.exports import case_columns
-from jingzhun.imports.views import list_export
+from jingzhun.exports.views import list_export
 from jingzhun.registry.selectors import households_in_scope
 
 PAGE_SIZE = 50

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from jingzhun.accounts.models import User
 from jingzhun.core.pdf import cjk_font, column_widths, landscape_pdf, landscape_width, paragraph
 from jingzhun.dashboards.reports import Column, Report, ReportRow
-from jingzhun.imports.exports import ExportColumn, export_list
+from jingzhun.exports.services import ExportColumn, export_list
 
 
 def _value(column: Column) -> Any:

@@ -8,145 +8,34 @@ unless the user's role may see them in full; each export is recorded.
 
 from __future__ import annotations
 
-import datetime
-import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
-import xlsxwriter
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from jingzhun.accounts.models import User
-from jingzhun.accounts.roles import Capability
 from jingzhun.areas.choices import CODE_LENGTH, AreaLevel
 from jingzhun.areas.codes import prefix_of
 from jingzhun.areas.models import Area
 from jingzhun.areas.selectors import areas_by_prefix, child_prefix
 from jingzhun.codelists.fields import CodeField, CodeListField
-from jingzhun.codelists.selectors import code_label
-from jingzhun.core.display import MASKERS
-from jingzhun.imports.layouts import ROSTER_COLUMNS, Column, Record, Sensitivity
-from jingzhun.imports.models import ExportRecord
+from jingzhun.exports.models import ExportRecord
+from jingzhun.exports.services import (
+    ExportColumn,
+    Labels,
+    cell,
+    label_of,
+    masked,
+    shows_sensitive,
+    workbook,
+)
+from jingzhun.imports.layouts import ROSTER_COLUMNS, Column, Record
 from jingzhun.registry.choices import HEAD_RELATION, LIFTED_OUT_STATUSES, NOT_LIFTED_OUT_STATUSES
+from jingzhun.registry.display import Sensitivity
 from jingzhun.registry.models import Household, IncomeRecord, Member, MonitoringObject
-
-# The pages' maskers (core.display), by the kind of sensitive column.
-_MASKS: dict[Sensitivity, Callable[[str], str]] = {
-    Sensitivity.ID_NUMBER: MASKERS["id_number"],
-    Sensitivity.BIRTH_DATE: MASKERS["birth_date"],
-    Sensitivity.PHONE: MASKERS["phone"],
-    Sensitivity.ACCOUNT: MASKERS["bank_account"],
-    Sensitivity.HEALTH: lambda value: "***",
-}
-
-
-@dataclass(frozen=True)
-class ExportColumn:
-    header: str
-    value: Callable[[Any], Any]
-    sensitivity: Sensitivity = Sensitivity.NONE
-    width: int = 14
-
-
-def shows_sensitive(user: User | None) -> bool:
-    return user is None or user.can(Capability.REVEAL_SENSITIVE)
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    if isinstance(value, list):
-        return "、".join(str(part) for part in value)
-    return value
-
-
-def workbook(sheets: Iterable[tuple[str, list[str], Iterable[list[Any]], list[int]]]) -> bytes:
-    """An .xlsx of (title, headers, rows, widths) sheets. Text stays text: an ID number
-    written here is never turned into a number by Excel."""
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(
-        buffer, {"in_memory": True, "constant_memory": True, "default_date_format": "yyyy-mm-dd"}
-    )
-    bold = book.add_format({"bold": True, "text_wrap": True, "valign": "vcenter", "bg_color": "#eef2f7"})
-    for title, headers, rows, widths in sheets:
-        sheet = book.add_worksheet(title[:31])
-        for position, width in enumerate(widths):
-            sheet.set_column(position, position, width)
-        sheet.write_row(0, 0, headers, bold)
-        sheet.freeze_panes(1, 0)
-        count = 0
-        for count, row in enumerate(rows, start=1):
-            for position, value in enumerate(row):
-                if isinstance(value, str):
-                    sheet.write_string(count, position, value)
-                elif value is not None:
-                    sheet.write(count, position, value)
-        if headers:
-            sheet.autofilter(0, 0, max(count, 1), len(headers) - 1)
-    book.close()
-    return buffer.getvalue()
-
-
-def export_list(
-    *,
-    user: User | None,
-    what: str,
-    title: str,
-    columns: list[ExportColumn],
-    objects: Iterable[Any],
-    parameters: str = "",
-) -> bytes:
-    """One sheet: a list page's rows with its columns, masked for the user, recorded."""
-    full = shows_sensitive(user)
-    counted = 0
-
-    def rows() -> Iterable[list[Any]]:
-        nonlocal counted
-        for obj in objects:
-            counted += 1
-            row = []
-            for column in columns:
-                value = column.value(obj)
-                if column.sensitivity != Sensitivity.NONE and not full and value:
-                    value = _MASKS[column.sensitivity](str(value))
-                row.append(_cell(value))
-            yield row
-
-    data = workbook([(title, [c.header for c in columns], rows(), [c.width for c in columns])])
-    has_sensitive = any(c.sensitivity != Sensitivity.NONE for c in columns)
-    ExportRecord.objects.create(
-        what=what,
-        parameters=parameters[:500],
-        rows=counted,
-        sensitive_in_full=full and has_sensitive,
-        user=user,
-    )
-    return data
-
-
-class Labels:
-    """Code → label for a province (the code lists themselves are cached per process)."""
-
-    def __init__(self, province: str) -> None:
-        self.province = province
-
-    def __call__(self, code_list: str, value: Any) -> Any:
-        if isinstance(value, list):
-            return [code_label(code_list, code, province=self.province) for code in value]
-        return code_label(code_list, value, province=self.province)
-
-
-def _label_of(labels: Labels, model: Any, field: str) -> Callable[[Any], Any]:
-    model_field = model._meta.get_field(field)
-    code_list = model_field.code_list
-    return lambda obj: labels(code_list, getattr(obj, field))
-
 
 # --- list exports --------------------------------------------------------------
 
@@ -159,9 +48,9 @@ def household_columns(labels: Labels) -> list[ExportColumn]:
         ExportColumn(_("Head of household"), lambda h: h.head_name or "", width=10),
         ExportColumn(_("ID number of the head"), lambda h: h.head_id_number or "", Sensitivity.ID_NUMBER, 22),
         ExportColumn(_("Phone"), lambda h: h.phone, Sensitivity.PHONE),
-        ExportColumn(_("Household attribute"), _label_of(labels, Household, "attribute"), width=18),
-        ExportColumn(_("Poverty status"), _label_of(labels, Household, "poverty_status"), width=18),
-        ExportColumn(_("Main cause of poverty"), _label_of(labels, Household, "main_cause")),
+        ExportColumn(_("Household attribute"), label_of(labels, Household, "attribute"), width=18),
+        ExportColumn(_("Poverty status"), label_of(labels, Household, "poverty_status"), width=18),
+        ExportColumn(_("Main cause of poverty"), label_of(labels, Household, "main_cause")),
         ExportColumn(_("Per-capita net income"), lambda h: h.per_capita),
         ExportColumn(_("In the register"), lambda h: h.is_active, width=8),
     ]
@@ -179,7 +68,7 @@ def annotate_household_rows(households: QuerySet[Household]) -> QuerySet[Househo
 
 def member_columns(labels: Labels) -> list[ExportColumn]:
     def label(field: str) -> Callable[[Any], Any]:
-        return _label_of(labels, Member, field)
+        return label_of(labels, Member, field)
 
     return [
         ExportColumn(_("Household number"), lambda m: m.household.household_number, width=16),
@@ -298,11 +187,11 @@ def _roster_value(
         model_field = column.model_field()
         if isinstance(model_field, CodeField | CodeListField):
             value = labels(model_field.code_list, value)
-    if column.sensitivity != Sensitivity.NONE and not full and value:
-        value = _MASKS[column.sensitivity](str(value))
+    if not full and value:
+        value = masked(column.sensitivity, value)
     if isinstance(value, bool):
         return "是" if value else "否"
-    return _cell(value)
+    return cell(value)
 
 
 def roster_export(
@@ -418,48 +307,4 @@ def area_summary_columns() -> list[ExportColumn]:
         ExportColumn(_("Lifted out"), lambda r: r.lifted_out),
         ExportColumn(_("Monitoring objects (ever)"), lambda r: r.monitored),
         ExportColumn(_("Monitoring objects with risk not eliminated"), lambda r: r.monitored_not_eliminated),
-    ]
-
-
-def dated_file_name(stem: str) -> str:
-    return f"{stem}-{datetime.date.today():%Y%m%d}.xlsx"
-
-
-def warning_columns() -> list[ExportColumn]:
-    return [
-        ExportColumn(_("Household number"), lambda w: w.household.household_number, width=16),
-        ExportColumn(_("Village"), lambda w: w.household.village.name),
-        ExportColumn(_("Member"), lambda w: w.member.name if w.member else "", width=10),
-        ExportColumn(_("Rule"), lambda w: f"{w.rule.code} {w.rule.name}", width=30),
-        ExportColumn(_("Status"), lambda w: w.get_status_display()),
-        ExportColumn(_("Raised"), lambda w: w.created_at.date(), width=12),
-        ExportColumn(_("Verify by"), lambda w: w.deadline, width=12),
-        ExportColumn(_("Overdue"), lambda w: w.is_overdue, width=8),
-    ]
-
-
-def case_columns() -> list[ExportColumn]:
-    return [
-        ExportColumn(_("Procedure"), lambda c: c.get_kind_display(), width=18),
-        ExportColumn(_("Household number"), lambda c: c.household.household_number, width=16),
-        ExportColumn(_("Village"), lambda c: c.household.village.name),
-        ExportColumn(_("Step"), lambda c: c.get_state_display(), width=18),
-        ExportColumn(_("Channel"), lambda c: c.get_channel_display()),
-        ExportColumn(_("Opened on"), lambda c: c.opened_on, width=12),
-        ExportColumn(_("Decide by"), lambda c: c.deadline, width=12),
-        ExportColumn(_("Closed on"), lambda c: c.closed_on, width=12),
-        ExportColumn(_("Overdue"), lambda c: c.is_overdue, width=8),
-    ]
-
-
-def measure_columns(labels: Labels) -> list[ExportColumn]:
-    return [
-        ExportColumn(_("Household number"), lambda m: m.household.household_number, width=16),
-        ExportColumn(_("Village"), lambda m: m.household.village.name),
-        ExportColumn(_("Measure"), lambda m: labels("assistance_measure", m.measure_type), width=18),
-        ExportColumn(_("Start date"), lambda m: m.start_date, width=12),
-        ExportColumn(_("End date"), lambda m: m.end_date, width=12),
-        ExportColumn(_("Amount"), lambda m: m.amount),
-        ExportColumn(_("Responsible unit"), lambda m: m.responsible_unit, width=18),
-        ExportColumn(_("Status"), lambda m: m.get_status_display()),
     ]

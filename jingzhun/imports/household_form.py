@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 
 from jingzhun.accounts.models import User
 from jingzhun.assistance.models import Measure
-from jingzhun.core.display import display_value, rows
 from jingzhun.core.pdf import cjk_font, column_widths, landscape_pdf, landscape_width, paragraph
-from jingzhun.imports.exports import shows_sensitive, workbook
+from jingzhun.exports.services import shows_sensitive, workbook
+from jingzhun.registry.display import display_value, rows
 from jingzhun.registry.models import Household, IncomeRecord, LivingConditions, Member, MonitoringObject
 
 _SKIPPED = {"id", "household", "created_at", "updated_at", "is_active", "removed_on"}

@@ -18,6 +18,7 @@ from enum import StrEnum
 from django.db import models
 
 from jingzhun.core.spreadsheets import normalise_header
+from jingzhun.registry.display import Sensitivity
 from jingzhun.registry.models import Household, IncomeRecord, LivingConditions, Member
 
 
@@ -28,15 +29,6 @@ class Record(StrEnum):
     CONDITIONS = "conditions"
     # Read for the checks or the village, never written from a file.
     INFO = "info"
-
-
-class Sensitivity(StrEnum):
-    NONE = ""
-    ID_NUMBER = "id_number"
-    BIRTH_DATE = "birth_date"  # masked with the ID number (core.display)
-    PHONE = "phone"
-    ACCOUNT = "account"
-    HEALTH = "health"
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,39 +15,13 @@ from jingzhun.areas.models import Area
 from jingzhun.areas.selectors import area_list
 from jingzhun.core.forms import report_errors
 from jingzhun.core.http import AuthenticatedHttpRequest, pdf_response, xlsx_response
-from jingzhun.imports.exports import (
-    ExportColumn,
-    area_summary,
-    area_summary_columns,
-    dated_file_name,
-    export_list,
-    roster_export,
-)
+from jingzhun.exports.services import dated_file_name, export_list
+from jingzhun.imports.exports import area_summary, area_summary_columns, roster_export
 from jingzhun.imports.forms import HouseholdUploadForm
 from jingzhun.imports.household_form import household_form, household_form_pdf, household_form_xlsx
 from jingzhun.imports.selectors import import_run_list
 from jingzhun.imports.services import import_run_cancel, import_run_confirm, import_run_upload
 from jingzhun.registry.selectors import HouseholdFilters, household_list, households_in_scope
-
-
-def list_export(
-    request: AuthenticatedHttpRequest,
-    *,
-    what: str,
-    title: str,
-    columns: list[ExportColumn],
-    objects: Iterable[Any],
-) -> HttpResponse:
-    """A list page's rows as .xlsx, with the request's filters recorded with the export."""
-    data = export_list(
-        user=request.user,
-        what=what,
-        title=title,
-        columns=columns,
-        objects=objects,
-        parameters=request.GET.urlencode(),
-    )
-    return xlsx_response(data, dated_file_name(what))
 
 
 @login_required

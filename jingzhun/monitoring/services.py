@@ -23,7 +23,6 @@ from jingzhun.accounts.models import User
 from jingzhun.accounts.roles import Capability
 from jingzhun.areas.models import Area
 from jingzhun.areas.selectors import code_range_q
-from jingzhun.cases.services import identification_open_from_warning
 from jingzhun.codelists.models import Parameter
 from jingzhun.codelists.selectors import codes_with, parameter_value
 from jingzhun.codelists.services import load_seed
@@ -41,6 +40,7 @@ from jingzhun.monitoring.choices import OPEN_STATUSES, Engine, WarningStatus
 from jingzhun.monitoring.engine import runner
 from jingzhun.monitoring.engine.rules import RULE_FUNCTIONS, Parameters
 from jingzhun.monitoring.models import RiskWarning, ScreeningRule, ScreeningRun, WarningEvent
+from jingzhun.monitoring.signals import warning_confirmed
 from jingzhun.monitoring.snapshot import export_snapshot
 from jingzhun.registry.choices import CodeListKey
 from jingzhun.registry.conditions import condition_terms
@@ -381,8 +381,9 @@ def warning_transition(*, user: User, warning: RiskWarning, to: str, note: str =
             locked.decision_note = note
         locked.save()
         if to == WarningStatus.CONFIRMED:
-            # A confirmed risk is a lead: identification starts, carrying the evidence.
-            identification_open_from_warning(user=user, warning=locked)
+            # A confirmed risk is a lead: identification starts, carrying the evidence
+            # (the procedures app listens; monitoring does not know it).
+            warning_confirmed.send(sender=RiskWarning, warning=locked, user=user)
     return locked
 
 

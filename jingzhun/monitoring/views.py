@@ -13,10 +13,10 @@ from django.views.decorators.http import require_POST
 
 from jingzhun.accounts.roles import Capability
 from jingzhun.core.http import AuthenticatedHttpRequest
-from jingzhun.imports.exports import warning_columns
-from jingzhun.imports.views import list_export
+from jingzhun.exports.views import list_export
 from jingzhun.monitoring import services
 from jingzhun.monitoring.choices import WarningStatus
+from jingzhun.monitoring.exports import warning_columns
 from jingzhun.monitoring.forms import ScreeningStartForm, WarningDecisionForm, WarningFilterForm
 from jingzhun.monitoring.models import RiskWarning, ScreeningRun
 from jingzhun.monitoring.selectors import (

@@ -14,13 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, Q, QuerySet
 from django.utils.translation import get_language
 
 from jingzhun.codelists.selectors import parameter_value
 from jingzhun.quality.choices import Severity, Subject
 from jingzhun.registry.conditions import ConditionTerms, condition_terms, years_before
-from jingzhun.registry.models import Household
+from jingzhun.registry.models import Household, MonitoringObject
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,17 @@ class RuleContext:
     def conditions(self) -> ConditionTerms:
         """The household conditions' terms in force (registry.conditions)."""
         return condition_terms(province=self.province, as_of=self.today)
+
+
+def json_has(field: str, code: str) -> Q:
+    """A coded-list field holds ``code``. The lists are JSON arrays of strings; matching
+    the quoted code in the JSON text works identically on SQLite and PostgreSQL."""
+    return Q(**{f"{field}__icontains": f'"{code}"'})
+
+
+def open_episodes() -> QuerySet[MonitoringObject]:
+    """Inside a household subquery: its monitoring episodes whose risk is not eliminated."""
+    return MonitoringObject.objects.filter(household=OuterRef("pk"), risk_eliminated=False)
 
 
 RuleFinder = Callable[[QuerySet[Household], RuleContext], QuerySet]

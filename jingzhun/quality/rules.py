@@ -1,17 +1,14 @@
-"""The rules of domain.md §6 ("Data-quality rules"). Thresholds come from
-codelists.Parameter; codes with a meaning (worker, development-type measure...)
-from code-list attributes."""
+"""The rules of domain.md §6 ("Data-quality rules") over the register. Thresholds come
+from codelists.Parameter; codes with a meaning (worker, development-type measure...)
+from code-list attributes. Rules about another app's records are that app's
+(``assistance/quality_rules.py``): the quality app knows only the register."""
 
 from __future__ import annotations
-
-import datetime
 
 from django.db.models import (
     Case,
     Count,
-    DateField,
     Exists,
-    ExpressionWrapper,
     F,
     OuterRef,
     Q,
@@ -21,11 +18,9 @@ from django.db.models import (
 )
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 
-from jingzhun.assistance.choices import MeasureStatus
-from jingzhun.assistance.models import Measure
 from jingzhun.codelists.selectors import code_map, codes_with
 from jingzhun.quality.choices import Severity, Subject
-from jingzhun.quality.registry import RuleContext, quality_rule
+from jingzhun.quality.registry import RuleContext, json_has, quality_rule
 from jingzhun.registry.choices import (
     HEAD_RELATION,
     RESIDENT_ID_TYPE,
@@ -38,20 +33,6 @@ from jingzhun.registry.models import LAND_FIELDS, Household, LivingConditions, M
 
 def _members(households: QuerySet[Household]) -> QuerySet[Member]:
     return Member.objects.filter(household__in=households)
-
-
-def _json_has(field: str, code: str) -> Q:
-    # Coded lists are JSON arrays of strings; matching the quoted code in the
-    # JSON text works identically on SQLite and PostgreSQL.
-    return Q(**{f"{field}__icontains": f'"{code}"'})
-
-
-def _open_episodes() -> QuerySet[MonitoringObject]:
-    return MonitoringObject.objects.filter(household=OuterRef("pk"), risk_eliminated=False)
-
-
-def _active_measures() -> QuerySet[Measure]:
-    return Measure.objects.filter(household=OuterRef("pk")).exclude(status=MeasureStatus.CANCELLED)
 
 
 @quality_rule(
@@ -263,24 +244,6 @@ def elimination_too_soon(households: QuerySet[Household], context: RuleContext) 
 
 
 @quality_rule(
-    "RISK_WITHOUT_MEASURE",
-    subject=Subject.HOUSEHOLD,
-    severity=Severity.WARNING,
-    zh="风险类型无对应帮扶措施",
-    en="A risk type has no matching assistance measure",
-)
-def risk_without_measure(households: QuerySet[Household], context: RuleContext) -> QuerySet:
-    measures = code_map(CodeListKey.ASSISTANCE_MEASURE, year=context.year, province=context.province)
-    unanswered = Q(pk__in=[])
-    for risk in code_map(CodeListKey.RISK_TYPE, year=context.year, province=context.province):
-        answering = [code for code, item in measures.items() if risk in item.attributes.get("risk_types", [])]
-        has_risk = Exists(_open_episodes().filter(_json_has("risk_types", risk)))
-        has_answer = Exists(_active_measures().filter(measure_type__in=answering))
-        unanswered |= Q(has_risk) & ~Q(has_answer)
-    return households.filter(unanswered)
-
-
-@quality_rule(
     "LACK_OF_LABOUR_CAUSE",
     subject=Subject.HOUSEHOLD,
     severity=Severity.WARNING,
@@ -295,7 +258,7 @@ def lack_of_labour_cause(households: QuerySet[Household], context: RuleContext) 
     share = context.parameter("lack_of_labour_worker_share")
     cause = Q(main_cause__in=lack_codes)
     for code in lack_codes:
-        cause |= _json_has("other_causes", code)
+        cause |= json_has("other_causes", code)
     return (
         households.filter(cause)
         .alias(
@@ -304,43 +267,3 @@ def lack_of_labour_cause(households: QuerySet[Household], context: RuleContext) 
         )
         .filter(worker_count__gt=F("member_count") * Value(share))
     )
-
-
-@quality_rule(
-    "NO_DEVELOPMENT_MEASURE",
-    subject=Subject.HOUSEHOLD,
-    severity=Severity.WARNING,
-    zh="有劳动力的监测户没有开发式帮扶措施",
-    en="A monitored household with labour has no development-type measure",
-)
-def no_development_measure(households: QuerySet[Household], context: RuleContext) -> QuerySet:
-    workers = codes_with(CodeListKey.LABOUR_SKILL, "worker", year=context.year, province=context.province)
-    development = codes_with(
-        CodeListKey.ASSISTANCE_MEASURE, "development", year=context.year, province=context.province
-    )
-    has_labour = Exists(Member.objects.filter(household=OuterRef("pk"), labour_skill__in=workers))
-    has_development = Exists(_active_measures().filter(measure_type__in=development))
-    return households.filter(Exists(_open_episodes()), has_labour).exclude(has_development)
-
-
-@quality_rule(
-    "LATE_FIRST_MEASURE",
-    subject=Subject.HOUSEHOLD,
-    severity=Severity.WARNING,
-    zh="纳入监测后未在规定期限内落实帮扶措施",
-    en="No assistance measure started within the set days of identification",
-)
-def late_first_measure(households: QuerySet[Household], context: RuleContext) -> QuerySet:
-    days = datetime.timedelta(days=int(context.parameter("measure_start_days")))
-    in_time = _active_measures_of_episode().filter(
-        start_date__lte=ExpressionWrapper(OuterRef("identified_on") + days, output_field=DateField())
-    )
-    late = MonitoringObject.objects.filter(
-        household=OuterRef("pk"), risk_eliminated=False, identified_on__lt=context.today - days
-    ).exclude(Exists(in_time))
-    return households.filter(Exists(late))
-
-
-def _active_measures_of_episode() -> QuerySet[Measure]:
-    # Inside an episode subquery: the episode's household's measures.
-    return Measure.objects.filter(household=OuterRef("household")).exclude(status=MeasureStatus.CANCELLED)

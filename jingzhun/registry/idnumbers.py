@@ -284,7 +284,7 @@ def mask_id_number(number: str) -> str:
 
 
 def mask_birth_date(value: object) -> str:
-    """Only the year of a birth date (``1970-**-**``): see ``core.display`` for why."""
+    """Only the year of a birth date (``1970-**-**``): see ``registry.display`` for why."""
     return f"{str(value)[:4]}-**-**"
 
 

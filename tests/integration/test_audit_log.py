@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from jingzhun.core.audit import AuditImmutable, audit_models, audit_seal, audit_verify
-from jingzhun.imports.models import ExportRecord
+from jingzhun.exports.models import ExportRecord
 from jingzhun.registry.models import HouseholdChange
 from tests import factories
 

@@ -9,7 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfReader
 
 from jingzhun.accounts.choices import Role
-from jingzhun.imports.models import ExportRecord, ImportRun
+from jingzhun.exports.models import ExportRecord
+from jingzhun.imports.models import ImportRun
 from jingzhun.imports.services import household_import
 from jingzhun.registry.models import Household, HouseholdChange, Member, MonitoringObject
 from tests import factories

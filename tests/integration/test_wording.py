@@ -6,8 +6,8 @@ import pytest
 from django.utils import translation
 
 from jingzhun.assistance.models import Visit
-from jingzhun.core.display import change_lines
 from jingzhun.monitoring.models import ScreeningRule
+from jingzhun.registry.display import change_lines
 from tests import factories
 
 pytestmark = pytest.mark.django_db

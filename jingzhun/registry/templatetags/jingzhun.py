@@ -4,7 +4,7 @@ from django import template
 from django.db import models
 
 from jingzhun.codelists.selectors import code_label
-from jingzhun.core.display import display_value
+from jingzhun.registry.display import display_value
 from jingzhun.registry.idnumbers import mask_birth_date, mask_id_number, mask_phone
 
 register = template.Library()

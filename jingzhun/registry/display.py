@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 
 from django.db import models
 from django.utils import timezone
@@ -30,6 +31,18 @@ from django.utils.translation import gettext as _
 from jingzhun.codelists.fields import CodeField, CodeListField
 from jingzhun.codelists.selectors import code_label
 from jingzhun.registry.idnumbers import mask_account, mask_birth_date, mask_id_number, mask_phone
+
+
+class Sensitivity(StrEnum):
+    """What kind of sensitive value a column of a sheet or an export holds."""
+
+    NONE = ""
+    ID_NUMBER = "id_number"
+    BIRTH_DATE = "birth_date"  # masked with the ID number (below)
+    PHONE = "phone"
+    ACCOUNT = "account"
+    HEALTH = "health"
+
 
 # Masked together or not at all: see the module docstring.
 MASKERS = {

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jingzhun.registry import views
+from jingzhun.households import views
 from jingzhun.worklist.views import home
 
 urlpatterns = [

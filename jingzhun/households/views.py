@@ -29,18 +29,19 @@ from jingzhun.assistance.selectors import (
 )
 from jingzhun.cases.selectors import household_cases
 from jingzhun.cases.workflow import is_village_cadre
-from jingzhun.core.display import change_lines, rows
 from jingzhun.core.forms import apply_validation_error
 from jingzhun.core.http import AuthenticatedHttpRequest
 from jingzhun.dashboards.choices import Section
 from jingzhun.dashboards.figures import figure_get
 from jingzhun.dashboards.selectors import area_in_scope, figure_facts, key_label, people_behind
-from jingzhun.imports.exports import Labels, household_columns, member_columns
-from jingzhun.imports.views import list_export
+from jingzhun.exports.services import Labels
+from jingzhun.exports.views import list_export
+from jingzhun.imports.exports import household_columns, member_columns
 from jingzhun.monitoring.selectors import evidence_visible, health_rules_withheld, household_warnings
 from jingzhun.quality.selectors import household_quality_issues
 from jingzhun.registry import services
 from jingzhun.registry.choices import HEAD_RELATION
+from jingzhun.registry.display import change_lines, rows
 from jingzhun.registry.forms import (
     CONDITIONS_FIELDS,
     HOUSEHOLD_FIELDS,
