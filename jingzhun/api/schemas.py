@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from ninja import Field, ModelSchema, Schema
-from pydantic import WithJsonSchema
+from pydantic import WithJsonSchema, create_model
 
 from jingzhun.accounts.roles import Capability
 from jingzhun.cases.choices import CaseAction
@@ -22,6 +22,7 @@ from jingzhun.monitoring.choices import WarningStatus
 from jingzhun.monitoring.selectors import STATUS_ALL, STATUS_OPEN
 from jingzhun.registry.display import MASKERS
 from jingzhun.registry.models import IncomeRecord, LivingConditions
+from jingzhun.registry.selectors import HOUSEHOLD_FILTERS, FilterParameter
 
 
 def reveals(context: Any) -> bool:
@@ -106,6 +107,22 @@ class HouseholdOut(Schema):
     @staticmethod
     def resolve_bank_account(obj: Any, context: Any) -> str:
         return masked(obj, "bank_account", context)
+
+
+def _query_field(parameter: FilterParameter) -> Any:
+    if parameter.kind == "flag":
+        return (bool, False)
+    pattern = r"^[0-9]*$" if parameter.kind == "village" else TEXT
+    description = "household number, member name or ID number" if parameter.param == "q" else None
+    return (str, Field("", max_length=parameter.max_length, pattern=pattern, description=description))
+
+
+# The household list's filters as query parameters: the page's, declared once (registry.selectors).
+HouseholdQuery = create_model(
+    "HouseholdQuery",
+    __base__=Schema,
+    **{parameter.param: _query_field(parameter) for parameter in HOUSEHOLD_FILTERS},
+)
 
 
 class HouseholdPage(PageOut):

@@ -11,11 +11,11 @@ from django.utils import timezone
 
 from jingzhun.accounts.choices import Role
 from jingzhun.accounts.models import User
-from jingzhun.assistance.models import Pairing, Visit
+from jingzhun.assistance.models import Measure, Pairing, Visit
 from jingzhun.codelists.selectors import parameter_value
 from jingzhun.quality.selectors import QualityIssue, find_issues
 from jingzhun.registry.models import Household, MonitoringObject
-from jingzhun.registry.selectors import household_list
+from jingzhun.registry.selectors import HouseholdFilters, household_list, household_rows
 
 # The data-quality rules that are assistance checks (domain.md §6, issue list of the plan).
 ASSISTANCE_RULES = ("RISK_WITHOUT_MEASURE", "NO_DEVELOPMENT_MEASURE", "LATE_FIRST_MEASURE")
@@ -73,6 +73,18 @@ def is_visit_overdue(
 ) -> bool:
     today = today or timezone.localdate()
     return last_visit is None or last_visit < today - datetime.timedelta(days=visit_interval_days(province))
+
+
+def measure_list(*, user: User, village: str = "") -> QuerySet[Measure]:
+    """The measures of the households in the user's area (removed households included),
+    or of one village; the newest first."""
+    scoped = household_rows(user=user, filters=HouseholdFilters(village=village, include_removed=True))
+    return Measure.objects.filter(household__in=scoped.values("pk")).order_by("-start_date", "-pk")
+
+
+def household_measures(*, user: User, household: Household) -> QuerySet[Measure]:
+    """A household's measures, the newest first (the household already found in the user's scope)."""
+    return measure_list(user=user).filter(household=household)
 
 
 def household_visits(*, user: User, household: Household) -> QuerySet[Visit]:

@@ -55,6 +55,19 @@ def _json_text() -> Any:
     return text
 
 
+def _repeating(convert: Any) -> Any:
+    """``convert``, done once for a run of the same object: a batch's timestamps are one
+    "now", and adapting a datetime costs more than comparing it."""
+    last: list[Any] = [object(), None]
+
+    def once(value: Any) -> Any:
+        if value is not last[0]:
+            last[0], last[1] = value, convert(value)
+        return last[1]
+
+    return once
+
+
 def _converter(field: models.Field) -> Any:
     ops = connection.ops
     if isinstance(field, EncryptedCharField):
@@ -62,9 +75,9 @@ def _converter(field: models.Field) -> Any:
     if isinstance(field, models.JSONField):
         return _json_text()
     if isinstance(field, models.DateTimeField):
-        return ops.adapt_datetimefield_value
+        return _repeating(ops.adapt_datetimefield_value)
     if isinstance(field, models.DateField) and connection.vendor == "sqlite":
-        return lambda value: None if value is None else value.isoformat()
+        return _repeating(lambda value: None if value is None else value.isoformat())
     if isinstance(field, models.DecimalField) and connection.vendor == "sqlite":
         return lambda value: None if value is None else str(value)
     return None

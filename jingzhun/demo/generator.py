@@ -31,6 +31,7 @@ from jingzhun.demo import names
 from jingzhun.demo.departments import generate_department_data
 from jingzhun.departments.models import DepartmentBatch, DepartmentRecord
 from jingzhun.monitoring.models import RiskWarning, ScreeningRun, WarningEvent
+from jingzhun.registry.choices import HEAD_RELATION, SPOUSE_RELATION
 from jingzhun.registry.income import AMOUNT_FIELDS, TRANSFER_FIELDS, income_record_values
 from jingzhun.registry.models import (
     Household,
@@ -218,13 +219,14 @@ class CountyGenerator:
         head_sex = "1" if rnd.random() < 0.82 else "2"
         head_age = int(min(88, max(24, rnd.gauss(56, 13))))
         surname = rnd.choice(names.SURNAMES)
-        members = [self._member(household, relation="01", age=head_age, sex=head_sex, surname=surname)]
+        head = self._member(household, relation=HEAD_RELATION, age=head_age, sex=head_sex, surname=surname)
+        members = [head]
         if rnd.random() < 0.78:
             spouse_sex = "2" if head_sex == "1" else "1"
             members.append(
                 self._member(
                     household,
-                    relation="02",
+                    relation=SPOUSE_RELATION,
                     age=max(20, head_age + rnd.randint(-5, 3)),
                     sex=spouse_sex,
                     surname=None,
@@ -548,7 +550,7 @@ class CountyGenerator:
             last = member.id_number[-1]
             member.id_number = member.id_number[:-1] + ("0" if last != "0" else "1")
             changed[member.pk] = member
-        for member in rnd.sample([m for m in members if m.relation_to_head == "02"], count):
+        for member in rnd.sample([m for m in members if m.relation_to_head == SPOUSE_RELATION], count):
             member.sex = "1" if member.sex == "2" else "2"  # inconsistent with ID: entered by hand
             changed[member.pk] = member
         for member in rnd.sample(members, count):

@@ -56,6 +56,7 @@ from jingzhun.registry.models import Household, IncomeRecord, LivingConditions, 
 from jingzhun.registry.selectors import (
     HouseholdFilters,
     change_list,
+    household_filters,
     household_list,
     households_in_scope,
     income_list,
@@ -92,14 +93,7 @@ def household_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         among = None
         if data["figure"]:
             among, figure_context = _figure_households(request, data["figure"], data["key"], data["area"])
-        filters = HouseholdFilters(
-            search=data["q"],
-            village=data["village"],
-            poverty_status=data["poverty_status"],
-            attribute=data["attribute"],
-            cause=data["cause"],
-            among=among,
-        )
+        filters = household_filters(data, among=among)
     latest_income = IncomeRecord.objects.filter(household=OuterRef("pk")).order_by("-year")
     households = household_list(user=user, filters=filters).annotate(
         head_id_number=Subquery(

@@ -10,9 +10,9 @@ from jingzhun.areas.selectors import village_choices, villages_for
 from jingzhun.codelists.forms import CodedModelForm
 from jingzhun.codelists.selectors import code_choices
 from jingzhun.core.forms import date_input
-from jingzhun.registry.choices import CodeListKey
 from jingzhun.registry.income import TRANSFER_FIELDS
 from jingzhun.registry.models import LAND_FIELDS, Household, IncomeRecord, LivingConditions, Member
+from jingzhun.registry.selectors import HOUSEHOLD_FILTERS
 
 HOUSEHOLD_FIELDS = [
     "household_number",
@@ -147,17 +147,9 @@ class LivingConditionsForm(CodedModelForm):
 
 
 class HouseholdFilterForm(forms.Form):
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        widget=forms.TextInput(
-            attrs={"placeholder": _("Name, ID number or household number"), "class": "form-control"}
-        ),
-    )
-    village = forms.ChoiceField(label=_("Village"), required=False)
-    poverty_status = forms.ChoiceField(label=_("Poverty status"), required=False)
-    attribute = forms.ChoiceField(label=_("Household attribute"), required=False)
-    cause = forms.ChoiceField(label=_("Main cause"), required=False)
+    """The household list's filters (``registry.selectors.HOUSEHOLD_FILTERS``, the API's
+    too), plus the hidden fields that open the list from a dashboard figure."""
+
     # A dashboard figure's households (the figure, the key of its breakdown, the area).
     figure = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
     key = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
@@ -166,13 +158,28 @@ class HouseholdFilterForm(forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         province = user.area.code[:2] if user.area else None
-        everything = [("", _("All"))]
-        self.fields["village"].choices = everything + village_choices(user=user)  # type: ignore[attr-defined]
-        for name, key in (
-            ("poverty_status", CodeListKey.POVERTY_STATUS),
-            ("attribute", CodeListKey.HOUSEHOLD_ATTRIBUTE),
-            ("cause", CodeListKey.CAUSE_OF_POVERTY),
-        ):
-            self.fields[name].choices = everything + code_choices(key, province=province)  # type: ignore[attr-defined]
-        for name in ("village", "poverty_status", "attribute", "cause"):
-            self.fields[name].widget.attrs["class"] = "form-select"
+        everything: list[tuple[str, Any]] = [("", _("All"))]
+        for parameter in HOUSEHOLD_FILTERS:
+            field: forms.Field
+            if parameter.kind == "flag":
+                field = forms.BooleanField(label=parameter.label, required=False)
+                field.widget.attrs["class"] = "form-check-input"
+            elif parameter.kind == "text":
+                field = forms.CharField(
+                    label=parameter.label, required=False, max_length=parameter.max_length
+                )
+                field.widget.attrs.update(
+                    {"placeholder": _("Name, ID number or household number"), "class": "form-control"}
+                )
+            else:
+                choices = (
+                    village_choices(user=user)
+                    if parameter.kind == "village"
+                    else code_choices(parameter.code_list, province=province)
+                )
+                field = forms.ChoiceField(label=parameter.label, required=False, choices=everything + choices)
+                field.widget.attrs["class"] = "form-select"
+            self.fields[parameter.param] = field
+        # The hidden fields last: the visible filters come first on the page.
+        for name in ("figure", "key", "area"):
+            self.fields[name] = self.fields.pop(name)

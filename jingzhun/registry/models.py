@@ -276,8 +276,11 @@ class LivingConditions(models.Model):
 class MonitoringObject(models.Model):
     """One episode of a household being a monitoring object (监测对象).
 
-    Episodes are never deleted: a household whose risk was eliminated and which
-    is identified again gets a new episode.
+    It belongs to the register, not to the monitoring app: being a monitoring object
+    is part of the household's national record (the monitoring fields of the household
+    form, 一户一档), decided by the procedures (cases) and read by every app, while the
+    monitoring app only screens and warns. Episodes are never deleted: a household
+    whose risk was eliminated and which is identified again gets a new episode.
     """
 
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="monitoring_episodes")

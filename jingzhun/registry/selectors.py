@@ -3,13 +3,16 @@ inside the user's area; a household outside it is simply not found."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext_lazy
 
 from jingzhun.accounts.models import User
 from jingzhun.areas.selectors import area_scope_q
-from jingzhun.registry.choices import HEAD_RELATION
+from jingzhun.registry.choices import HEAD_RELATION, CodeListKey
 from jingzhun.registry.idnumbers import (
     ID_TAIL_LENGTH,
     InvalidIdNumber,
@@ -30,6 +33,41 @@ class HouseholdFilters:
     include_removed: bool = False
     # Only these households (a subquery of primary keys), e.g. those behind a dashboard figure.
     among: QuerySet | None = None
+
+
+@dataclass(frozen=True)
+class FilterParameter:
+    """One filter of the household list as a request names it: the same query parameter
+    on the page (``HouseholdFilterForm``) and in the API (``schemas.HouseholdQuery``)."""
+
+    param: str
+    field: str  # of HouseholdFilters
+    label: Any
+    kind: str  # "text", "village" (a village code of the user's area), "code" (of ``code_list``), "flag"
+    code_list: str = ""
+    max_length: int = 20
+
+
+# The household list's filters, declared once for the page form, the API and the selector.
+HOUSEHOLD_FILTERS = (
+    FilterParameter("q", "search", gettext_lazy("Search"), "text", max_length=50),
+    FilterParameter("village", "village", gettext_lazy("Village"), "village", max_length=12),
+    FilterParameter(
+        "poverty_status", "poverty_status", gettext_lazy("Poverty status"), "code", CodeListKey.POVERTY_STATUS
+    ),
+    FilterParameter(
+        "attribute", "attribute", gettext_lazy("Household attribute"), "code", CodeListKey.HOUSEHOLD_ATTRIBUTE
+    ),
+    FilterParameter("cause", "cause", gettext_lazy("Main cause"), "code", CodeListKey.CAUSE_OF_POVERTY),
+    FilterParameter("include_removed", "include_removed", gettext_lazy("Removed households too"), "flag"),
+)
+
+
+def household_filters(values: Mapping[str, Any], **extra: Any) -> HouseholdFilters:
+    """The filters a request gives by ``HOUSEHOLD_FILTERS``' parameter names (absent ones
+    left as they are), with ``extra`` filters that are not parameters (``among``)."""
+    given = {p.field: values[p.param] for p in HOUSEHOLD_FILTERS if values.get(p.param) is not None}
+    return HouseholdFilters(**given, **extra)
 
 
 def head_name_of(household: str = "pk") -> Subquery:

@@ -115,7 +115,10 @@ class RegisterWriter:
         self.outcome = WriteOutcome()
         self.source = source
         self.now = timezone.now()
-        self.changes: list[dict[str, Any]] = []
+        # The history entries, column by column (a county's import writes a few hundred thousand).
+        self.history: dict[str, list[Any]] = {
+            name: [] for name in ("household_id", "action", "record_type", "record_id", "changes")
+        }
         # Registered records the file changes, by model and primary key, and the fields changed.
         self.changed: dict[type[Any], dict[int, Any]] = defaultdict(dict)
         self.changed_fields: dict[type[Any], set[str]] = defaultdict(set)
@@ -126,19 +129,13 @@ class RegisterWriter:
     def audit(
         self, household_id: int, action: str, record: Any, record_id: int | None, changes: dict
     ) -> None:
-        self.changes.append(
-            {
-                "household_id": household_id,
-                "action": action,
-                "record_type": record,
-                "record_id": record_id,
-                "record_label": "",
-                "changes": sealed_for_audit(_AUDITED_MODELS[record], changes)
-                if record in _AUDITED_MODELS
-                else changes,
-                "actor_id": self.user.pk if self.user else None,
-                "at": self.now,
-            }
+        history = self.history
+        history["household_id"].append(household_id)
+        history["action"].append(action)
+        history["record_type"].append(record)
+        history["record_id"].append(record_id)
+        history["changes"].append(
+            sealed_for_audit(_AUDITED_MODELS[record], changes) if record in _AUDITED_MODELS else changes
         )
 
     def write(
@@ -165,7 +162,17 @@ class RegisterWriter:
             if progress and done % 1000 == 0:
                 progress("write", len(new) + done, len(households))
         self._write_updates()
-        insert_dicts(HouseholdChange, self.changes)
+        count = len(self.history["action"])
+        insert_columns(
+            HouseholdChange,
+            {
+                **self.history,
+                "record_label": [""] * count,
+                "actor_id": [self.user.pk if self.user else None] * count,
+                "at": [self.now] * count,
+            },
+            count=count,
+        )
         created = iter(ids)
         return [existing[h.number].pk if h.number in existing else next(created) for h in households]
 
