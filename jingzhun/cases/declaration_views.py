@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 
 from jingzhun.areas.choices import AreaLevel
 from jingzhun.areas.models import Area
-from jingzhun.cases import services
+from jingzhun.cases import declarations, services
 from jingzhun.cases.models import Declaration
 from jingzhun.cases.selectors import declaration_list
 from jingzhun.cases.workflow import is_village_cadre
@@ -107,7 +107,7 @@ def declare(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.declaration_submit(
+            declarations.declaration_submit(
                 name=data["name"],
                 id_number=data["id_number"],
                 phone=data["phone"],
@@ -115,7 +115,7 @@ def declare(request: HttpRequest) -> HttpResponse:
                 what_happened=data["what_happened"],
                 client_address=_client_address(request),
             )
-        except services.RateLimited:
+        except declarations.RateLimited:
             form.add_error(
                 None,
                 _("Too many declarations from here today. Please try again tomorrow or call the village."),
@@ -144,12 +144,12 @@ def declare_status(request: HttpRequest) -> HttpResponse:
     found: list[Declaration] | None = None
     if request.method == "POST" and form.is_valid():
         try:
-            found = services.declaration_lookup(
+            found = declarations.declaration_lookup(
                 id_number=form.cleaned_data["id_number"],
                 phone=form.cleaned_data["phone"],
                 client_address=_client_address(request),
             )
-        except services.RateLimited:
+        except declarations.RateLimited:
             form.add_error(None, _("Too many lookups from here. Please try again in an hour."))
     return render(request, "cases/declare_status.html", {"form": form, "found": found})
 

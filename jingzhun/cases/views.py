@@ -19,7 +19,7 @@ from jingzhun.accounts.roles import Capability
 from jingzhun.areas.choices import AreaLevel
 from jingzhun.areas.models import Area
 from jingzhun.areas.selectors import area_list
-from jingzhun.cases import services
+from jingzhun.cases import services, steps
 from jingzhun.cases.choices import CaseAction, CaseKind, CaseState
 from jingzhun.cases.conditions import elimination_conditions
 from jingzhun.cases.exports import case_columns
@@ -134,7 +134,7 @@ def _render_case(
         ),
         "can_object": is_village_cadre(user) and case.state == CaseState.PUBLIC_NOTICE,
         # The county sees what the comparison will find before recording it.
-        "findings": (services.exclusion_findings(case) if case.state == CaseState.DATA_COMPARISON else []),
+        "findings": (steps.exclusion_findings(case) if case.state == CaseState.DATA_COMPARISON else []),
         # The lead, the evidence and medical spending are health details: shown to the
         # roles that may see sensitive data, withheld from supervisors and evaluators.
         "can_reveal": user.can(Capability.REVEAL_SENSITIVE),

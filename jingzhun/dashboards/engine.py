@@ -99,30 +99,51 @@ def _any(values: ir.ArrayValue) -> ir.BooleanValue:
 
 
 def household_facts(tables: dict[str, ir.Table], parameters: FactParameters) -> ir.Table:
-    """One row per active household of the snapshot with the facts the figures count by."""
+    """One row per active household of the snapshot with the facts the figures count by:
+    each kind of record summed up per household (a step each), joined to the households,
+    then the figures' yes/no and coded columns derived."""
     p = parameters
     households = tables["households"].filter(ibis._.is_active)
-    base = households.select(
+    facts = households.select(
         household_id=households.id,
         village_id=households.village_id,
         poverty_status=households.poverty_status.fill_null(""),
         attribute=households.attribute.fill_null(""),
     )
+    episodes = _episode_facts(tables)
+    for table in (
+        _quality_facts(tables),
+        _member_facts(tables, p),
+        episodes,
+        _warning_facts(tables, p),
+        _case_facts(tables, p),
+        *_measure_facts(tables, p, episodes),
+        _visit_facts(tables),
+        _condition_facts(tables, p),
+        _income_facts(tables, p),
+    ):
+        facts = facts.left_join(table, "household_id").drop("household_id_right")
+    return _figure_columns(facts, p)
 
-    members, terms = tables["members"], p.conditions
-    member_facts = members.group_by(household_id=members.household_id).aggregate(
+
+def _member_facts(tables: dict[str, ir.Table], p: FactParameters) -> ir.Table:
+    members = tables["members"]
+    return members.group_by(household_id=members.household_id).aggregate(
         people=members.count(),
-        dropouts=OUT_OF_SCHOOL.ibis(members, terms).sum(),
-        uninsured=UNINSURED.ibis(members, terms).sum(),
+        dropouts=OUT_OF_SCHOOL.ibis(members, p.conditions).sum(),
+        uninsured=UNINSURED.ibis(members, p.conditions).sum(),
     )
 
+
+def _episode_facts(tables: dict[str, ir.Table]) -> ir.Table:
+    """The latest monitoring episode of each household."""
     episodes = tables["episodes"]
     latest_first = ibis.window(
         group_by=episodes.household_id, order_by=[ibis.desc(episodes.identified_on), ibis.desc(episodes.id)]
     )
     ranked = episodes.mutate(rank=ibis.row_number().over(latest_first))
     latest = ranked.filter(ranked["rank"] == 0)
-    episode_facts = latest.select(
+    return latest.select(
         household_id=latest.household_id,
         monitored=ibis.literal(True),
         monitoring_category=latest.category.fill_null(""),
@@ -132,6 +153,9 @@ def household_facts(tables: dict[str, ir.Table], parameters: FactParameters) -> 
         eliminated_month=ibis.ifelse(latest.risk_eliminated, latest.eliminated_on.strftime("%Y-%m"), None),
     )
 
+
+def _warning_facts(tables: dict[str, ir.Table], p: FactParameters) -> ir.Table:
+    """Open warnings: their rules and departments, and those past their deadline."""
     warnings = tables["warnings"]
     departments = ibis.memtable(
         {"rule_code": [r for r, _ in p.rule_departments], "department": [d for _, d in p.rule_departments]},
@@ -143,24 +167,33 @@ def household_facts(tables: dict[str, ir.Table], parameters: FactParameters) -> 
         overdue=open_warnings.deadline < p.as_of,
         department=open_warnings.department.nullif(""),
     )
-    warning_facts = open_warnings.group_by("household_id").aggregate(
+    return open_warnings.group_by("household_id").aggregate(
         warning_rules=open_warnings.rule_id.collect(distinct=True),
         warning_departments=open_warnings.department.collect(distinct=True),
         overdue_rules=open_warnings.rule_id.collect(where=open_warnings.overdue, distinct=True),
         overdue_departments=open_warnings.department.collect(where=open_warnings.overdue, distinct=True),
     )
 
+
+def _case_facts(tables: dict[str, ir.Table], p: FactParameters) -> ir.Table:
+    """Open cases: the steps they wait at, and those past their deadline."""
     cases = tables["cases"]
     open_cases = cases.filter(cases.state.isin(p.open_case_states))
     open_cases = open_cases.mutate(overdue=open_cases.deadline.notnull() & (open_cases.deadline < p.as_of))
-    case_facts = open_cases.group_by("household_id").aggregate(
+    return open_cases.group_by("household_id").aggregate(
         case_steps=open_cases.state.collect(distinct=True),
         overdue_steps=open_cases.state.collect(where=open_cases.overdue, distinct=True),
     )
 
+
+def _measure_facts(
+    tables: dict[str, ir.Table], p: FactParameters, episodes: ir.Table
+) -> tuple[ir.Table, ir.Table]:
+    """Active measures (how many, how many development-type), and the risk types of an
+    open episode that no active measure answers."""
     measures = tables["measures"]
     active = measures.filter(measures.status != p.cancelled_measure_status)
-    measure_facts = active.group_by("household_id").aggregate(
+    counts = active.group_by("household_id").aggregate(
         measures=active.count(),
         development_measures=active.measure_type.isin(p.development_measures or ("",)).sum(),
     )
@@ -172,8 +205,8 @@ def household_facts(tables: dict[str, ir.Table], parameters: FactParameters) -> 
     answered = active.join(answers, active.measure_type == answers.answer_type).select(
         answered_household=active.household_id, answered_risk=answers.answer_risk
     )
-    risks = episode_facts.filter(~episode_facts.risk_eliminated).select(
-        risk_household=episode_facts.household_id, risk=episode_facts.risk_type_list.unnest()
+    risks = episodes.filter(~episodes.risk_eliminated).select(
+        risk_household=episodes.household_id, risk=episodes.risk_type_list.unnest()
     )
     unanswered = (
         risks.left_join(
@@ -184,46 +217,41 @@ def household_facts(tables: dict[str, ir.Table], parameters: FactParameters) -> 
         .group_by(household_id=ibis._.risk_household)
         .aggregate(unanswered_risks=ibis._.count())
     )
+    return counts, unanswered
 
+
+def _visit_facts(tables: dict[str, ir.Table]) -> ir.Table:
     visits = tables["visits"]
-    since = p.as_of - datetime.timedelta(days=p.visit_interval_days)
-    visit_facts = visits.group_by("household_id").aggregate(last_visit=visits.visited_on.max())
+    return visits.group_by("household_id").aggregate(last_visit=visits.visited_on.max())
 
+
+def _condition_facts(tables: dict[str, ir.Table], p: FactParameters) -> ir.Table:
     conditions = tables["conditions"]
-    condition_facts = conditions.select(
+    return conditions.select(
         household_id=conditions.household_id,
-        unsafe_house=UNSAFE_HOUSE.ibis(conditions, terms),
-        unsafe_water=UNSAFE_WATER.ibis(conditions, terms),
+        unsafe_house=UNSAFE_HOUSE.ibis(conditions, p.conditions),
+        unsafe_water=UNSAFE_WATER.ibis(conditions, p.conditions),
     )
 
+
+def _income_facts(tables: dict[str, ir.Table], p: FactParameters) -> ir.Table:
     incomes = tables["incomes"]
     of_year = incomes.filter(incomes.year == p.income_year)
-    income = of_year.select(
+    return of_year.select(
         "household_id",
         per_capita=of_year.per_capita_net_income,
-        below_line=INCOME_AT_OR_BELOW_LINE.ibis(of_year, terms),
+        below_line=INCOME_AT_OR_BELOW_LINE.ibis(of_year, p.conditions),
     )
 
+
+def _quality_facts(tables: dict[str, ir.Table]) -> ir.Table:
     quality = tables["quality"]
-    quality_facts = quality.group_by("household_id").aggregate(
-        quality_rule_list=quality.rule.collect(distinct=True)
-    )
+    return quality.group_by("household_id").aggregate(quality_rule_list=quality.rule.collect(distinct=True))
 
-    facts = base
-    for table in (
-        quality_facts,
-        member_facts,
-        episode_facts,
-        warning_facts,
-        case_facts,
-        measure_facts,
-        unanswered,
-        visit_facts,
-        condition_facts,
-        income,
-    ):
-        facts = facts.left_join(table, "household_id").drop("household_id_right")
 
+def _figure_columns(facts: ir.Table, p: FactParameters) -> ir.Table:
+    """The joined summaries as the columns the figures count by."""
+    since = p.as_of - datetime.timedelta(days=p.visit_interval_days)
     monitored = facts.monitored.fill_null(False)
     monitored_open = monitored & ~facts.risk_eliminated.fill_null(True)
     has_measure = facts.measures.fill_null(0) > 0

@@ -14,8 +14,9 @@ from jingzhun.accounts.models import User
 from jingzhun.areas.models import Area
 from jingzhun.assistance.services import pairing_assign_village, visit_record
 from jingzhun.cases.choices import AttachmentKind, CaseAction, CaseState
+from jingzhun.cases.declarations import declaration_submit
 from jingzhun.cases.models import Case
-from jingzhun.cases.services import Upload, case_transition, declaration_submit, identification_open
+from jingzhun.cases.services import Upload, case_transition, identification_open
 from jingzhun.monitoring.choices import OPEN_STATUSES, WarningStatus
 from jingzhun.monitoring.models import RiskWarning
 from jingzhun.monitoring.services import warning_transition

@@ -410,7 +410,7 @@ def test_working_day_deadlines_skip_weekends_and_holidays(db):
 def test_a_province_counting_working_days_gets_its_deadline(staff, plain_household, monkeypatch):
     parameter_set(key="case_decision_days", province="15", year=2020, value=Decimal("20"))
     parameter_set(key="case_deadline_working_days", province="15", year=2020, value=Decimal("1"))
-    monkeypatch.setattr(services, "_today", lambda: datetime.date(2026, 11, 20))
+    monkeypatch.setattr(services, "local_today", lambda: datetime.date(2026, 11, 20))
     case = services.identification_open(user=staff.village, household=plain_household, lead="x")
     assert (case.opened_on, case.deadline) == (datetime.date(2026, 11, 20), datetime.date(2026, 12, 18))
     Case.objects.filter(pk=case.pk).update(deadline=timezone.localdate() - datetime.timedelta(days=1))

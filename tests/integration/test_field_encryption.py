@@ -13,8 +13,8 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 
+from jingzhun.cases.declarations import declaration_lookup, declaration_submit
 from jingzhun.cases.models import Declaration
-from jingzhun.cases.services import declaration_lookup, declaration_submit
 from jingzhun.core.bulk import insert_rows
 from jingzhun.core.crypto import DecryptionError
 from jingzhun.departments.models import DepartmentRecord
