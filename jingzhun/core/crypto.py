@@ -288,39 +288,38 @@ class _EmptyOnlyExact(models.lookups.Exact):
         super().__init__(lhs, rhs)
 
 
-def _refuse_expression(lhs: Any, rhs: Any) -> None:
-    if hasattr(rhs, "resolve_expression"):
-        raise TypeError(
-            f"{lhs.target.label} is encrypted: compare its blind index {lhs.target.blind_index} instead"
-        )
+class _ByIndex:
+    """A lookup on an encrypted column that has a blind index: the index is compared with
+    the values' digests (computed here, so the value is not encrypted first), and an
+    expression (another column) is refused: ciphertexts cannot be compared."""
 
-
-class _ExactByIndex(models.lookups.Exact):
-    """``id_number=value`` on a column with a blind index: the index compared with the
-    value's digest, so that exact lookups read as on a plain column."""
-
-    prepare_rhs = False  # the value is hashed here, not encrypted
+    prepare_rhs = False
+    lhs: Any
 
     def __init__(self, lhs: Any, rhs: Any) -> None:
-        _refuse_expression(lhs, rhs)
-        super().__init__(lhs, rhs)
+        if hasattr(rhs, "resolve_expression"):
+            raise TypeError(
+                f"{lhs.target.label} is encrypted: compare its blind index {lhs.target.blind_index} instead"
+            )
+        super().__init__(lhs, rhs)  # type: ignore[call-arg]
 
-    def as_sql(self, compiler: Any, connection: Any) -> Any:
+    def _index(self, compiler: Any) -> tuple[Any, str, list[Any]]:
         index = self.lhs.target.model._meta.get_field(self.lhs.target.blind_index)
         column, params = compiler.compile(index.get_col(self.lhs.alias))
+        return index, column, list(params)
+
+
+class _ExactByIndex(_ByIndex, models.lookups.Exact):
+    """``id_number=value``: reads as on a plain column."""
+
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
+        index, column, params = self._index(compiler)
         return f"{column} = %s", [*params, index.derive(self.rhs)]
 
 
-class _InByIndex(models.lookups.In):
-    prepare_rhs = False
-
-    def __init__(self, lhs: Any, rhs: Any) -> None:
-        _refuse_expression(lhs, rhs)
-        super().__init__(lhs, rhs)
-
+class _InByIndex(_ByIndex, models.lookups.In):
     def as_sql(self, compiler: Any, connection: Any) -> Any:
-        index = self.lhs.target.model._meta.get_field(self.lhs.target.blind_index)
-        column, params = compiler.compile(index.get_col(self.lhs.alias))
+        index, column, params = self._index(compiler)
         digests = sorted({index.derive(value) for value in self.rhs})
         if not digests:
             raise EmptyResultSet
