@@ -7,7 +7,7 @@ from django_tasks import task
 from jingzhun.core.signals import counted_data_changed
 from jingzhun.imports.choices import ImportState
 from jingzhun.imports.models import ImportRun
-from jingzhun.imports.services import import_run_execute
+from jingzhun.imports.runs import import_run_execute
 
 
 @task(queue_name="imports")

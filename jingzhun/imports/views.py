@@ -19,8 +19,8 @@ from jingzhun.exports.services import dated_file_name, export_list
 from jingzhun.imports.exports import area_summary, area_summary_columns, roster_export
 from jingzhun.imports.forms import HouseholdUploadForm
 from jingzhun.imports.household_form import household_form, household_form_pdf, household_form_xlsx
+from jingzhun.imports.runs import import_run_cancel, import_run_confirm, import_run_upload
 from jingzhun.imports.selectors import import_run_list
-from jingzhun.imports.services import import_run_cancel, import_run_confirm, import_run_upload
 from jingzhun.registry.selectors import HouseholdFilters, household_list, households_in_scope
 
 

@@ -49,7 +49,9 @@ _DERIVED_INCOME = frozenset(
 STATUS_FIELDS = ("attribute", "poverty_status")
 
 
-def _serialisable(value: Any) -> Any:
+def history_value(value: Any) -> Any:
+    """A value as the change history stores it (JSON): amounts and dates as text. The
+    register's writer stores its values the same way."""
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, datetime.date | datetime.datetime):
@@ -59,7 +61,7 @@ def _serialisable(value: Any) -> Any:
 
 def snapshot(instance: models.Model) -> dict[str, Any]:
     return {
-        field.attname: _serialisable(getattr(instance, field.attname))
+        field.attname: history_value(getattr(instance, field.attname))
         for field in instance._meta.concrete_fields
         if field.name not in _UNTRACKED
     }

@@ -12,11 +12,9 @@ computed by ``registry.income`` as on the form.
 
 from __future__ import annotations
 
-import datetime
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -36,7 +34,7 @@ from jingzhun.registry.models import (
     Member,
     StatusChange,
 )
-from jingzhun.registry.services import status_changes_for
+from jingzhun.registry.services import history_value, status_changes_for
 
 # (stage, done, total)
 WriteProgress = Callable[[str, int, int], None]
@@ -88,16 +86,13 @@ def _differences(instance: Any, values: dict[str, Any]) -> dict[str, list[Any]]:
     for name, value in values.items():
         current = getattr(instance, name)
         if current != value:
-            changes[name] = [_plain(current), _plain(value)]
+            changes[name] = [history_value(current), history_value(value)]
     return changes
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return value
+def _created(values: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """A new record's history: each value given, from nothing."""
+    return {key: [None, history_value(value)] for key, value in values.items() if not is_blank(value)}
 
 
 # The records whose audit entries may hold encrypted fields' values.
@@ -241,7 +236,7 @@ class RegisterWriter:
                 {
                     "source": [None, self.source],
                     "members": [None, len(h.rows)],
-                    **{key: [None, _plain(value)] for key, value in h.values.items() if not is_blank(value)},
+                    **_created(h.values),
                 },
             )
         self._audit_created(households, ids, member_names=[self.members_in["name"][index] for index in rows])
@@ -276,9 +271,7 @@ class RegisterWriter:
             )
         for h in households:
             household_id = ids[h.number]
-            values = {
-                key: [None, _plain(value)] for key, value in h.conditions.items() if not is_blank(value)
-            }
+            values = _created(h.conditions)
             self.audit(
                 household_id,
                 ChangeAction.CREATE,
@@ -288,7 +281,7 @@ class RegisterWriter:
             )
             for income in ([h.income] if h.income else []) + h.earlier_incomes:
                 amounts = {
-                    name: [None, _plain(income[name])]
+                    name: [None, history_value(income[name])]
                     for name in AMOUNT_FIELDS
                     if not is_blank(income.get(name))
                 }
@@ -448,7 +441,7 @@ class RegisterWriter:
                     "incomerecord",
                     income_ids[(income.household_id, income.year)],
                     {
-                        name: [None, _plain(getattr(income, name))]
+                        name: [None, history_value(getattr(income, name))]
                         for name in AMOUNT_FIELDS
                         if getattr(income, name)
                     },

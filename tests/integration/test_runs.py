@@ -22,7 +22,7 @@ from jingzhun.core.runs import (
 )
 from jingzhun.dashboards.models import AggregateRun
 from jingzhun.imports.choices import ImportState
-from jingzhun.imports.services import import_run_cancel, import_run_confirm, import_run_upload
+from jingzhun.imports.runs import import_run_cancel, import_run_confirm, import_run_upload
 from tests import factories
 
 pytestmark = pytest.mark.django_db
