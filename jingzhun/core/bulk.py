@@ -38,12 +38,15 @@ from jingzhun.core.crypto import DerivedField, EncryptedCharField, encrypter
 
 def _json_text() -> Any:
     """JSON text of a value. A column converted value by value holds the same list
-    object wherever the cell was the same: each object is dumped once."""
+    object wherever the cell was the same: each list is dumped once. (Other values, such
+    as a history entry's changes, are each their own: they are dumped without keeping.)"""
     dumped: dict[int, tuple[Any, str]] = {}  # id → (the object, kept alive so the id stays its own; text)
 
     def text(value: Any) -> str | None:
         if value is None:
             return None
+        if not isinstance(value, list):
+            return json.dumps(value, ensure_ascii=False)
         known = dumped.get(id(value))
         if known is not None and known[0] is value:
             return known[1]
