@@ -25,12 +25,12 @@ import datetime
 import gc
 import itertools
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, cast
 from uuid import uuid4
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models.expressions import RawSQL
 
 from jingzhun.core.crypto import DerivedField, EncryptedCharField, encrypter
@@ -320,6 +320,28 @@ def update_rows(
         count = cursor.rowcount
         cursor.execute(f"DROP TABLE {scratch}")
     return count
+
+
+def rewrite_rows(
+    rows: models.QuerySet,
+    field_names: Sequence[str],
+    *,
+    batch_size: int = 2000,
+    done: Callable[[int], None] | None = None,
+) -> int:
+    """Read ``field_names`` of ``rows`` and write them back, a short transaction per batch:
+    encrypted fields come back encrypted under the current key and derived columns
+    recomputed (``update_rows``), while the application keeps running. ``done`` is told
+    each batch's size. Returns the number of rows."""
+    keys = list(rows.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(keys), batch_size):
+        batch = keys[start : start + batch_size]
+        with transaction.atomic():
+            records = list(rows.model._base_manager.filter(pk__in=batch).only("pk", *field_names))
+            update_rows(records, field_names)
+        if done:
+            done(len(batch))
+    return len(keys)
 
 
 def _write(

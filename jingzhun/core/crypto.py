@@ -332,13 +332,14 @@ class DerivedField:
     or a fact about an encrypted value that SQL can no longer compute."""
 
     source: str
+    # Each derived field gives ``deriver()``: the function from the source's value to this
+    # column's, what it needs (a key) looked up once, so that a bulk writer makes one per
+    # column and calls it per row. (Not an abstract base class: Django copies fields by
+    # swapping an instance's class, which an ABC's layout refuses.)
+    deriver: Callable[[], Callable[[Any], Any]]
 
     def derive(self, value: Any) -> Any:
-        raise NotImplementedError
-
-    def deriver(self) -> Callable[[Any], Any]:
-        """``derive`` for many values: what it looks up (a key) is looked up once."""
-        return self.derive
+        return self.deriver()(value)
 
     def pre_save(self, model_instance: models.Model, add: bool) -> Any:
         value = self.derive(getattr(model_instance, self.source))
@@ -364,9 +365,6 @@ class BlindIndexField(DerivedField, models.CharField):
             kwargs["tail"] = self.tail
         return name, path, args, kwargs
 
-    def derive(self, value: Any) -> str:
-        return self.deriver()(value)
-
     def deriver(self) -> Callable[[Any], str]:
         return digester(self.purpose, self.tail)
 
@@ -386,8 +384,9 @@ class DerivedBooleanField(DerivedField, models.BooleanField):
         kwargs.update(source=self.source, function=self.function)
         return name, path, args, kwargs
 
-    def derive(self, value: Any) -> bool:
-        return bool(_function(self.function)(value))
+    def deriver(self) -> Callable[[Any], bool]:
+        function = _function(self.function)
+        return lambda value: bool(function(value))
 
 
 @functools.cache

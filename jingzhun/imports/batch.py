@@ -32,7 +32,6 @@ from jingzhun.registry.writes import HouseholdEntry, WriteProgress
 Progress = WriteProgress
 # Reports list at most this many problems of each kind; the counts are always complete.
 REPORT_LIMIT = 2000
-_QUERY_CHUNK = 50_000
 _NUMERIC_TYPES = (int, float, bool)
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime
 import operator
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import reduce
@@ -88,15 +89,20 @@ def age_in_years(birth_date: datetime.date, day: datetime.date) -> int:
 # --- the expression language -------------------------------------------------------
 
 
-class Expr:
+class Expr(ABC):
+    """A condition's expression; every node gives its three forms."""
+
+    @abstractmethod
     def ibis(self, table: Any, terms: ConditionTerms) -> Any:
-        raise NotImplementedError
+        """A boolean column over ``table``."""
 
+    @abstractmethod
     def q(self, terms: ConditionTerms, prefix: str = "") -> Q:
-        raise NotImplementedError
+        """The same test as a Django filter (fields behind ``prefix``)."""
 
+    @abstractmethod
     def holds(self, record: Any, terms: ConditionTerms) -> bool:
-        raise NotImplementedError
+        """The same test on one loaded record."""
 
     def __and__(self, other: Expr) -> Expr:
         return _All((self, other))

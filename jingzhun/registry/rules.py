@@ -175,14 +175,15 @@ def _apply_identity(
 def _check_registered(batch: MemberBatch, positions: dict[str, int], sink: ProblemSink) -> None:
     """An ID number registered to someone else: in another household, or (on the form,
     which edits one record) to another record."""
-    numbers = list(positions)
-    for start in range(0, len(numbers), _QUERY_CHUNK):
-        chunk = [id_number_digest(number) for number in numbers[start : start + _QUERY_CHUNK]]
-        registered = Member.objects.filter(id_number_index__in=any_of(chunk))
-        for pk, number, household_number in registered.values_list(
-            "pk", "id_number", "household__household_number"
+    # Matched by digest: the registered numbers are never decrypted.
+    by_digest = {id_number_digest(number): (number, index) for number, index in positions.items()}
+    digests = list(by_digest)
+    for start in range(0, len(digests), _QUERY_CHUNK):
+        registered = Member.objects.filter(id_number_index__in=any_of(digests[start : start + _QUERY_CHUNK]))
+        for pk, digest, household_number in registered.values_list(
+            "pk", "id_number_index", "household__household_number"
         ):
-            index = positions[number]
+            number, index = by_digest[digest]
             other_record = batch.member_pks is not None and batch.member_pks[index] != pk
             if household_number != batch.numbers[index] or other_record:
                 sink.fail_at(

@@ -416,19 +416,18 @@ class RegisterWriter:
         bulk_insert(StatusChange, self.status_changes)
         if self.new_members:
             bulk_insert(Member, self.new_members)
+            digests = [id_number_digest(member.id_number) for member in self.new_members]
             member_ids = dict(
-                Member.objects.filter(
-                    id_number_index__in=any_of(
-                        [id_number_digest(member.id_number) for member in self.new_members]
-                    )
-                ).values_list("id_number", "pk")
+                Member.objects.filter(id_number_index__in=any_of(digests)).values_list(
+                    "id_number_index", "pk"
+                )
             )
-            for member in self.new_members:
+            for member, digest in zip(self.new_members, digests, strict=True):
                 self.audit(
                     member.household_id,
                     ChangeAction.CREATE,
                     "member",
-                    member_ids[member.id_number],
+                    member_ids[digest],
                     {"source": [None, self.source], "name": [None, member.name]},
                 )
         if self.new_incomes:

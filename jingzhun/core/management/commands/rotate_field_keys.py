@@ -13,10 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import transaction
 from tqdm import tqdm
 
-from jingzhun.core.bulk import update_rows
+from jingzhun.core.bulk import rewrite_rows
 from jingzhun.core.crypto import PREFIX, current_keys, derived_fields, encrypted_fields
 
 
@@ -41,14 +40,8 @@ class Command(BaseCommand):
             if not (options["reindex"] and indexed):
                 # Rows not yet under the current key: another key's, or plain text from before.
                 rows = rows.exclude(**{f"{field.attname}__startswith": current})
-            keys = list(rows.order_by("pk").values_list("pk", flat=True))
-            with tqdm(total=len(keys), desc=field.label, disable=options["no_progress"], unit="row") as bar:
-                for start in range(0, len(keys), options["batch_size"]):
-                    batch = keys[start : start + options["batch_size"]]
-                    with transaction.atomic():
-                        # Read decrypted, written back set-wise under the current key (and
-                        # the derived columns with it: update_rows recomputes them).
-                        records = list(model._base_manager.filter(pk__in=batch).only("pk", field.attname))
-                        update_rows(records, [field.name])
-                    bar.update(len(batch))
-            self.stdout.write(f"{field.label}: {len(keys)} values re-encrypted")
+            with tqdm(
+                total=rows.count(), desc=field.label, disable=options["no_progress"], unit="row"
+            ) as bar:
+                count = rewrite_rows(rows, [field.name], batch_size=options["batch_size"], done=bar.update)
+            self.stdout.write(f"{field.label}: {count} values re-encrypted")
