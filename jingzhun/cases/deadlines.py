@@ -1,52 +1,15 @@
-"""Deadlines in calendar days or in working days.
-
-A working day is Monday to Friday unless the calendar says otherwise: public
-holidays on weekdays are off, and the Saturdays or Sundays worked in exchange
-(调休) are on. National calendar days apply everywhere; a province may add its own.
-"""
+"""The deadline of an identification: lead to county decision (domain.md §5)."""
 
 from __future__ import annotations
 
 import datetime
 
-from django.db.models import Q
-
-from jingzhun.cases.models import CalendarDay
+from jingzhun.codelists.calendar import days_after
 from jingzhun.codelists.selectors import parameter_value
-
-# Working-day deadlines stay within a couple of months; the calendar is read once per call.
-_HORIZON_DAYS = 400
-
-
-def calendar_exceptions(
-    start: datetime.date, end: datetime.date, *, province: str
-) -> dict[datetime.date, bool]:
-    days = CalendarDay.objects.filter(Q(province="") | Q(province=province), date__gte=start, date__lte=end)
-    exceptions: dict[datetime.date, bool] = {}
-    # A province's own entry overrides the national one for the same date.
-    for day in days.order_by("province"):
-        exceptions[day.date] = day.is_working_day
-    return exceptions
-
-
-def is_working_day(day: datetime.date, exceptions: dict[datetime.date, bool]) -> bool:
-    return exceptions.get(day, day.weekday() < 5)
-
-
-def add_working_days(start: datetime.date, count: int, *, province: str) -> datetime.date:
-    """The ``count``-th working day after ``start`` (``start`` itself not counted)."""
-    exceptions = calendar_exceptions(start, start + datetime.timedelta(days=_HORIZON_DAYS), province=province)
-    day, remaining = start, count
-    while remaining > 0:
-        day += datetime.timedelta(days=1)
-        if is_working_day(day, exceptions):
-            remaining -= 1
-    return day
 
 
 def decision_deadline(opened_on: datetime.date, *, province: str) -> datetime.date:
     """Lead to county decision: N calendar days, or N working days where the province counts so."""
     days = int(parameter_value("case_decision_days", year=opened_on.year, province=province))
-    if parameter_value("case_deadline_working_days", year=opened_on.year, province=province):
-        return add_working_days(opened_on, days, province=province)
-    return opened_on + datetime.timedelta(days=days)
+    working = bool(parameter_value("case_deadline_working_days", year=opened_on.year, province=province))
+    return days_after(opened_on, days, working_days=working, province=province)

@@ -263,22 +263,3 @@ class Objection(models.Model):
     @property
     def is_resolved(self) -> bool:
         return self.resolved_at is not None
-
-
-class CalendarDay(models.Model):
-    """An exception to the Monday-Friday working week: a public holiday on a weekday
-    or a working Saturday/Sunday (调休). Province-specific days add to the national ones."""
-
-    date = models.DateField(_("date"))
-    province = models.CharField(_("province"), max_length=2, blank=True, default="")
-    is_working_day = models.BooleanField(_("working day"))
-    name = models.CharField(_("name"), max_length=50, blank=True)
-
-    class Meta:
-        ordering = ["date"]
-        verbose_name = _("calendar day")
-        verbose_name_plural = _("working-day calendar")
-        constraints = [models.UniqueConstraint(fields=["date", "province"], name="calendar_day_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.date} {self.name}"

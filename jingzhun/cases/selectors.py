@@ -37,11 +37,7 @@ def overdue_q(today: datetime.date | None = None) -> Q:
 
 def moves_for(user: User) -> list[Transition]:
     """The moves (other than withdrawing) the user's role and level may make."""
-    if user.area is None or not user.is_active:
-        return []
-    return [
-        t for t in TRANSITIONS if t.action != CaseAction.WITHDRAW and t.allows(user.role, user.area.level)
-    ]
+    return TRANSITIONS.for_user(user, excluding={CaseAction.WITHDRAW})
 
 
 def waiting_for_q(user: User) -> Q:

@@ -21,9 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jingzhun.accounts.choices import Role
 from jingzhun.accounts.models import User
-from jingzhun.areas.choices import AreaLevel
 from jingzhun.cases.choices import (
     CLOSED_STATES,
     OPEN_STATES,
@@ -38,7 +36,6 @@ from jingzhun.cases.choices import (
 from jingzhun.cases.conditions import current_episode, elimination_conditions
 from jingzhun.cases.deadlines import decision_deadline
 from jingzhun.cases.models import (
-    CalendarDay,
     Case,
     CaseAttachment,
     CaseEvent,
@@ -46,11 +43,10 @@ from jingzhun.cases.models import (
     Objection,
 )
 from jingzhun.cases.steps import Step, Upload, handler_for, local_today, province_of
-from jingzhun.cases.workflow import FIRST_STATE, Transition, is_village_cadre, transition_for
-from jingzhun.codelists.models import Parameter
+from jingzhun.cases.workflow import FIRST_STATE, TRANSITIONS, is_village_cadre
+from jingzhun.codelists.models import CalendarDay, Parameter
 from jingzhun.codelists.selectors import codes_with
 from jingzhun.codelists.services import load_seed
-from jingzhun.core.errors import StateConflict
 from jingzhun.core.uploads import CleanUpload, clean_document
 from jingzhun.registry.choices import CodeListKey
 from jingzhun.registry.models import Household
@@ -227,15 +223,14 @@ def case_transition(
     today = local_today()
     with transaction.atomic():
         locked = Case.objects.select_for_update().select_related("household").get(pk=case.pk)
-        transition = transition_for(locked.kind, action, locked.state)
-        if transition is None:
-            raise StateConflict(
-                _("This case is at the step “%(step)s”; “%(action)s” cannot be done now.")
-                % {"step": locked.get_state_display(), "action": _action_label(action)}
-            )
-        _check_actor(user, transition)
-        if transition.needs_comment and not comment.strip():
-            raise ValidationError({"comment": [_("Give the reason.")]})
+        transition = TRANSITIONS.resolve(
+            user=user,
+            action=action,
+            state=locked.state,
+            state_label=locked.get_state_display(),
+            kind=locked.kind,
+            comment=comment,
+        )
         from_state = locked.state
         handler = handler_for(CaseKind(locked.kind), CaseAction(action))
         recorded = handler(Step(locked, data, uploads, user, today)) if handler else {}
@@ -257,22 +252,6 @@ def case_transition(
         for kind, clean in checked:
             _attach(locked, kind, clean, user=user, event=event)
     return locked
-
-
-def _action_label(action: str) -> str:
-    try:
-        return str(CaseAction(action).label)
-    except ValueError:
-        return action
-
-
-def _check_actor(user: User, transition: Transition) -> None:
-    if not user.is_active or user.area is None or not transition.allows(user.role, user.area.level):
-        roles = ", ".join(str(Role(role).label) for role in sorted(transition.roles))
-        raise PermissionDenied(
-            _("Only %(roles)s at %(level)s level may do this.")
-            % {"roles": roles, "level": AreaLevel(transition.level).label}
-        )
 
 
 def _attach(

@@ -45,7 +45,7 @@ from jingzhun.cases.selectors import (
     overdue_by_area,
     overdue_q,
 )
-from jingzhun.cases.workflow import is_village_cadre, transitions_from
+from jingzhun.cases.workflow import TRANSITIONS, is_village_cadre
 from jingzhun.core.forms import apply_validation_error, report_errors
 from jingzhun.core.http import AuthenticatedHttpRequest
 from jingzhun.core.uploads import serve_upload
@@ -103,10 +103,9 @@ def _step_forms(request: AuthenticatedHttpRequest, case: Case) -> list[tuple[Any
     if user.area is None or not case.is_open:
         return []
     forms = []
-    for transition in transitions_from(case.kind, case.state):
-        if transition.allows(user.role, user.area.level):
-            form_class = form_class_for(case.kind, transition.action)
-            forms.append((transition, form_class(case=case, prefix=transition.action)))
+    for transition in TRANSITIONS.available(user, case.state, kind=case.kind):
+        form_class = form_class_for(case.kind, transition.action)
+        forms.append((transition, form_class(case=case, prefix=transition.action)))
     return forms
 
 

@@ -1,19 +1,18 @@
 """The procedures as one table: every allowed move, who may make it and at which level.
 
-A move not in this table does not exist. The services look the move up here,
-check the user's role and area level against it, and refuse anything else
-without changing a thing. Pages read the same table to offer only the moves
-the user may make.
+The table follows ``core.workflow``: a move not in it does not exist. The
+services resolve each move through it, pages offer only the moves it allows
+the user, and the worklists read who a case waits for.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from jingzhun.accounts.choices import Role
 from jingzhun.areas.choices import AreaLevel
 from jingzhun.cases.choices import OPEN_STATES, CaseAction, CaseKind, CaseState
+from jingzhun.core.workflow import Transition, TransitionTable, move
 
 if TYPE_CHECKING:
     from jingzhun.accounts.models import User
@@ -25,21 +24,6 @@ TOWNSHIP = (frozenset({Role.TOWNSHIP_REVIEWER}), AreaLevel.TOWNSHIP)
 COUNTY = (frozenset({Role.COUNTY_OFFICER}), AreaLevel.COUNTY)
 
 
-@dataclass(frozen=True)
-class Transition:
-    kind: CaseKind
-    action: CaseAction
-    sources: frozenset[CaseState]
-    target: CaseState
-    roles: frozenset[Role]
-    level: AreaLevel
-    # Refusing or sending a case back must say why.
-    needs_comment: bool = False
-
-    def allows(self, role: str, level: int) -> bool:
-        return role in self.roles and level == self.level
-
-
 def _t(
     kind: CaseKind,
     action: CaseAction,
@@ -49,58 +33,49 @@ def _t(
     *,
     needs_comment: bool = False,
 ) -> Transition:
-    sources = source if isinstance(source, frozenset) else frozenset({source})
-    return Transition(kind, action, sources, target, who[0], who[1], needs_comment)
+    return move(action, source, target, who, kind=kind, needs_comment=needs_comment)
 
 
 ID, ELIM, EXIT = CaseKind.IDENTIFICATION, CaseKind.ELIMINATION, CaseKind.EXIT
 
-TRANSITIONS: tuple[Transition, ...] = (
-    # Identification of a monitoring object (domain.md §5, 2021-).
-    _t(ID, A.SUBMIT_APPLICATION, S.APPLICATION, S.HOME_VISIT, VILLAGE),
-    _t(ID, A.RECORD_VISIT, S.HOME_VISIT, S.DATA_COMPARISON, VILLAGE),
-    _t(ID, A.RECORD_COMPARISON, S.DATA_COMPARISON, S.APPRAISAL, COUNTY),
-    _t(ID, A.COUNTY_REJECT, S.DATA_COMPARISON, S.REJECTED, COUNTY, needs_comment=True),
-    _t(ID, A.RECORD_APPRAISAL, S.APPRAISAL, S.PUBLIC_NOTICE, VILLAGE),
-    _t(ID, A.CLOSE_NOTICE, S.PUBLIC_NOTICE, S.TOWNSHIP_REVIEW, VILLAGE),
-    _t(ID, A.TOWNSHIP_APPROVE, S.TOWNSHIP_REVIEW, S.COUNTY_APPROVAL, TOWNSHIP),
-    _t(ID, A.TOWNSHIP_RETURN, S.TOWNSHIP_REVIEW, S.HOME_VISIT, TOWNSHIP, needs_comment=True),
-    _t(ID, A.COUNTY_APPROVE, S.COUNTY_APPROVAL, S.APPROVED, COUNTY),
-    _t(ID, A.COUNTY_REJECT, S.COUNTY_APPROVAL, S.REJECTED, COUNTY, needs_comment=True),
-    _t(ID, A.WITHDRAW, OPEN_STATES, S.WITHDRAWN, VILLAGE, needs_comment=True),
-    # Risk elimination: the conditions are checked before the case opens.
-    _t(ELIM, A.RECORD_VISIT, S.HOME_VISIT, S.APPRAISAL, VILLAGE),
-    _t(ELIM, A.RECORD_APPRAISAL, S.APPRAISAL, S.PUBLIC_NOTICE, VILLAGE),
-    _t(ELIM, A.CLOSE_NOTICE, S.PUBLIC_NOTICE, S.TOWNSHIP_REVIEW, VILLAGE),
-    _t(ELIM, A.TOWNSHIP_APPROVE, S.TOWNSHIP_REVIEW, S.COUNTY_APPROVAL, TOWNSHIP),
-    _t(ELIM, A.TOWNSHIP_RETURN, S.TOWNSHIP_REVIEW, S.HOME_VISIT, TOWNSHIP, needs_comment=True),
-    _t(ELIM, A.COUNTY_APPROVE, S.COUNTY_APPROVAL, S.APPROVED, COUNTY),
-    _t(ELIM, A.COUNTY_REJECT, S.COUNTY_APPROVAL, S.REJECTED, COUNTY, needs_comment=True),
-    _t(ELIM, A.WITHDRAW, OPEN_STATES, S.WITHDRAWN, VILLAGE, needs_comment=True),
-    # Poverty exit of a registered poor household (2016-2020): appraisal → verification
-    # → the household's consent → notice without objection → announcement.
-    _t(EXIT, A.RECORD_APPRAISAL, S.APPRAISAL, S.HOME_VISIT, VILLAGE),
-    _t(EXIT, A.RECORD_VISIT, S.HOME_VISIT, S.CONSENT, VILLAGE),
-    _t(EXIT, A.RECORD_CONSENT, S.CONSENT, S.PUBLIC_NOTICE, VILLAGE),
-    _t(EXIT, A.CLOSE_NOTICE, S.PUBLIC_NOTICE, S.COUNTY_APPROVAL, VILLAGE),
-    _t(EXIT, A.COUNTY_APPROVE, S.COUNTY_APPROVAL, S.APPROVED, COUNTY),
-    _t(EXIT, A.COUNTY_REJECT, S.COUNTY_APPROVAL, S.REJECTED, COUNTY, needs_comment=True),
-    _t(EXIT, A.WITHDRAW, OPEN_STATES, S.WITHDRAWN, VILLAGE, needs_comment=True),
+TRANSITIONS = TransitionTable(
+    (
+        # Identification of a monitoring object (domain.md §5, 2021-).
+        _t(ID, A.SUBMIT_APPLICATION, S.APPLICATION, S.HOME_VISIT, VILLAGE),
+        _t(ID, A.RECORD_VISIT, S.HOME_VISIT, S.DATA_COMPARISON, VILLAGE),
+        _t(ID, A.RECORD_COMPARISON, S.DATA_COMPARISON, S.APPRAISAL, COUNTY),
+        _t(ID, A.COUNTY_REJECT, S.DATA_COMPARISON, S.REJECTED, COUNTY, needs_comment=True),
+        _t(ID, A.RECORD_APPRAISAL, S.APPRAISAL, S.PUBLIC_NOTICE, VILLAGE),
+        _t(ID, A.CLOSE_NOTICE, S.PUBLIC_NOTICE, S.TOWNSHIP_REVIEW, VILLAGE),
+        _t(ID, A.TOWNSHIP_APPROVE, S.TOWNSHIP_REVIEW, S.COUNTY_APPROVAL, TOWNSHIP),
+        _t(ID, A.TOWNSHIP_RETURN, S.TOWNSHIP_REVIEW, S.HOME_VISIT, TOWNSHIP, needs_comment=True),
+        _t(ID, A.COUNTY_APPROVE, S.COUNTY_APPROVAL, S.APPROVED, COUNTY),
+        _t(ID, A.COUNTY_REJECT, S.COUNTY_APPROVAL, S.REJECTED, COUNTY, needs_comment=True),
+        _t(ID, A.WITHDRAW, OPEN_STATES, S.WITHDRAWN, VILLAGE, needs_comment=True),
+        # Risk elimination: the conditions are checked before the case opens.
+        _t(ELIM, A.RECORD_VISIT, S.HOME_VISIT, S.APPRAISAL, VILLAGE),
+        _t(ELIM, A.RECORD_APPRAISAL, S.APPRAISAL, S.PUBLIC_NOTICE, VILLAGE),
+        _t(ELIM, A.CLOSE_NOTICE, S.PUBLIC_NOTICE, S.TOWNSHIP_REVIEW, VILLAGE),
+        _t(ELIM, A.TOWNSHIP_APPROVE, S.TOWNSHIP_REVIEW, S.COUNTY_APPROVAL, TOWNSHIP),
+        _t(ELIM, A.TOWNSHIP_RETURN, S.TOWNSHIP_REVIEW, S.HOME_VISIT, TOWNSHIP, needs_comment=True),
+        _t(ELIM, A.COUNTY_APPROVE, S.COUNTY_APPROVAL, S.APPROVED, COUNTY),
+        _t(ELIM, A.COUNTY_REJECT, S.COUNTY_APPROVAL, S.REJECTED, COUNTY, needs_comment=True),
+        _t(ELIM, A.WITHDRAW, OPEN_STATES, S.WITHDRAWN, VILLAGE, needs_comment=True),
+        # Poverty exit of a registered poor household (2016-2020): appraisal → verification
+        # → the household's consent → notice without objection → announcement.
+        _t(EXIT, A.RECORD_APPRAISAL, S.APPRAISAL, S.HOME_VISIT, VILLAGE),
+        _t(EXIT, A.RECORD_VISIT, S.HOME_VISIT, S.CONSENT, VILLAGE),
+        _t(EXIT, A.RECORD_CONSENT, S.CONSENT, S.PUBLIC_NOTICE, VILLAGE),
+        _t(EXIT, A.CLOSE_NOTICE, S.PUBLIC_NOTICE, S.COUNTY_APPROVAL, VILLAGE),
+        _t(EXIT, A.COUNTY_APPROVE, S.COUNTY_APPROVAL, S.APPROVED, COUNTY),
+        _t(EXIT, A.COUNTY_REJECT, S.COUNTY_APPROVAL, S.REJECTED, COUNTY, needs_comment=True),
+        _t(EXIT, A.WITHDRAW, OPEN_STATES, S.WITHDRAWN, VILLAGE, needs_comment=True),
+    ),
+    action_labels=CaseAction,
 )
 
 # The state a new case starts in.
 FIRST_STATE = {ID: S.APPLICATION, ELIM: S.HOME_VISIT, EXIT: S.APPRAISAL}
-
-
-def transition_for(kind: str, action: str, state: str) -> Transition | None:
-    for transition in TRANSITIONS:
-        if transition.kind == kind and transition.action == action and state in transition.sources:
-            return transition
-    return None
-
-
-def transitions_from(kind: str, state: str) -> list[Transition]:
-    return [t for t in TRANSITIONS if t.kind == kind and state in t.sources]
 
 
 def is_village_cadre(user: User) -> bool:
@@ -111,10 +86,3 @@ def is_village_cadre(user: User) -> bool:
         and user.area is not None
         and user.area.level == AreaLevel.VILLAGE
     )
-
-
-def waiting_on(kind: str, state: str) -> set[tuple[Role, AreaLevel]]:
-    """Who can move a case on from this state (for the worklists)."""
-    return {
-        (role, t.level) for t in transitions_from(kind, state) if t.action != A.WITHDRAW for role in t.roles
-    }

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import admin
 
-from jingzhun.codelists.models import CodeItem, CodeList, Parameter
+from jingzhun.codelists.models import CalendarDay, CodeItem, CodeList, Parameter
 from jingzhun.codelists.selectors import clear_caches
 
 
@@ -44,3 +44,10 @@ class CodeItemAdmin(ClearCacheAdmin):
 class ParameterAdmin(ClearCacheAdmin):
     list_display = ["key", "province", "year", "value", "description"]
     list_filter = ["key", "province"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "province", "is_working_day", "name"]
+    list_filter = ["province", "is_working_day"]
+    date_hierarchy = "date"

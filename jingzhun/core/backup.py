@@ -150,7 +150,7 @@ _FILLED_BY_MIGRATE = {
     "codelists_codeitem",
     "codelists_parameter",
     "monitoring_screeningrule",
-    "cases_calendarday",
+    "codelists_calendarday",
 }
 
 
