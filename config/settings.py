@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "jingzhun.departments",
     "jingzhun.monitoring",
     "jingzhun.cases",
+    "jingzhun.projects",
+    "jingzhun.funds",
     "jingzhun.worklist",
     "jingzhun.quality",
     "jingzhun.exports",

@@ -12,6 +12,8 @@ urlpatterns = [
     path("quality/", include("jingzhun.quality.urls")),
     path("cases/", include("jingzhun.cases.urls")),
     path("assistance/", include("jingzhun.assistance.urls")),
+    path("projects/", include("jingzhun.projects.urls")),
+    path("funds/", include("jingzhun.funds.urls")),
     path("declare/", include("jingzhun.cases.public_urls")),
     path("imports/", include("jingzhun.imports.urls")),
     path("dashboards/", include("jingzhun.dashboards.urls")),

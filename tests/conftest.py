@@ -31,11 +31,13 @@ def reference_data(transactional_db):
     from jingzhun.cases.services import load_procedure_data
     from jingzhun.codelists.services import load_seed, national_seed
     from jingzhun.monitoring.services import load_catalogue
+    from jingzhun.projects.services import load_project_data
 
     areas_load_national()
     load_seed(national_seed())
     load_catalogue()
     load_procedure_data()
+    load_project_data()
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,8 @@ class Role(models.TextChoices):
     TOWNSHIP_REVIEWER = "township_reviewer", _("Township reviewer")
     COUNTY_OFFICER = "county_officer", _("County officer")
     DEPARTMENT_USER = "department_user", _("Department user")
+    # County finance (财政): records fund allocations and payments.
+    FINANCE_OFFICER = "finance_officer", _("Finance officer")
     SUPERVISOR = "supervisor", _("Supervisor")
     EVALUATOR = "evaluator", _("Third-party evaluator")
     SYSTEM_ADMIN = "system_admin", _("System administrator")

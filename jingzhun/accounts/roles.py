@@ -48,9 +48,11 @@ def role_can(role: str, capability: Capability) -> bool:
     return role in CAPABILITIES[capability]
 
 
-# Roles whose accounts reach a whole county or more, or administer the system: their
+# Roles whose accounts reach a whole county or more (or its money), or administer the system: their
 # log-in needs a second factor (TOTP). Every other role may add one.
-SECOND_FACTOR_ROLES: frozenset[Role] = frozenset({Role.COUNTY_OFFICER, Role.SUPERVISOR, Role.SYSTEM_ADMIN})
+SECOND_FACTOR_ROLES: frozenset[Role] = frozenset(
+    {Role.COUNTY_OFFICER, Role.FINANCE_OFFICER, Role.SUPERVISOR, Role.SYSTEM_ADMIN}
+)
 
 
 def role_needs_second_factor(role: str) -> bool:

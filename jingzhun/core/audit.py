@@ -17,6 +17,7 @@ record) derives from ``AuditEntry``:
 - **Retained.** ``jingzhun audit purge --before DATE`` removes only entries older
   than JINGZHUN_AUDIT_RETENTION_DAYS (at least 180) and keeps the last removed
   entry's hash as the chain's new anchor, so what remains still verifies.
+  Ledgers of money (``PURGEABLE = False``: the fund movements) are never purged.
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ class AuditEntry(models.Model):
     objects = AuditQuerySet.as_manager()
     # The fields that make an entry's content (all concrete fields but the chain's own).
     CHAIN_EXCLUDED: ClassVar[frozenset[str]] = frozenset({"chain_seq", "chain_hash"})
+    # A ledger of money is an accounting record: kept for good, never purged.
+    PURGEABLE: ClassVar[bool] = True
 
     class Meta:
         abstract = True
@@ -231,6 +234,8 @@ def audit_purge(model: type[AuditEntry], *, before: datetime.datetime) -> int:
     outside the retention period; the last removed entry anchors the rest."""
     from jingzhun.core.models import AuditAnchor
 
+    if not model.PURGEABLE:
+        raise AuditImmutable(f"{model._meta.db_table} is an accounting record and is kept for good")
     if before > retention_cutoff():
         raise AuditImmutable(
             f"entries are kept {settings.AUDIT_RETENTION_DAYS} days: "

@@ -579,6 +579,7 @@ class CountyGenerator:
             ("helper", Role.ASSISTANCE_CADRE, first_village, ""),
             ("township", Role.TOWNSHIP_REVIEWER, township, ""),
             ("county", Role.COUNTY_OFFICER, self.county, ""),
+            ("finance", Role.FINANCE_OFFICER, self.county, ""),
             ("medins", Role.DEPARTMENT_USER, self.county, Department.MEDICAL_INSURANCE),
             ("inspector", Role.SUPERVISOR, city or self.county, ""),
             ("evaluator", Role.EVALUATOR, self.county, ""),

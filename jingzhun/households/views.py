@@ -38,6 +38,7 @@ from jingzhun.exports.services import Labels
 from jingzhun.exports.views import list_export
 from jingzhun.imports.exports import household_columns, member_columns
 from jingzhun.monitoring.selectors import evidence_visible, health_rules_withheld, household_warnings
+from jingzhun.projects.selectors import household_projects
 from jingzhun.quality.selectors import household_quality_issues
 from jingzhun.registry import services
 from jingzhun.registry.choices import HEAD_RELATION
@@ -196,6 +197,7 @@ def household_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         "episodes": household.monitoring_episodes.all(),
         "measures": Measure.objects.filter(household=household),
         "cases": household_cases(user=user, household_id=household.pk),
+        "project_benefits": household_projects(user=user, household_id=household.pk),
         "assistance_issues": assistance_issues([household], province=province).get(household.pk, []),
         "pairing": current_pairing(household),
         "visits": visits,

@@ -19,6 +19,7 @@ from jingzhun.accounts.models import User
 from jingzhun.assistance.models import Measure
 from jingzhun.core.pdf import cjk_font, column_widths, landscape_pdf, landscape_width, paragraph
 from jingzhun.exports.services import shows_sensitive, workbook
+from jingzhun.projects.models import Beneficiary
 from jingzhun.registry.display import display_value, rows
 from jingzhun.registry.models import Household, IncomeRecord, LivingConditions, Member, MonitoringObject
 
@@ -140,6 +141,32 @@ def household_form(*, user: User | None, household: Household) -> list[FormSecti
         for row, measure in zip(measure_rows, measures, strict=True):
             row[-1] = measure.get_status_display()
         sections.append(FormSection(_("Assistance measures"), headers=measure_headers, rows=measure_rows))
+    benefits = list(
+        Beneficiary.objects.filter(household=household).select_related("project").order_by("-project__year")
+    )
+    if benefits:
+        sections.append(
+            FormSection(
+                _("Projects benefiting the household"),
+                headers=[
+                    _("Project number"),
+                    _("Project name"),
+                    _("Benefit"),
+                    _("Expected amount (yuan)"),
+                    _("Step"),
+                ],
+                rows=[
+                    [
+                        b.project.number,
+                        b.project.name,
+                        display_value(b, "benefit_type", province=province)[0],
+                        display_value(b, "expected_amount", province=province)[0],
+                        b.project.get_state_display(),
+                    ]
+                    for b in benefits
+                ],
+            )
+        )
     return sections
 
 

@@ -35,7 +35,10 @@ def test_every_audit_table_is_covered():
     assert {model._meta.db_table for model in audit_models()} == {
         "registry_householdchange",
         "imports_exportrecord",
+        "funds_fundmovement",
     }
+    # Ledgers of money are accounting records: sealed and verified, never purged.
+    assert {model._meta.db_table for model in audit_models() if not model.PURGEABLE} == {"funds_fundmovement"}
 
 
 def test_the_application_cannot_change_or_remove_an_entry(cadre):
@@ -118,6 +121,7 @@ def test_purging_keeps_the_retention_period_and_the_chain(cadre, settings):
     out = io.StringIO()
     call_command("audit", "purge", before=cutoff, stdout=out)
     assert "registry_householdchange: 2 entries removed" in out.getvalue()
+    assert "funds_fundmovement: an accounting record, kept" in out.getvalue()
     assert HouseholdChange.objects.count() == 2
     result = audit_verify(HouseholdChange)
     assert result.ok

@@ -17,6 +17,7 @@ import datetime
 import io
 import json
 import re
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -31,8 +32,11 @@ from jingzhun.api.services import token_create
 from jingzhun.assistance.models import Measure, Pairing
 from jingzhun.cases.services import identification_open
 from jingzhun.dashboards.reports import REPORT_KINDS
+from jingzhun.funds.models import Fund, FundMovement
 from jingzhun.monitoring.models import RiskWarning, ScreeningRule, ScreeningRun
+from jingzhun.projects.services import beneficiary_add
 from tests import factories
+from tests.project_steps import proposal
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +82,38 @@ def county_data(village):
         last_run=run,
         deadline=timezone.localdate(),
     )
+    project = proposal(cadre)
+    benefit = beneficiary_add(user=cadre, project=project, household=household, benefit_type="01")
+    beneficiary_add(user=cadre, project=project, household=sick_household, benefit_type="02")
+    # Written directly: the pages read a paid project whatever its step.
+    fund = Fund.objects.create(
+        document_number="清财农〔2026〕1号",
+        title="衔接资金",
+        issued_on=timezone.localdate(),
+        year=2026,
+        level="central",
+        fund_type="01",
+        amount=Decimal("1000.00"),
+        area=county_officer.area,
+        recorded_by=county_officer,
+    )
+    for kind in ("allocation", "payment"):
+        payment = kind == "payment"
+        FundMovement.objects.create(
+            kind=kind,
+            fund=fund,
+            project=project,
+            amount=Decimal("100.00"),
+            occurred_on=timezone.localdate(),
+            recorded_by=county_officer,
+            payee_kind="person" if payment else "",
+            payee_name=head.name if payment else "",
+            payee_id_number=head.id_number if payment else "",
+            beneficiary=benefit if payment else None,
+        )
     return {
+        "project": project,
+        "fund": fund,
         "household": household,
         "head": head,
         "sick": sick,
@@ -93,7 +128,7 @@ def county_data(village):
 
 # How to fill the address of each page; a page missing here fails the test.
 def _page_addresses(data) -> dict[str, list[str]]:
-    household, head, case = data["household"], data["head"], data["case"]
+    household, head, case, project = data["household"], data["head"], data["case"], data["project"]
     village, county = data["village"].code, data["county"].code
     report_pages = [f"/dashboards/{county}/reports/{kind}/" for kind in REPORT_KINDS]
     return {
@@ -152,6 +187,29 @@ def _page_addresses(data) -> dict[str, list[str]]:
             f"/imports/households/{household.pk}/form.pdf",
             f"/imports/households/{data['sick'].household_id}/form.pdf",
         ],
+        "projects/": ["/projects/", "/projects/?state=draft"],
+        "projects/new/": ["/projects/new/"],
+        "projects/<int:pk>/": [f"/projects/{project.pk}/"],
+        "projects/<int:pk>/edit/": [f"/projects/{project.pk}/edit/"],
+        "projects/<int:pk>/act/<slug:action>/": [],  # POST only
+        "projects/<int:pk>/targets/": [],  # POST only
+        "projects/<int:pk>/targets/<int:target>/remove/": [],  # POST only
+        "projects/<int:pk>/beneficiaries/": [],  # POST only
+        "projects/<int:pk>/beneficiaries/<int:beneficiary>/remove/": [],  # POST only
+        "projects/<int:pk>/progress/": [],  # POST only
+        "projects/<int:pk>/notice/": [
+            f"/projects/{project.pk}/notice/",
+            f"/projects/{project.pk}/notice/?format=pdf",
+        ],
+        "projects/attachments/<int:pk>/": [],  # files: test_uploads
+        "funds/": ["/funds/", "/funds/?year=2026"],
+        "funds/new/": ["/funds/new/"],
+        "funds/<int:pk>/": [f"/funds/{data['fund'].pk}/"],
+        "funds/<int:pk>/allocate/": [],  # POST only
+        "funds/movements/<int:pk>/reverse/": [],  # POST only
+        "funds/movements/<int:pk>/voucher/": [],  # files: test_uploads
+        "funds/projects/<int:pk>/": [f"/funds/projects/{project.pk}/"],
+        "funds/projects/<int:pk>/pay/": [],  # POST only
         "dashboards/": ["/dashboards/"],
         "dashboards/<str:code>/": [f"/dashboards/{county}/", f"/dashboards/{village}/"],
         "dashboards/<str:code>/refresh/": [],  # POST only

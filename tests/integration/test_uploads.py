@@ -26,9 +26,13 @@ from jingzhun.cases.choices import AttachmentKind
 from jingzhun.cases.models import Case, CaseAttachment
 from jingzhun.cases.services import Upload
 from jingzhun.core.uploads import clean_document
+from jingzhun.funds.models import Fund, FundMovement
 from jingzhun.imports.models import ImportRun
+from jingzhun.projects.choices import AttachmentKind as ProjectAttachmentKind
+from jingzhun.projects.models import ProjectAttachment
 from tests import factories
 from tests.case_steps import people
+from tests.project_steps import proposal
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -205,11 +209,50 @@ def _plant_import_file(staff, household) -> None:
     return None  # an import's file is read by the worker and never served
 
 
+def _plant_project_attachment(staff, household) -> str:
+    project = proposal(staff.village)
+    attachment = ProjectAttachment.objects.create(
+        project=project,
+        kind=ProjectAttachmentKind.OTHER,
+        file=ContentFile(HTML, name="x.pdf"),
+        original_name="x.html",
+    )
+    return f"/projects/attachments/{attachment.pk}/"
+
+
+def _plant_voucher(staff, household) -> str:
+    project = proposal(staff.village)
+    fund = Fund.objects.create(
+        document_number="1",
+        title="x",
+        issued_on=TODAY,
+        year=TODAY.year,
+        level="central",
+        fund_type="01",
+        amount=Decimal("100.00"),
+        area=staff.county.area,
+        recorded_by=staff.county,
+    )
+    movement = FundMovement.objects.create(
+        kind="payment",
+        fund=fund,
+        project=project,
+        amount=Decimal("1.00"),
+        occurred_on=TODAY,
+        recorded_by=staff.county,
+        voucher=ContentFile(HTML, name="x.pdf"),
+        voucher_name="x.html",
+    )
+    return f"/funds/movements/{movement.pk}/voucher/"
+
+
 # Each model that stores an uploaded file, with how to plant one and where it is served.
 PLANTERS = {
     VisitPhoto: _plant_visit_photo,
     CaseAttachment: _plant_case_attachment,
     ImportRun: _plant_import_file,
+    ProjectAttachment: _plant_project_attachment,
+    FundMovement: _plant_voucher,
 }
 
 

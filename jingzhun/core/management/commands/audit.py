@@ -48,6 +48,9 @@ class Command(BaseCommand):
                 raise CommandError("give --before DATE")
             before = _day(options["before"])
             for model in audit_models():
+                if not model.PURGEABLE:
+                    self.stdout.write(f"{model._meta.db_table}: an accounting record, kept")
+                    continue
                 try:
                     removed = audit_purge(model, before=before)
                 except AuditImmutable as error:
