@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "jingzhun.cases",
     "jingzhun.projects",
     "jingzhun.funds",
+    "jingzhun.assets",
     "jingzhun.worklist",
     "jingzhun.quality",
     "jingzhun.exports",

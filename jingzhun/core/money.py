@@ -81,6 +81,6 @@ class MoneyField(models.BigIntegerField):
         return to_fen(Decimal(str(value)))
 
     def formfield(self, **kwargs: Any) -> Any:
-        return forms.DecimalField(
-            **{"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0"), **kwargs}
-        )
+        # Field's own defaults (label, help text, required), not an integer's bounds.
+        options = {"form_class": forms.DecimalField, "max_digits": 14, "decimal_places": 2, **kwargs}
+        return models.Field.formfield(self, **options)

@@ -117,5 +117,21 @@ class PaymentForm(forms.Form):
 
 
 class ReversalForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.TextInput(attrs=_TEXT))
-    occurred_on = _date(_("Date"))
+    """Shown once per ledger row: without ids, each input named by its aria-label."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.TextInput(attrs={"aria-label": _("Reason for the reversal"), **_TEXT}),
+    )
+    occurred_on = forms.DateField(
+        label=_("Date"),
+        widget=forms.DateInput(
+            attrs={"type": "date", "aria-label": _("Date of the reversal"), **_TEXT}, format="%Y-%m-%d"
+        ),
+        initial=timezone.localdate,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", False)
+        super().__init__(*args, **kwargs)

@@ -99,6 +99,7 @@ def household_form(*, user: User | None, household: Household) -> list[FormSecti
             "wage_income",
             "business_income",
             "property_income",
+            "asset_income",
             "transfer_income",
             "production_costs",
             "net_income",

@@ -188,6 +188,7 @@ def _render_project(
         and user.role in (Role.COUNTY_OFFICER, Role.TOWNSHIP_REVIEWER),
         "has_notice": project.state in NOTICE_STATES,
         "fundable": project.state in FUNDABLE_STATES,
+        "can_register_assets": user.role == Role.COUNTY_OFFICER,
     }
     return render(request, "projects/project_detail.html", context)
 

@@ -3,6 +3,9 @@
     per-capita net income = (wage + business + property + transfer − production costs)
                             ÷ resident members
 
+Property income includes what project assets distributed to the household (kept by
+the asset ledger, ``asset_income``) besides what the household declares.
+
 Money is Decimal throughout; the per-capita figure is rounded half-up to the fen.
 """
 
@@ -26,6 +29,11 @@ TRANSFER_FIELDS = (
 )
 # Every amount an income record is given; the figures are derived from them.
 AMOUNT_FIELDS = ("wage_income", "business_income", "property_income", *TRANSFER_FIELDS, "production_costs")
+# Amounts kept by a ledger elsewhere and never entered on a form or a sheet: the income
+# distributed to the household from project assets (a property income). A writer that
+# recomputes an existing record carries them over.
+LEDGER_FIELDS = ("asset_income",)
+RECORD_AMOUNT_FIELDS = (*AMOUNT_FIELDS, *LEDGER_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -44,9 +52,10 @@ def compute_income(
     transfers: dict[str, Decimal],
     production_costs: Decimal,
     resident_members: int,
+    asset_income: Decimal = ZERO,
 ) -> IncomeFigures:
     transfer_income = sum((transfers.get(name) or ZERO for name in TRANSFER_FIELDS), ZERO)
-    annual_income = wage_income + business_income + property_income + transfer_income
+    annual_income = wage_income + business_income + property_income + asset_income + transfer_income
     net_income = annual_income - production_costs
     per_capita = (
         (net_income / resident_members).quantize(FEN, rounding=ROUND_HALF_UP)
@@ -59,11 +68,12 @@ def compute_income(
 def income_record_values(amounts: Mapping[str, Any], resident_members: int) -> dict[str, Any]:
     """An income record's amounts (missing ones as zero) with every figure derived from
     them: what a form, an import and the demo all write, computed the one way."""
-    given = {name: amounts.get(name) or ZERO for name in AMOUNT_FIELDS}
+    given = {name: amounts.get(name) or ZERO for name in RECORD_AMOUNT_FIELDS}
     figures = compute_income(
         wage_income=given["wage_income"],
         business_income=given["business_income"],
         property_income=given["property_income"],
+        asset_income=given["asset_income"],
         transfers={name: given[name] for name in TRANSFER_FIELDS},
         production_costs=given["production_costs"],
         resident_members=resident_members,

@@ -174,6 +174,8 @@ class IncomeRecord(models.Model):
     wage_income = money(_("wage income"))
     business_income = money(_("production and business income"))
     property_income = money(_("property income"))
+    # Kept by the asset ledger (distributions of project assets' income), never entered.
+    asset_income = money(_("income from project assets"), editable=False)
     family_planning_subsidy = money(_("family-planning subsidy"))
     minimum_allowance_income = money(_("minimum living allowance"))
     ecological_compensation = money(_("ecological compensation"))

@@ -22,7 +22,7 @@ from jingzhun.core.crypto import sealed_for_audit
 from jingzhun.registry.choices import (
     ChangeAction,
 )
-from jingzhun.registry.income import AMOUNT_FIELDS, income_record_values
+from jingzhun.registry.income import RECORD_AMOUNT_FIELDS, income_record_values
 from jingzhun.registry.models import (
     Household,
     HouseholdChange,
@@ -319,7 +319,7 @@ def member_delete(*, user: User, member: Member) -> None:
 
 
 def _apply_income_figures(record: IncomeRecord, resident_members: int) -> None:
-    amounts = {name: getattr(record, name) for name in AMOUNT_FIELDS}
+    amounts = {name: getattr(record, name) for name in RECORD_AMOUNT_FIELDS}
     for name, value in income_record_values(amounts, resident_members).items():
         setattr(record, name, value)
 
@@ -394,6 +394,21 @@ def household_record_save(*, user: User, instance: models.Model) -> dict[str, li
     household_id: int = instance.household_id  # type: ignore[attr-defined]
     before = snapshot(type(instance)._default_manager.get(pk=instance.pk)) if instance.pk else None
     return _save_with_history(user=user, household_id=household_id, instance=instance, before=before)
+
+
+def income_ledger_add(*, user: User, household: Household, year: int, asset_income: Decimal) -> IncomeRecord:
+    """Add income a ledger paid the household (project assets' distributions) to its year's
+    record, creating the record if needed, and recompute the figures; the caller has
+    checked the user and runs the transaction."""
+    record = IncomeRecord.objects.select_for_update().filter(household=household, year=year).first()
+    before = None if record is None else snapshot(record)
+    record = record or IncomeRecord(household=household, year=year)
+    record.asset_income = (record.asset_income or Decimal("0")) + asset_income
+    _apply_income_figures(record, _resident_count(household))
+    _save_with_history(
+        user=user, household_id=household.pk, instance=record, before=before, ignore=_DERIVED_INCOME
+    )
+    return record
 
 
 def monitoring_episode_record(*, user: User, episode: MonitoringObject) -> MonitoringObject:

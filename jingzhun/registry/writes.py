@@ -25,7 +25,7 @@ from jingzhun.core.bulk import any_of, bulk_insert, id_table, insert_columns, up
 from jingzhun.core.crypto import sealed_for_audit
 from jingzhun.registry.choices import ChangeAction
 from jingzhun.registry.idnumbers import id_number_digest
-from jingzhun.registry.income import AMOUNT_FIELDS, income_record_values
+from jingzhun.registry.income import AMOUNT_FIELDS, LEDGER_FIELDS, RECORD_AMOUNT_FIELDS, income_record_values
 from jingzhun.registry.models import (
     Household,
     HouseholdChange,
@@ -384,13 +384,17 @@ class RegisterWriter:
         record = None
         if year is not None:
             record = next((income for income in incomes if income.year == year), None)
-            values = income_record_values(rows.income, residents)
+            # What the asset ledger paid the household stays: a sheet never carries it.
+            kept = {name: getattr(record, name) for name in LEDGER_FIELDS} if record else {}
+            values = income_record_values({**rows.income, **kept}, residents)
         else:
             # Members joined or left: the latest year's per-capita figure follows (as on the form).
             record = incomes[0] if incomes else None
             if record is None or record.resident_members == residents:
                 return False
-            values = income_record_values({name: getattr(record, name) for name in AMOUNT_FIELDS}, residents)
+            values = income_record_values(
+                {name: getattr(record, name) for name in RECORD_AMOUNT_FIELDS}, residents
+            )
         if record is None:
             assert year is not None  # without a year in the file there is a latest record
             self.new_incomes.append(IncomeRecord(household_id=household.pk, year=year, **values))

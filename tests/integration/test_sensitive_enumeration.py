@@ -29,6 +29,7 @@ from pypdf import PdfReader
 from jingzhun.accounts.choices import Role
 from jingzhun.accounts.roles import Capability, role_can
 from jingzhun.api.services import token_create
+from jingzhun.assets.models import Asset, AssetIncome, Distribution
 from jingzhun.assistance.models import Measure, Pairing
 from jingzhun.cases.services import identification_open
 from jingzhun.dashboards.reports import REPORT_KINDS
@@ -111,7 +112,36 @@ def county_data(village):
             payee_id_number=head.id_number if payment else "",
             beneficiary=benefit if payment else None,
         )
+    asset = Asset.objects.create(
+        project=project,
+        name="牛舍",
+        asset_type="operating",
+        quantity=Decimal("1"),
+        unit="栋",
+        value=Decimal("1000.00"),
+        village=village,
+        year_formed=2026,
+        owner_kind="village_collective",
+        owner_name="村集体",
+        registered_by=county_officer,
+    )
+    income = AssetIncome.objects.create(
+        asset=asset,
+        year=2026,
+        period="2026",
+        received_on=timezone.localdate(),
+        amount=Decimal("10.00"),
+        recorded_by=county_officer,
+    )
+    Distribution.objects.create(
+        income=income,
+        household=household,
+        amount=Decimal("5.00"),
+        paid_on=timezone.localdate(),
+        recorded_by=county_officer,
+    )
     return {
+        "asset": asset,
         "project": project,
         "fund": fund,
         "household": household,
@@ -210,6 +240,13 @@ def _page_addresses(data) -> dict[str, list[str]]:
         "funds/movements/<int:pk>/voucher/": [],  # files: test_uploads
         "funds/projects/<int:pk>/": [f"/funds/projects/{project.pk}/"],
         "funds/projects/<int:pk>/pay/": [],  # POST only
+        "assets/": ["/assets/", "/assets/?export=xlsx", "/assets/?print=1", f"/assets/?project={project.pk}"],
+        "assets/<int:pk>/": [f"/assets/{data['asset'].pk}/"],
+        "assets/<int:pk>/rights/": [],  # POST only
+        "assets/<int:pk>/income/": [],  # POST only
+        "assets/<int:pk>/distribute/": [],  # POST only
+        "assets/<int:pk>/act/<slug:action>/": [],  # POST only
+        "assets/register/<int:project_pk>/": [f"/assets/register/{project.pk}/"],
         "dashboards/": ["/dashboards/"],
         "dashboards/<str:code>/": [f"/dashboards/{county}/", f"/dashboards/{village}/"],
         "dashboards/<str:code>/refresh/": [],  # POST only
