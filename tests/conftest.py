@@ -30,6 +30,7 @@ def reference_data(transactional_db):
     from jingzhun.areas.services import areas_load_national
     from jingzhun.cases.services import load_procedure_data
     from jingzhun.codelists.services import load_seed, national_seed
+    from jingzhun.funds.monitoring import load_fund_rules
     from jingzhun.monitoring.services import load_catalogue
     from jingzhun.projects.services import load_project_data
 
@@ -38,6 +39,7 @@ def reference_data(transactional_db):
     load_catalogue()
     load_procedure_data()
     load_project_data()
+    load_fund_rules()
 
 
 @pytest.fixture(autouse=True)

@@ -21,3 +21,19 @@ REVERSAL_OF = {
 class PayeeKind(models.TextChoices):
     UNIT = "unit", _("Unit or company")
     PERSON = "person", _("Person")
+
+
+class FindingStatus(models.TextChoices):
+    OPEN = "open", _("To verify")
+    CONFIRMED = "confirmed", _("Confirmed: to be rectified")
+    DISMISSED = "dismissed", _("Dismissed")
+    RESOLVED = "resolved", _("No longer found")
+
+
+OPEN_FINDING_STATUSES = frozenset({FindingStatus.OPEN, FindingStatus.CONFIRMED})
+
+
+class FundEngine(models.TextChoices):
+    DUCKDB = "duckdb", "DuckDB"
+    POSTGRES = "postgres", "PostgreSQL"
+    SPARK = "spark", "Spark"

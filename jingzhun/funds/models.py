@@ -9,12 +9,14 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from jingzhun.codelists.fields import CodeField
 from jingzhun.core.audit import AuditEntry
 from jingzhun.core.crypto import BlindIndexField, EncryptedCharField
-from jingzhun.funds.choices import MovementKind, PayeeKind
+from jingzhun.core.runs import RecordedRun
+from jingzhun.funds.choices import OPEN_FINDING_STATUSES, FindingStatus, FundEngine, MovementKind, PayeeKind
 from jingzhun.projects.choices import FundLevel
 from jingzhun.projects.models import money_field
 from jingzhun.registry.idnumbers import ID_NUMBER_PURPOSE
@@ -109,3 +111,110 @@ class FundMovement(AuditEntry):
             if self.kind in (MovementKind.ALLOCATION_REVERSAL, MovementKind.PAYMENT_REVERSAL)
             else self.amount
         )
+
+
+class FundRule(models.Model):
+    """An entry of the fund-monitoring catalogue. The logic is the registered Ibis function
+    of the same code (funds.engine.rules); names, messages and whether it is active are
+    data, and its thresholds are codelists.Parameter values per province and year."""
+
+    code = models.CharField(_("code"), max_length=40, primary_key=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    message_zh = models.CharField(_("message (Chinese)"), max_length=200)
+    message_en = models.CharField(_("message (English)"), max_length=200)
+    parameters = models.JSONField(_("parameters"), default=list, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("fund rule")
+        verbose_name_plural = _("fund rules")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_zh if (get_language() or "zh").startswith("zh") else self.name_en
+
+    def message(self, evidence: dict[str, str]) -> str:
+        template = self.message_zh if (get_language() or "zh").startswith("zh") else self.message_en
+        return template.format(**{"value": "", "threshold": "", "detail": "", **evidence})
+
+
+class FundMonitoringRun(RecordedRun):
+    """One evaluation of the fund rules over an area, recorded with its progress."""
+
+    area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
+    engine = models.CharField(
+        _("engine"), max_length=10, choices=FundEngine.choices, default=FundEngine.DUCKDB
+    )
+    as_of = models.DateField(_("as of"))
+    findings = models.PositiveIntegerField(_("findings"), default=0)
+    created = models.PositiveIntegerField(_("new"), default=0)
+    resolved = models.PositiveIntegerField(_("no longer found"), default=0)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("fund monitoring run")
+        verbose_name_plural = _("fund monitoring runs")
+
+    def __str__(self) -> str:
+        return f"{self.area_id} {self.as_of} {self.status}"
+
+
+class FundFinding(models.Model):
+    """What a fund rule found: a fund, a project, a payment, a household or an area, with the
+    evidence; verified (confirmed) or dismissed with a reason, like the household warnings."""
+
+    rule = models.ForeignKey(FundRule, on_delete=models.PROTECT, related_name="findings")
+    # The area that answers for it (the project's or the fund's): scopes who sees it.
+    area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
+    fund = models.ForeignKey(Fund, null=True, blank=True, on_delete=models.PROTECT, related_name="findings")
+    project = models.ForeignKey(
+        "projects.Project", null=True, blank=True, on_delete=models.PROTECT, related_name="fund_findings"
+    )
+    movement = models.ForeignKey(
+        FundMovement, null=True, blank=True, on_delete=models.PROTECT, related_name="findings"
+    )
+    household = models.ForeignKey(
+        "registry.Household", null=True, blank=True, on_delete=models.PROTECT, related_name="fund_findings"
+    )
+    # The subject as one string (rule and ids), so that a run finds "the same" finding again.
+    subject_key = models.CharField(max_length=120)
+    evidence = models.JSONField(_("evidence"), default=dict)
+    status = models.CharField(
+        _("status"), max_length=10, choices=FindingStatus.choices, default=FindingStatus.OPEN, db_index=True
+    )
+    first_run = models.ForeignKey(FundMonitoringRun, on_delete=models.PROTECT, related_name="+")
+    last_run = models.ForeignKey(FundMonitoringRun, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        ordering = ["status", "rule", "-id"]
+        verbose_name = _("fund finding")
+        verbose_name_plural = _("fund findings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject_key"],
+                condition=models.Q(status__in=["open", "confirmed"]),
+                name="fund_finding_one_open_per_subject",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id} {self.subject_key}"
+
+    @property
+    def message(self) -> str:
+        return self.rule.message(self.evidence)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_FINDING_STATUSES

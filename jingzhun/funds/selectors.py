@@ -10,8 +10,8 @@ from django.db.models import QuerySet
 
 from jingzhun.accounts.models import User
 from jingzhun.areas.selectors import area_scope_q, code_range_q
-from jingzhun.funds.choices import MovementKind
-from jingzhun.funds.models import Fund, FundMovement
+from jingzhun.funds.choices import OPEN_FINDING_STATUSES, MovementKind
+from jingzhun.funds.models import Fund, FundFinding, FundMonitoringRun, FundMovement
 from jingzhun.funds.services import signed_sum
 from jingzhun.projects.choices import FUNDABLE_STATES
 from jingzhun.projects.models import Project
@@ -84,3 +84,32 @@ def project_movements(*, user: User, project: Project) -> QuerySet[FundMovement]
 def fundable_projects(*, fund: Fund) -> QuerySet[Project]:
     """The projects of the fund's area that may receive money now."""
     return Project.objects.filter(code_range_q(fund.area, "area_id"), state__in=sorted(FUNDABLE_STATES))
+
+
+@dataclass(frozen=True)
+class FindingFilters:
+    rule: str = ""
+    status: str = ""
+
+
+def finding_list(*, user: User, filters: FindingFilters | None = None) -> QuerySet[FundFinding]:
+    """Fund findings of the user's area; open ones unless a status is asked for."""
+    filters = filters or FindingFilters()
+    findings = FundFinding.objects.filter(area_scope_q(user, "area_id"))
+    if filters.status:
+        findings = findings.filter(status=filters.status)
+    else:
+        findings = findings.filter(status__in=sorted(OPEN_FINDING_STATUSES))
+    if filters.rule:
+        findings = findings.filter(rule_id=filters.rule)
+    return findings.select_related("rule", "area", "fund", "project", "household", "decided_by").order_by(
+        "rule__sort_order", "area_id", "-id"
+    )
+
+
+def finding_get(*, user: User, pk: int) -> FundFinding:
+    return FundFinding.objects.select_related("rule").get(area_scope_q(user, "area_id"), pk=pk)
+
+
+def monitoring_runs(*, user: User) -> QuerySet[FundMonitoringRun]:
+    return FundMonitoringRun.objects.filter(area_scope_q(user, "area_id")).select_related("area")

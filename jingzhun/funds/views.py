@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,15 +20,22 @@ from jingzhun.accounts.choices import Role
 from jingzhun.core.forms import apply_validation_error, report_errors
 from jingzhun.core.http import AuthenticatedHttpRequest
 from jingzhun.core.money import ZERO
+from jingzhun.core.runs import UNFINISHED
 from jingzhun.core.uploads import serve_upload
 from jingzhun.funds import services
+from jingzhun.funds.choices import FindingStatus, FundEngine
 from jingzhun.funds.forms import AllocationForm, FundForm, PaymentForm, ReversalForm
-from jingzhun.funds.models import Fund, FundMovement
+from jingzhun.funds.models import Fund, FundFinding, FundMonitoringRun, FundMovement, FundRule
+from jingzhun.funds.monitoring import MONITORING_ROLES, finding_decide, fund_monitoring_enqueue
 from jingzhun.funds.selectors import (
+    FindingFilters,
+    finding_get,
+    finding_list,
     fund_get,
     fund_list,
     fund_movements,
     fundable_projects,
+    monitoring_runs,
     movement_get,
     project_money,
     project_movements,
@@ -224,3 +232,81 @@ def voucher_view(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     if not movement.voucher:
         raise Http404
     return serve_upload(movement.voucher, download_name=movement.voucher_name or "voucher")
+
+
+# --- dynamic fund monitoring ----------------------------------------------------------
+
+
+def _can_monitor(request: AuthenticatedHttpRequest) -> bool:
+    return request.user.role in MONITORING_ROLES and request.user.area is not None
+
+
+@login_required
+def findings_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    get = request.GET
+    filters = FindingFilters(
+        rule=get.get("rule", "")[:40],
+        status=get.get("status", "") if get.get("status", "") in FindingStatus.values else "",
+    )
+    findings = finding_list(user=request.user, filters=filters)
+    page = Paginator(findings, 50).get_page(get.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "query": query.urlencode(),
+        "filters": filters,
+        "rules": FundRule.objects.all(),
+        "statuses": FindingStatus.choices,
+        "run": (run := monitoring_runs(user=request.user).first()),
+        "running": run is not None and run.status in UNFINISHED,
+        "can_monitor": _can_monitor(request),
+        "engines": FundEngine.choices,
+    }
+    return render(request, "funds/findings.html", context)
+
+
+@login_required
+@require_POST
+def monitoring_start_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    area = request.user.area
+    if area is None:
+        raise PermissionDenied
+    engine = request.POST.get("engine", FundEngine.DUCKDB)
+    if engine not in FundEngine.values:
+        engine = FundEngine.DUCKDB
+    try:
+        fund_monitoring_enqueue(user=request.user, area=area, engine=engine)
+    except (ValidationError, PermissionDenied) as error:
+        report_errors(request, error)
+    else:
+        messages.success(request, _("The funds are being checked; the findings appear when it is done."))
+    return redirect("funds:findings")
+
+
+@login_required
+def monitoring_run_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    try:
+        run = monitoring_runs(user=request.user).get(pk=pk)
+    except FundMonitoringRun.DoesNotExist:
+        raise Http404 from None
+    return render(request, "funds/_run_status.html", {"run": run, "running": run.status in UNFINISHED})
+
+
+@login_required
+@require_POST
+def finding_decide_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    try:
+        finding = finding_get(user=request.user, pk=pk)
+    except FundFinding.DoesNotExist:
+        raise Http404 from None
+    to = request.POST.get("to", "")
+    if to not in (FindingStatus.CONFIRMED, FindingStatus.DISMISSED):
+        raise Http404
+    try:
+        finding_decide(user=request.user, finding=finding, to=to, note=request.POST.get("note", "")[:2000])
+    except (ValidationError, PermissionDenied) as error:
+        report_errors(request, error)
+    else:
+        messages.success(request, _("Recorded."))
+    return redirect("funds:findings")

@@ -240,6 +240,10 @@ def _page_addresses(data) -> dict[str, list[str]]:
         "funds/movements/<int:pk>/voucher/": [],  # files: test_uploads
         "funds/projects/<int:pk>/": [f"/funds/projects/{project.pk}/"],
         "funds/projects/<int:pk>/pay/": [],  # POST only
+        "funds/monitoring/": ["/funds/monitoring/", "/funds/monitoring/?status=dismissed"],
+        "funds/monitoring/run/": [],  # POST only
+        "funds/monitoring/runs/<int:pk>/": [],  # none run
+        "funds/monitoring/findings/<int:pk>/decide/": [],  # POST only
         "assets/": ["/assets/", "/assets/?export=xlsx", "/assets/?print=1", f"/assets/?project={project.pk}"],
         "assets/<int:pk>/": [f"/assets/{data['asset'].pk}/"],
         "assets/<int:pk>/rights/": [],  # POST only

@@ -115,11 +115,15 @@ def spark_tables(paths: dict[str, Path], session: Any) -> tuple[Any, dict[str, i
     }
 
 
-def postgres_tables(connection: Any) -> dict[str, ir.Table]:
-    """The live register tables, shaped like the snapshot: the rules run in-database."""
+def postgres_tables(
+    connection: Any,
+    schemas: dict[str, pa.Schema] = SCHEMAS,
+    database_tables: dict[str, str] = DATABASE_TABLES,
+) -> dict[str, ir.Table]:
+    """The live tables, shaped like the snapshot: the rules run in-database."""
     tables = {}
-    for name, schema in SCHEMAS.items():
-        table = connection.table(DATABASE_TABLES[name])
+    for name, schema in schemas.items():
+        table = connection.table(database_tables[name])
         # The snapshot's types exactly (varchar(30) NOT NULL becomes a nullable string,
         # jsonb its text), so that expressions see what they see on DuckDB and Spark.
         target = ibis.Schema.from_pyarrow(schema)
