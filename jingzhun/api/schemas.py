@@ -20,6 +20,7 @@ from jingzhun.accounts.roles import Capability
 from jingzhun.cases.choices import CaseAction
 from jingzhun.monitoring.choices import WarningStatus
 from jingzhun.monitoring.selectors import STATUS_ALL, STATUS_OPEN
+from jingzhun.projects.choices import ProjectAction
 from jingzhun.registry.display import MASKERS
 from jingzhun.registry.models import IncomeRecord, LivingConditions
 from jingzhun.registry.selectors import HOUSEHOLD_FILTERS, FilterParameter
@@ -422,3 +423,135 @@ class TokenOut(Schema):
 
 class TokenCreated(TokenOut):
     key: str = Field(..., description="shown once; only its fingerprint is stored")
+
+
+# --- projects, funds and assets --------------------------------------------------------
+
+# Money travels as text: "1234.50" (yuan, at most two decimals), never a JSON number.
+YUAN = r"^[0-9]{1,12}(\.[0-9]{1,2})?$"
+
+
+class ProjectOut(Schema):
+    id: int
+    number: str
+    name: str
+    year: int
+    category: str
+    construction_type: str
+    area: str = Field(..., alias="area_id")
+    state: str
+    responsible_unit: str
+    planned_start: datetime.date
+    planned_end: datetime.date
+    benefit_mechanisms: list[str]
+    households_planned: int
+    people_planned: int
+    plan_year: int | None
+    completion_percent: int
+    notice_starts_on: datetime.date | None
+    notice_ends_on: datetime.date | None
+    accepted_on: datetime.date | None
+    self_evaluation_score: Decimal | None
+
+
+class ProjectPage(PageOut):
+    items: list[ProjectOut]
+
+
+class ProjectTransitionIn(Schema):
+    action: ProjectAction
+    comment: str = Field("", max_length=2000, pattern=TEXT)
+    # Dates as YYYY-MM-DD; achieved values of targets as {"target id": "value"}.
+    data: dict[str, Any] = {}
+
+
+class BeneficiaryOut(Schema):
+    id: int
+    project: int = Field(..., alias="project_id")
+    household: int = Field(..., alias="household_id")
+    benefit_type: str
+    expected_amount: Decimal
+
+
+class FundOut(Schema):
+    id: int
+    document_number: str
+    title: str
+    issued_on: datetime.date
+    year: int
+    level: str
+    fund_type: str
+    area: str = Field(..., alias="area_id")
+    amount: Decimal
+    allocated: Decimal
+    paid: Decimal
+
+
+class FundPage(PageOut):
+    items: list[FundOut]
+
+
+class MovementOut(Schema):
+    """A row of the fund ledger; the payee's ID number is never given out."""
+
+    id: int
+    kind: str
+    fund: int = Field(..., alias="fund_id")
+    project: int = Field(..., alias="project_id")
+    amount: Decimal
+    occurred_on: datetime.date
+    reason: str
+    reverses: int | None = Field(None, alias="reverses_id")
+    payee_kind: str
+    payee_name: str
+    beneficiary: int | None = Field(None, alias="beneficiary_id")
+
+
+class MovementPage(PageOut):
+    items: list[MovementOut]
+
+
+class AllocationIn(Schema):
+    project: int
+    amount: str = Field(..., pattern=YUAN)
+    occurred_on: datetime.date
+    reason: str = Field("", max_length=500, pattern=TEXT)
+
+
+class AssetOut(Schema):
+    id: int
+    number: str
+    name: str
+    asset_type: str
+    project: int = Field(..., alias="project_id")
+    village: str = Field(..., alias="village_id")
+    quantity: Decimal
+    unit: str
+    value: Decimal
+    year_formed: int
+    owner_kind: str
+    owner_name: str
+    operator: str
+    custodian: str
+    state: str
+    income_total: Decimal
+    distributed_total: Decimal
+
+
+class AssetPage(PageOut):
+    items: list[AssetOut]
+
+
+class DistributionOut(Schema):
+    id: int
+    income: int = Field(..., alias="income_id")
+    household: int = Field(..., alias="household_id")
+    amount: Decimal
+    paid_on: datetime.date
+
+
+class DistributionIn(Schema):
+    income: int
+    household: int
+    amount: str = Field(..., pattern=YUAN)
+    paid_on: datetime.date

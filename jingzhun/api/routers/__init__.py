@@ -1,5 +1,29 @@
 """The API's routers, one per app (``api.api`` mounts them)."""
 
-from jingzhun.api.routers import areas, assistance, cases, departments, monitoring, quality, registry, tokens
+from jingzhun.api.routers import (
+    areas,
+    assets,
+    assistance,
+    cases,
+    departments,
+    funds,
+    monitoring,
+    projects,
+    quality,
+    registry,
+    tokens,
+)
 
-__all__ = ["areas", "assistance", "cases", "departments", "monitoring", "quality", "registry", "tokens"]
+__all__ = [
+    "areas",
+    "assets",
+    "assistance",
+    "cases",
+    "departments",
+    "funds",
+    "monitoring",
+    "projects",
+    "quality",
+    "registry",
+    "tokens",
+]
