@@ -11,6 +11,7 @@ class Section(models.TextChoices):
     GUARANTEES = "guarantees", _("Three guarantees and drinking water")
     INCOME = "income", _("Income")
     QUALITY = "quality", _("Data quality")
+    PROJECTS = "projects", _("Projects and assets")
     TRENDS = "trends", _("Trends")
 
 

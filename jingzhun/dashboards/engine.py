@@ -121,6 +121,7 @@ def household_facts(tables: dict[str, ir.Table], parameters: FactParameters) -> 
         _visit_facts(tables),
         _condition_facts(tables, p),
         _income_facts(tables, p),
+        _project_facts(tables),
     ):
         facts = facts.left_join(table, "household_id").drop("household_id_right")
     return _figure_columns(facts, p)
@@ -244,6 +245,17 @@ def _income_facts(tables: dict[str, ir.Table], p: FactParameters) -> ir.Table:
     )
 
 
+def _project_facts(tables: dict[str, ir.Table]) -> ir.Table:
+    """The projects a household benefits from, and whether project assets paid it income."""
+    benefits = tables["benefits"].group_by("household_id").aggregate(projects=ibis._.project_id.nunique())
+    paid = tables["distributions"].group_by("household_id").aggregate(asset_payments=ibis._.count())
+    return benefits.outer_join(paid, "household_id").select(
+        household_id=ibis.coalesce(ibis._.household_id, ibis._.household_id_right),
+        projects=ibis._.projects,
+        asset_payments=ibis._.asset_payments,
+    )
+
+
 def _quality_facts(tables: dict[str, ir.Table]) -> ir.Table:
     quality = tables["quality"]
     return quality.group_by("household_id").aggregate(quality_rule_list=quality.rule.collect(distinct=True))
@@ -295,6 +307,9 @@ def _figure_columns(facts: ir.Table, p: FactParameters) -> ir.Table:
         has_quality_issue=_any(facts.quality_rule_list),
         identified_month=facts.identified_month,
         eliminated_month=facts.eliminated_month,
+        has_project_benefit=facts.projects.fill_null(0) > 0,
+        monitored_with_project_benefit=monitored & (facts.projects.fill_null(0) > 0),
+        has_asset_income=facts.asset_payments.fill_null(0) > 0,
     )
 
 

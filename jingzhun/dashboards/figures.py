@@ -273,6 +273,28 @@ FIGURES: tuple[Figure, ...] = (
         dimension=Dimension.QUALITY_RULE,
         chart=Chart.BAR,
     ),
+    # Projects and assets
+    Figure(
+        "households_with_project_benefit",
+        Section.PROJECTS,
+        _("Households benefiting from a project"),
+        where=("has_project_benefit",),
+        of="households",
+    ),
+    Figure(
+        "monitored_with_project_benefit",
+        Section.PROJECTS,
+        _("Monitoring objects benefiting from a project"),
+        where=("monitored_with_project_benefit",),
+        of="monitored",
+    ),
+    Figure(
+        "households_with_asset_income",
+        Section.PROJECTS,
+        _("Households paid income from project assets"),
+        where=("has_asset_income",),
+        of="households",
+    ),
     # Trends
     Figure(
         "identified_by_month",

@@ -73,6 +73,9 @@ class HouseholdFact(models.Model):
     has_quality_issue = models.BooleanField(default=False)
     identified_month = models.CharField(max_length=7, null=True, blank=True)
     eliminated_month = models.CharField(max_length=7, null=True, blank=True)
+    has_project_benefit = models.BooleanField(default=False)
+    monitored_with_project_benefit = models.BooleanField(default=False)
+    has_asset_income = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("household facts")

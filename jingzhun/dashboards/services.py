@@ -23,6 +23,7 @@ from jingzhun.accounts.roles import Capability
 from jingzhun.areas.choices import PREFIX_LENGTH, AreaLevel
 from jingzhun.areas.models import Area
 from jingzhun.areas.selectors import code_range_q
+from jingzhun.assets.models import Distribution
 from jingzhun.assistance.choices import MeasureStatus
 from jingzhun.assistance.models import Measure, Visit
 from jingzhun.assistance.selectors import visit_interval_days
@@ -47,6 +48,7 @@ from jingzhun.monitoring.choices import OPEN_STATUSES
 from jingzhun.monitoring.engine.runner import duckdb_tables
 from jingzhun.monitoring.models import RiskWarning, ScreeningRule
 from jingzhun.monitoring.snapshot import export_snapshot, write_parquet
+from jingzhun.projects.models import Beneficiary
 from jingzhun.quality.selectors import find_issues
 from jingzhun.registry.choices import CodeListKey
 from jingzhun.registry.conditions import condition_terms
@@ -147,6 +149,8 @@ def _export(area: Area, directory: Path) -> dict[str, Path]:
         "cases": Case.objects.filter(in_area, state__in=OPEN_STATES),
         "measures": Measure.objects.filter(in_area),
         "visits": Visit.objects.filter(in_area),
+        "benefits": Beneficiary.objects.filter(in_area),
+        "distributions": Distribution.objects.filter(in_area),
     }
     for name, queryset in querysets.items():
         paths[name] = directory / f"{name}.parquet"

@@ -44,4 +44,6 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("visited_on", pa.date32()),
         ]
     ),
+    "benefits": pa.schema([("household_id", pa.int64()), ("project_id", pa.int64())]),
+    "distributions": pa.schema([("household_id", pa.int64())]),
 }

@@ -23,6 +23,7 @@ from jingzhun.dashboards.choices import RefreshTrigger, Section
 from jingzhun.dashboards.documents import report_pdf, report_xlsx
 from jingzhun.dashboards.figures import FIGURES_BY_KEY
 from jingzhun.dashboards.models import AggregateRun
+from jingzhun.dashboards.money import funds_chart, money_summary
 from jingzhun.dashboards.reports import REPORT_KINDS, report_build, report_levels
 from jingzhun.dashboards.selectors import CHILD_COLUMNS, area_in_scope, county_map_values, dashboard_get
 from jingzhun.dashboards.services import aggregate_run_enqueue
@@ -62,8 +63,12 @@ def dashboard(request: AuthenticatedHttpRequest, code: str | None = None) -> Htt
     if board.map_name:
         areas = county_map_values(user=request.user, area=area, figure_key=map_figure)
         charts.append(map_chart(board, areas, str(FIGURES_BY_KEY[map_figure].label)))
+    money = money_summary(user=request.user, area=area)
+    if money.funds:
+        charts.append(funds_chart(money))
     running = AggregateRun.objects.filter(area=area, status__in=UNFINISHED).first()
     context = {
+        "money": money,
         "board": board,
         "sections": [(section, board.section(section)) for section in Section],
         "charts": charts,

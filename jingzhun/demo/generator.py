@@ -606,6 +606,9 @@ class CountyGenerator:
 
 def clear_county(county: Area) -> None:
     """Remove the register of a county (demo data only), children before parents."""
+    from jingzhun.demo.projects import clear_money  # projects refer to households: they go first
+
+    clear_money(county)
     households = Household.objects.filter(code_range_q(county, "village_id"))
     with transaction.atomic():
         WarningEvent.objects.filter(warning__household__in=households.values("pk")).delete()

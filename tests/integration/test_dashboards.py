@@ -15,6 +15,7 @@ from jingzhun.accounts.choices import Role
 from jingzhun.areas.choices import AreaLevel
 from jingzhun.areas.models import Area
 from jingzhun.areas.selectors import code_range_q
+from jingzhun.assets.models import Distribution
 from jingzhun.assistance.models import Measure, Visit
 from jingzhun.cases.choices import OPEN_STATES
 from jingzhun.cases.models import Case
@@ -27,9 +28,11 @@ from jingzhun.dashboards.models import AggregateRun, AreaFigure, HouseholdFact
 from jingzhun.dashboards.services import aggregate_refresh, fact_parameters
 from jingzhun.demo.generator import CountyGenerator
 from jingzhun.demo.procedures import demo_procedures
+from jingzhun.demo.projects import demo_projects
 from jingzhun.monitoring.choices import OPEN_STATUSES
 from jingzhun.monitoring.models import RiskWarning
 from jingzhun.monitoring.services import screening_run_enqueue, screening_run_execute, screening_run_start
+from jingzhun.projects.models import Beneficiary
 from jingzhun.quality.selectors import find_issues
 from jingzhun.registry.models import Household, IncomeRecord, LivingConditions, Member, MonitoringObject
 from tests import factories
@@ -47,6 +50,13 @@ def county():
         Area.objects.filter(code_range_q(county, "code"), level=AreaLevel.VILLAGE).order_by("code").first()
     )
     demo_procedures(county=county, village=village, today=today)
+    demo_projects(county=county, village=village, today=today)
+    # A beneficiary household that is a monitoring object, whatever the draw gave the first village.
+    beneficiary = Beneficiary.objects.order_by("pk").first().household
+    if not beneficiary.monitoring_episodes.exists():
+        MonitoringObject.objects.create(
+            household=beneficiary, household_type="2", category="2", identified_on=today, risk_types=["01"]
+        )
     screening_run_execute(screening_run_start(area=county, as_of=today))
     # Some warnings and cases past their deadline, so that "overdue" counts something.
     for warning in RiskWarning.objects.order_by("pk")[:7]:
@@ -98,6 +108,10 @@ def direct_counts(area: Area) -> dict[tuple[str, str], int]:
     quality = defaultdict(set)
     for issue in find_issues(Household.objects.filter(pk__in=ids), province=area.code[:2]):
         quality[issue.household_id].add(issue.rule)
+    benefiting = set(Beneficiary.objects.filter(household_id__in=ids).values_list("household_id", flat=True))
+    paid_income = set(
+        Distribution.objects.filter(household_id__in=ids).values_list("household_id", flat=True)
+    )
     answers = defaultdict(set)
     for measure_type, risk in p.measure_answers:
         answers[measure_type].add(risk)
@@ -182,6 +196,12 @@ def direct_counts(area: Area) -> dict[tuple[str, str], int]:
             add("with_quality_issue")
             for rule in quality[pk]:
                 add("quality_by_rule", rule)
+        if pk in benefiting:
+            add("households_with_project_benefit")
+            if episode is not None:
+                add("monitored_with_project_benefit")
+        if pk in paid_income:
+            add("households_with_asset_income")
     return dict(counts)
 
 
@@ -360,3 +380,20 @@ def test_the_figures_command_recounts_an_area_and_refuses_an_unknown_one(county,
     assert "households" in capsys.readouterr().out
     with pytest.raises(CommandError, match="no area with code"):
         call_command("figures", area="159999", no_progress=True)
+
+
+def test_the_money_panel_sums_the_ledgers_of_the_area(county):
+    client = Client()
+    client.force_login(factories.user("money-county", Role.COUNTY_OFFICER, county))
+    page = client.get(f"/dashboards/{county.code}/").content.decode()
+    assert 'data-testid="money"' in page
+    assert 'id="chart-funds"' in page
+    # The demo's central fund: 3,000,000 received, 2,100,000 allocated, 1,560,000 paid.
+    assert "3000000.00" in page.replace(",", "")
+    assert "2100000.00" in page.replace(",", "")
+    assert "1560000.00" in page.replace(",", "")
+    assert 'data-testid="figure-monitored_with_project_benefit"' in page
+    elsewhere = Area.objects.filter(parent=county.parent).exclude(code=county.code).first()
+    if elsewhere is not None:
+        client.force_login(factories.user("money-other", Role.COUNTY_OFFICER, elsewhere))
+        assert 'data-testid="money"' not in client.get(f"/dashboards/{elsewhere.code}/").content.decode()

@@ -7,7 +7,10 @@ from django.core.management.base import CommandError
 from jingzhun.accounts.choices import Role
 from jingzhun.accounts.models import User
 from jingzhun.areas.models import Area
+from jingzhun.assets.models import Distribution
 from jingzhun.demo.generator import CountyGenerator
+from jingzhun.funds.models import FundFinding
+from jingzhun.projects.models import Project
 from jingzhun.quality.selectors import quality_issues_for_area
 from jingzhun.registry.idnumbers import check_id_number
 from jingzhun.registry.models import Household, IncomeRecord, LivingConditions, Member
@@ -46,6 +49,15 @@ def test_same_seed_gives_same_county(capsys):
     assert _fingerprint() != first
     output = capsys.readouterr().out
     assert "150 households" in output
+    assert "7 projects, 2 funds" in output
+    # A year of projects at every step, money at various stages, what the fund rules find.
+    states = set(Project.objects.values_list("state", flat=True))
+    assert {"draft", "village_notice", "in_library", "planned", "under_way", "accepted"} <= states
+    rules = set(FundFinding.objects.values_list("rule_id", flat=True))
+    assert {"FUND_IDLE", "PROJECT_NOT_STARTED", "ACCEPTED_WITHOUT_ASSETS"} <= rules
+    paid = Distribution.objects.values("household").distinct().count()
+    assert paid >= 1
+    assert IncomeRecord.objects.filter(asset_income__gt=0).count() == paid
     assert "Jingzhun2026" in output
 
 

@@ -363,6 +363,9 @@ def _api_paths(schema: dict, data) -> list[str]:
         "code": data["village"].code,
         "year": 2025,
         "token_id": 0,
+        "project_id": data["project"].pk,
+        "fund_id": data["fund"].pk,
+        "asset_id": data["asset"].pk,
     }
     paths = []
     for path, operations in schema["paths"].items():

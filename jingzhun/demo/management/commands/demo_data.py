@@ -17,6 +17,7 @@ from jingzhun.dashboards.choices import RefreshTrigger
 from jingzhun.dashboards.services import aggregate_refresh
 from jingzhun.demo.generator import CountyGenerator, clear_county
 from jingzhun.demo.procedures import demo_procedures
+from jingzhun.demo.projects import demo_projects
 from jingzhun.monitoring.services import screening_run_execute, screening_run_start
 from jingzhun.registry.models import Household
 
@@ -84,6 +85,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"procedures in {village.name}: {work['cases']} cases under way, "
                 f"{work['paired']} households paired"
+            )
+            money = demo_projects(county=county, village=village, today=timezone.localdate())
+            self.stdout.write(
+                f"projects in {village.name}: {money['projects']} projects, {money['funds']} funds, "
+                f"{money['findings']} fund findings"
             )
         self._figures(county, quiet=options["no_progress"])
         self.stdout.write("Demo accounts (user / password / role / area):")
