@@ -88,6 +88,7 @@ bench: install
 	$(BIN)/python bench/dashboards.py
 	$(BIN)/python bench/api.py
 	$(BIN)/python bench/encryption.py
+	$(BIN)/python bench/funds.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache test-artifacts

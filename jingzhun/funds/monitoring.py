@@ -155,8 +155,8 @@ def evaluate_fund_rules(
     else:
         backend, tables = duckdb_tables(paths, memory_limit=settings.SCREENING_DUCKDB_MEMORY_LIMIT)
     try:
-        snapshot = runner.scoped_snapshot(tables, area_low=low, area_high=high, as_of=as_of)
-        return runner.evaluate(snapshot, parameters, codes)
+        # The export holds only the area's rows: no need to scope them again.
+        return runner.evaluate(runner.whole_snapshot(tables, as_of=as_of), parameters, codes)
     finally:
         if engine == FundEngine.DUCKDB:
             backend.disconnect()

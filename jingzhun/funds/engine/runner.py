@@ -13,6 +13,12 @@ from jingzhun.funds.engine.rules import FUND_RULE_FUNCTIONS, FundParameters, Fun
 from jingzhun.funds.engine.tables import EVIDENCE, RESULT_COLUMNS
 
 
+def whole_snapshot(tables: dict[str, ir.Table], *, as_of: datetime.date) -> FundSnapshot:
+    """The snapshot as the files hold it: an export is already the area's (DuckDB, Spark)."""
+    names = ("funds", "movements", "projects", "beneficiaries", "people", "assets")
+    return FundSnapshot(**{name: tables[name] for name in names}, as_of=as_of)
+
+
 def scoped_snapshot(
     tables: dict[str, ir.Table], *, area_low: str, area_high: str, as_of: datetime.date
 ) -> FundSnapshot:
