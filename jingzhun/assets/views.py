@@ -20,7 +20,6 @@ from jingzhun.areas.choices import AreaLevel
 from jingzhun.areas.models import Area
 from jingzhun.assets import services
 from jingzhun.assets.choices import AssetAction, AssetState, AssetType
-from jingzhun.assets.exports import ledger_columns
 from jingzhun.assets.forms import (
     ApproveForm,
     DisposalForm,
@@ -44,8 +43,6 @@ from jingzhun.assets.workflow import TRANSITIONS
 from jingzhun.core.forms import apply_validation_error, report_errors
 from jingzhun.core.http import AuthenticatedHttpRequest
 from jingzhun.core.money import ZERO
-from jingzhun.exports.services import Labels
-from jingzhun.exports.views import list_export
 from jingzhun.projects.models import Project
 from jingzhun.projects.selectors import project_get
 from jingzhun.registry.selectors import households_in_scope
@@ -74,14 +71,6 @@ def ledger_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         project=int(get["project"]) if get.get("project", "").isdigit() else None,
     )
     assets = asset_list(user=request.user, filters=filters).order_by("village_id", "asset_type", "pk")
-    if get.get("export") == "xlsx":
-        return list_export(
-            request,
-            what="assets",
-            title=_("Asset ledger"),
-            columns=ledger_columns(Labels(request.user.area.code[:2] if request.user.area else "")),
-            objects=assets.iterator(chunk_size=2000),
-        )
     rows = list(assets[:1000])
     scope = assets_in_scope(user=request.user)
     if filters.village:

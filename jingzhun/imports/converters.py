@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from jingzhun.codelists.fields import CodeField, CodeListField
 from jingzhun.codelists.selectors import code_map
+from jingzhun.core.money import MoneyField, parse_yuan
 from jingzhun.core.spreadsheets import CellError, clean_text, normalise_header, parse_bool, parse_date
 from jingzhun.core.spreadsheets import parse_decimal as _parse_decimal
 from jingzhun.imports.layouts import Column
@@ -112,6 +113,13 @@ def converter_for(column: Column, *, year: int, province: str) -> Converter:
     if column.field == "id_number":
         # The ID checks need the raw cell: a float is refused, never rounded.
         return lambda raw: raw
+    if column.field == "bank_account":
+        return _with_validators(field, _digits_text)
+    return field_converter(field, year=year, province=province)
+
+
+def field_converter(field: models.Field, *, year: int, province: str) -> Converter:
+    """The converter of a model field's cells: codes by code or label, yes/no, numbers, dates, text."""
     if isinstance(field, CodeListField):
         resolve = _code_converter(field.code_list, year=year, province=province)
 
@@ -125,15 +133,52 @@ def converter_for(column: Column, *, year: int, province: str) -> Converter:
         return _memoised(lambda raw: resolve(text) if (text := clean_text(raw)) else "")
     if isinstance(field, models.BooleanField):
         return _memoised(parse_bool)
+    if isinstance(field, MoneyField):
+        return _memoised(_yuan)
     if isinstance(field, models.DecimalField):
         return _memoised(_with_validators(field, _parse_decimal))
     if isinstance(field, models.PositiveSmallIntegerField | models.IntegerField):
         return _memoised(_with_validators(field, _whole_number))
     if isinstance(field, models.DateField):
         return _memoised(parse_date)
-    if column.field == "bank_account":
-        return _with_validators(field, _digits_text)
+    if field.choices:
+        return _memoised(_with_validators(field, _choice_converter(field)))
     return _with_validators(field, clean_text)
+
+
+def _yuan(raw: object) -> Decimal | None:
+    """Money: yuan with at most two decimals (a float cell is read by its text, never as a float)."""
+    text = clean_text(raw).replace("元", "")
+    if text == "":
+        return None
+    try:
+        return parse_yuan(text, allow_zero=True)
+    except ValidationError as error:
+        raise CellError(" ".join(error.messages)) from None
+
+
+def _choice_converter(field: models.Field) -> Converter:
+    """A field with fixed choices takes a choice by its value or its label, in either language."""
+    from django.utils import translation
+
+    lookup: dict[str, str] = {}
+    for value, label in field.flatchoices:
+        for language in ("zh-hans", "en"):
+            with translation.override(language):
+                lookup[normalise_header(str(label))] = value
+        lookup[normalise_header(value)] = value
+    expected = "、".join(str(label) for _value, label in field.flatchoices)
+
+    def resolve(raw: object) -> str:
+        text = clean_text(raw)
+        if not text:
+            return ""
+        value = lookup.get(normalise_header(text))
+        if value is None:
+            raise CellError(_("Unknown value; expected one of %(values)s.") % {"values": expected})
+        return value
+
+    return resolve
 
 
 def is_blank(value: Any) -> bool:

@@ -39,3 +39,10 @@ class HouseholdUploadForm(forms.Form):
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("The file is larger than 200 MB."))
         return upload
+
+
+class LedgerUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("File (.xlsx, .xls or .csv with the columns of the export)"),
+        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx,.xls,.csv"}),
+    )

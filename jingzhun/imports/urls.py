@@ -10,5 +10,7 @@ urlpatterns = [
     path("<int:pk>/cancel/", views.run_cancel, name="run_cancel"),
     path("roster.xlsx", views.roster, name="roster"),
     path("summary/", views.summary, name="summary"),
+    path("ledgers/<slug:kind>.xlsx", views.ledger_sheet, name="ledger_sheet"),
+    path("ledgers/<slug:kind>/", views.ledger_import, name="ledger_import"),
     path("households/<int:pk>/form.<str:file_format>", views.household_form_view, name="household_form"),
 ]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,14 +15,23 @@ from django.views.decorators.http import require_POST
 from jingzhun.accounts.roles import Capability
 from jingzhun.areas.models import Area
 from jingzhun.areas.selectors import area_list
+from jingzhun.assets.selectors import AssetFilters, asset_list
 from jingzhun.core.forms import report_errors
 from jingzhun.core.http import AuthenticatedHttpRequest, pdf_response, xlsx_response
 from jingzhun.exports.services import dated_file_name, export_list
 from jingzhun.imports.exports import area_summary, area_summary_columns, roster_export
-from jingzhun.imports.forms import HouseholdUploadForm
+from jingzhun.imports.forms import HouseholdUploadForm, LedgerUploadForm
 from jingzhun.imports.household_form import household_form, household_form_pdf, household_form_xlsx
+from jingzhun.imports.ledgers import (
+    ASSET_COLUMNS,
+    PROJECT_COLUMNS,
+    asset_ledger_import,
+    export_columns,
+    project_library_import,
+)
 from jingzhun.imports.runs import import_run_cancel, import_run_confirm, import_run_upload
 from jingzhun.imports.selectors import import_run_list
+from jingzhun.projects.selectors import ProjectFilters, project_list
 from jingzhun.registry.selectors import HouseholdFilters, household_list, households_in_scope
 
 
@@ -126,3 +137,80 @@ def household_form_view(request: AuthenticatedHttpRequest, pk: int, file_format:
     return xlsx_response(
         household_form_xlsx(sections, title=title), f"household-{household.household_number}.xlsx"
     )
+
+
+# --- the project library and the asset ledger as sheets ----------------------------------
+
+LEDGERS = {
+    "projects": (PROJECT_COLUMNS, project_library_import, "project-library"),
+    "assets": (ASSET_COLUMNS, asset_ledger_import, "asset-ledger"),
+}
+
+
+@login_required
+def ledger_sheet(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
+    """The project library or the asset ledger of the user's area as .xlsx, in the columns
+    the import reads back (filters as on the list page)."""
+    if kind not in LEDGERS:
+        raise Http404
+    columns, _import, stem = LEDGERS[kind]
+    get = request.GET
+    if kind == "projects":
+        objects: Any = (
+            project_list(
+                user=request.user,
+                filters=ProjectFilters(
+                    state=get.get("state", "")[:24], category=get.get("category", "")[:20]
+                ),
+            )
+            .prefetch_related("villages", "budget_lines")
+            .order_by("area_id", "pk")
+        )
+        title = _("Project library")
+    else:
+        filters = AssetFilters(
+            asset_type=get.get("type", "")[:20],
+            state=get.get("state", "")[:20],
+            village=get.get("village", "")[:12],
+        )
+        objects = asset_list(user=request.user, filters=filters).order_by("village_id", "pk")
+        title = _("Asset ledger")
+    data = export_list(
+        user=request.user,
+        what=stem,
+        title=title,
+        columns=export_columns(columns),
+        objects=objects.iterator(chunk_size=2000),
+        parameters=get.urlencode(),
+    )
+    return xlsx_response(data, dated_file_name(stem))
+
+
+@login_required
+def ledger_import(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
+    if kind not in LEDGERS:
+        raise Http404
+    columns, run_import, _stem = LEDGERS[kind]
+    form = LedgerUploadForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            report = run_import(user=request.user, file_name=upload.name, data=upload.read())
+        except PermissionDenied as error:
+            report_errors(request, error)
+        else:
+            if report.ok:
+                messages.success(
+                    request,
+                    _("Imported: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.")
+                    % {"created": report.created, "updated": report.updated, "unchanged": report.unchanged},
+                )
+    context = {
+        "form": form,
+        "report": report,
+        "kind": kind,
+        "title": _("Import the project library") if kind == "projects" else _("Import the asset ledger"),
+        "headers": [c.header for c in columns if c.field is not None or c.required],
+    }
+    return render(request, "imports/ledger_import.html", context)

@@ -212,6 +212,11 @@ def _page_addresses(data) -> dict[str, list[str]]:
         "imports/<int:pk>/cancel/": [],  # POST only
         "imports/roster.xlsx": ["/imports/roster.xlsx", "/imports/roster.xlsx?all=1"],
         "imports/summary/": ["/imports/summary/", "/imports/summary/?export=xlsx"],
+        "imports/ledgers/<slug:kind>.xlsx": [
+            "/imports/ledgers/projects.xlsx",
+            "/imports/ledgers/assets.xlsx",
+        ],
+        "imports/ledgers/<slug:kind>/": ["/imports/ledgers/projects/", "/imports/ledgers/assets/"],
         "imports/households/<int:pk>/form.<str:file_format>": [
             f"/imports/households/{household.pk}/form.xlsx",
             f"/imports/households/{household.pk}/form.pdf",
@@ -244,7 +249,7 @@ def _page_addresses(data) -> dict[str, list[str]]:
         "funds/monitoring/run/": [],  # POST only
         "funds/monitoring/runs/<int:pk>/": [],  # none run
         "funds/monitoring/findings/<int:pk>/decide/": [],  # POST only
-        "assets/": ["/assets/", "/assets/?export=xlsx", "/assets/?print=1", f"/assets/?project={project.pk}"],
+        "assets/": ["/assets/", "/assets/?print=1", f"/assets/?project={project.pk}"],
         "assets/<int:pk>/": [f"/assets/{data['asset'].pk}/"],
         "assets/<int:pk>/rights/": [],  # POST only
         "assets/<int:pk>/income/": [],  # POST only
