@@ -20,6 +20,7 @@ from jingzhun.assets.choices import (
     DisposalMode,
     OwnerKind,
 )
+from jingzhun.core.workflow import TransitionEvent
 from jingzhun.projects.models import money_field
 
 
@@ -92,19 +93,14 @@ class Asset(models.Model):
         return f"ZC{self.year_formed}{self.village_id[:6]}{self.pk or 0:06d}"
 
 
-class AssetEvent(models.Model):
+class AssetEvent(TransitionEvent):
     """The audit trail of an asset: registration, changes of rights, income, distributions, disposal."""
 
+    ACTION_CHOICES = (AssetAction, AssetEventKind)
+
     asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("action"), max_length=24)
     from_state = models.CharField(_("from"), max_length=20, choices=AssetState.choices, blank=True)
     to_state = models.CharField(_("to"), max_length=20, choices=AssetState.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    at = models.DateTimeField(_("at"), auto_now_add=True)
-    comment = models.TextField(_("comment"), blank=True)
-    data = models.JSONField(_("recorded data"), default=dict, blank=True)
 
     class Meta:
         ordering = ["asset", "at", "id"]
@@ -113,13 +109,6 @@ class AssetEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.asset_id}: {self.action}"
-
-    @property
-    def action_label(self) -> str:
-        for choices in (AssetAction, AssetEventKind):
-            if self.action in choices.values:
-                return str(choices(self.action).label)
-        return self.action
 
 
 class AssetIncome(models.Model):

@@ -20,6 +20,7 @@ from jingzhun.cases.choices import (
 )
 from jingzhun.codelists.fields import CodeField, CodeListField
 from jingzhun.core.crypto import BlindIndexField, EncryptedCharField
+from jingzhun.core.workflow import TransitionEvent
 from jingzhun.registry.idnumbers import ID_NUMBER_PURPOSE
 
 
@@ -177,19 +178,14 @@ class Case(models.Model):
         return self.is_open and self.deadline is not None and self.deadline < timezone.localdate()
 
 
-class CaseEvent(models.Model):
+class CaseEvent(TransitionEvent):
     """The audit trail of a case: one row per transition, written in its transaction."""
 
+    ACTION_CHOICES = (CaseAction, CaseEventKind)
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("action"), max_length=24)
     from_state = models.CharField(_("from"), max_length=20, choices=CaseState.choices, blank=True)
     to_state = models.CharField(_("to"), max_length=20, choices=CaseState.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    at = models.DateTimeField(_("at"), auto_now_add=True)
-    comment = models.TextField(_("comment"), blank=True)
-    data = models.JSONField(_("recorded data"), default=dict, blank=True)
 
     class Meta:
         ordering = ["case", "at", "id"]
@@ -198,14 +194,6 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.from_state} → {self.to_state}"
-
-    @property
-    def action_label(self) -> str:
-        if self.action in CaseAction.values:
-            return str(CaseAction(self.action).label)
-        if self.action in CaseEventKind.values:
-            return str(CaseEventKind(self.action).label)
-        return self.action
 
 
 def _attachment_path(instance: CaseAttachment, filename: str) -> str:

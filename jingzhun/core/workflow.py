@@ -18,10 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jingzhun.core.errors import StateConflict
 
@@ -148,3 +151,30 @@ class TransitionTable:
         if transition.needs_comment and not comment.strip():
             raise ValidationError({"comment": [_("Give the reason.")]})
         return transition
+
+
+class TransitionEvent(models.Model):
+    """The trail of a record under a procedure: one row per move of its table (and per other
+    change the procedure records), written in the move's transaction. Each procedure adds
+    the record it belongs to and its states' choices."""
+
+    action = models.CharField(gettext_lazy("action"), max_length=24)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(gettext_lazy("at"), auto_now_add=True)
+    comment = models.TextField(gettext_lazy("comment"), blank=True)
+    data = models.JSONField(gettext_lazy("recorded data"), default=dict, blank=True)
+
+    # Where an action's label is found: the procedure's moves, then its other events.
+    ACTION_CHOICES: ClassVar[tuple[Any, ...]] = ()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def action_label(self) -> str:
+        for choices in self.ACTION_CHOICES:
+            if self.action in choices.values:
+                return str(choices(self.action).label)
+        return self.action

@@ -23,7 +23,7 @@ from jingzhun.dashboards.choices import RefreshTrigger, Section
 from jingzhun.dashboards.documents import report_pdf, report_xlsx
 from jingzhun.dashboards.figures import FIGURES_BY_KEY
 from jingzhun.dashboards.models import AggregateRun
-from jingzhun.dashboards.money import funds_chart, money_summary
+from jingzhun.dashboards.money import funds_chart, money_children, money_summary
 from jingzhun.dashboards.reports import REPORT_KINDS, report_build, report_levels
 from jingzhun.dashboards.selectors import CHILD_COLUMNS, area_in_scope, county_map_values, dashboard_get
 from jingzhun.dashboards.services import aggregate_run_enqueue
@@ -69,6 +69,7 @@ def dashboard(request: AuthenticatedHttpRequest, code: str | None = None) -> Htt
     running = AggregateRun.objects.filter(area=area, status__in=UNFINISHED).first()
     context = {
         "money": money,
+        "money_children": money_children(user=request.user, area=area) if not money.is_empty else [],
         "board": board,
         "sections": [(section, board.section(section)) for section in Section],
         "charts": charts,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jingzhun.codelists.fields import CodeField, CodeListField
 from jingzhun.core.money import MoneyField
+from jingzhun.core.workflow import TransitionEvent
 from jingzhun.projects.choices import (
     LIBRARY_STATES,
     NOTICE_STATES,
@@ -203,19 +204,14 @@ class Beneficiary(models.Model):
         return f"{self.project_id} {self.household_id} {self.benefit_type}"
 
 
-class ProjectEvent(models.Model):
+class ProjectEvent(TransitionEvent):
     """The audit trail of a project: one row per move or change, written in its transaction."""
 
+    ACTION_CHOICES = (ProjectAction, ProjectEventKind)
+
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("action"), max_length=24)
     from_state = models.CharField(_("from"), max_length=24, choices=ProjectState.choices, blank=True)
     to_state = models.CharField(_("to"), max_length=24, choices=ProjectState.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    at = models.DateTimeField(_("at"), auto_now_add=True)
-    comment = models.TextField(_("comment"), blank=True)
-    data = models.JSONField(_("recorded data"), default=dict, blank=True)
 
     class Meta:
         ordering = ["project", "at", "id"]
@@ -224,13 +220,6 @@ class ProjectEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project_id}: {self.from_state} → {self.to_state}"
-
-    @property
-    def action_label(self) -> str:
-        for choices in (ProjectAction, ProjectEventKind):
-            if self.action in choices.values:
-                return str(choices(self.action).label)
-        return self.action
 
 
 def _attachment_path(instance: ProjectAttachment, filename: str) -> str:

@@ -8,6 +8,7 @@ from jingzhun.areas.models import Area
 from jingzhun.dashboards.models import AreaFigure
 from jingzhun.dashboards.services import aggregate_refresh
 from jingzhun.demo.generator import CountyGenerator
+from jingzhun.demo.projects import demo_projects
 from tests import factories
 from tests.e2e.conftest import log_in
 
@@ -18,6 +19,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def county(reference_data):
     county = Area.objects.get(code="150124000000")
     CountyGenerator(county=county, households=150, seed=11, reference=timezone.localdate()).generate()
+    village = Area.objects.filter(parent__parent=county).order_by("code").first()
+    demo_projects(county=county, village=village, today=timezone.localdate())
     aggregate_refresh(area=county)
     factories.user("leader", Role.COUNTY_OFFICER, county)
     return county
@@ -31,6 +34,7 @@ def test_drill_down_from_county_to_the_households_behind_a_figure(page, live_ser
     assert page.inner_text("[data-testid=dashboard-area]").startswith(county.name)
     shown = int(page.get_attribute("[data-testid=figure-households]", "data-value"))
     assert shown == AreaFigure.objects.get(area_code=county.code, figure="households", key="").value == 150
+    page.wait_for_selector("#chart-funds[data-ready='1']")
     screenshot("dashboard-county")
 
     township = Area.objects.filter(parent=county).order_by("code").first()

@@ -393,6 +393,8 @@ def test_the_money_panel_sums_the_ledgers_of_the_area(county):
     assert "2100000.00" in page.replace(",", "")
     assert "1560000.00" in page.replace(",", "")
     assert 'data-testid="figure-monitored_with_project_benefit"' in page
+    # Drill-down: the township of the demo's first village holds all the projects and money.
+    assert 'data-testid="money-children"' in page
     elsewhere = Area.objects.filter(parent=county.parent).exclude(code=county.code).first()
     if elsewhere is not None:
         client.force_login(factories.user("money-other", Role.COUNTY_OFFICER, elsewhere))
