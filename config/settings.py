@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "jingzhun.projects",
     "jingzhun.funds",
     "jingzhun.assets",
+    "jingzhun.oversight",
     "jingzhun.worklist",
     "jingzhun.quality",
     "jingzhun.exports",

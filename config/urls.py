@@ -15,6 +15,7 @@ urlpatterns = [
     path("projects/", include("jingzhun.projects.urls")),
     path("funds/", include("jingzhun.funds.urls")),
     path("assets/", include("jingzhun.assets.urls")),
+    path("oversight/", include("jingzhun.oversight.urls")),
     path("declare/", include("jingzhun.cases.public_urls")),
     path("imports/", include("jingzhun.imports.urls")),
     path("dashboards/", include("jingzhun.dashboards.urls")),

@@ -32,6 +32,7 @@ def reference_data(transactional_db):
     from jingzhun.codelists.services import load_seed, national_seed
     from jingzhun.funds.monitoring import load_fund_rules
     from jingzhun.monitoring.services import load_catalogue
+    from jingzhun.oversight.services import load_oversight_data
     from jingzhun.projects.services import load_project_data
 
     areas_load_national()
@@ -40,6 +41,7 @@ def reference_data(transactional_db):
     load_procedure_data()
     load_project_data()
     load_fund_rules()
+    load_oversight_data()
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Substr
 
+from jingzhun.accounts.choices import Role
 from jingzhun.areas.choices import CODE_LENGTH, PREFIX_LENGTH, AreaLevel
 from jingzhun.areas.models import Area
 
@@ -16,9 +17,12 @@ if TYPE_CHECKING:
 def area_scope_q(user: User, field: str) -> Q:
     """A filter keeping rows whose area code ``field`` lies in the user's subtree.
 
-    A user without an area sees nothing; this is the single place the rule lives.
+    A user without an area sees nothing; this is the single place the rule lives. A
+    third-party evaluator reads by sample, not by area: only the households of their
+    evaluation sample, through the oversight pages (``oversight.selectors``), so here
+    nothing at all.
     """
-    if user.area is None:
+    if user.area is None or user.role == Role.EVALUATOR:
         return Q(pk__in=[])
     return code_range_q(user.area, field)
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from jingzhun.accounts.choices import Role
 from jingzhun.accounts.models import User
 from jingzhun.accounts.roles import Capability
-from jingzhun.areas.selectors import area_scope_q, code_range_q
+from jingzhun.areas.selectors import area_scope_q
 from jingzhun.monitoring.choices import OPEN_STATUSES
 from jingzhun.monitoring.models import RiskWarning, ScreeningRule, ScreeningRun
 from jingzhun.registry.models import Household
@@ -105,9 +105,7 @@ def screening_run_list(*, user: User) -> QuerySet[ScreeningRun]:
         return ScreeningRun.objects.none()
     # A run of a larger area than the user's (a province run seen from a county) is
     # not shown: its counts would include other areas.
-    return ScreeningRun.objects.filter(code_range_q(user.area, "area_id")).select_related(
-        "area", "started_by"
-    )
+    return ScreeningRun.objects.filter(area_scope_q(user, "area_id")).select_related("area", "started_by")
 
 
 def evidence_visible(*, user: User, rule: ScreeningRule) -> bool:

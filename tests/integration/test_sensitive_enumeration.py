@@ -35,6 +35,7 @@ from jingzhun.cases.services import identification_open
 from jingzhun.dashboards.reports import REPORT_KINDS
 from jingzhun.funds.models import Fund, FundMovement
 from jingzhun.monitoring.models import RiskWarning, ScreeningRule, ScreeningRun
+from jingzhun.oversight.models import SampledHousehold, SamplingPlan
 from jingzhun.projects.services import beneficiary_add
 from tests import factories
 from tests.project_steps import proposal
@@ -140,7 +141,33 @@ def county_data(village):
         paid_on=timezone.localdate(),
         recorded_by=county_officer,
     )
+    supervisor = factories.user("plan-supervisor", Role.SUPERVISOR, county_officer.area)
+    plan = SamplingPlan.objects.create(
+        area=county_officer.area,
+        name="第三方评估",
+        year=2026,
+        villages_wanted=1,
+        registered_per_village=1,
+        unregistered_per_village=1,
+        seed=1,
+        state="drawn",
+        created_by=supervisor,
+    )
+    sampled = [
+        SampledHousehold.objects.create(
+            plan=plan,
+            household=h,
+            village=village,
+            stratum="registered",
+            village_probability=1.0,
+            household_probability=1.0,
+            weight=1.0,
+        )
+        for h in (household, sick_household)
+    ]
     return {
+        "plan": plan,
+        "sampled": sampled,
         "asset": asset,
         "project": project,
         "fund": fund,
@@ -256,6 +283,13 @@ def _page_addresses(data) -> dict[str, list[str]]:
         "assets/<int:pk>/distribute/": [],  # POST only
         "assets/<int:pk>/act/<slug:action>/": [],  # POST only
         "assets/register/<int:project_pk>/": [f"/assets/register/{project.pk}/"],
+        "oversight/evaluations/": ["/oversight/evaluations/"],
+        "oversight/evaluations/<int:pk>/": [f"/oversight/evaluations/{data['plan'].pk}/"],
+        "oversight/evaluations/<int:pk>/draw/": [],  # POST only
+        "oversight/evaluations/<int:pk>/assign/": [],  # POST only
+        "oversight/evaluations/households/<int:pk>/": [
+            f"/oversight/evaluations/households/{row.pk}/" for row in data["sampled"]
+        ],
         "dashboards/": ["/dashboards/"],
         "dashboards/<str:code>/": [f"/dashboards/{county}/", f"/dashboards/{village}/"],
         "dashboards/<str:code>/refresh/": [],  # POST only
@@ -335,6 +369,9 @@ def _user(role, data):
     if role == Role.ASSISTANCE_CADRE:
         for household in (data["household"], data["sick"].household):
             Pairing.objects.create(household=household, cadre=user, started_on=datetime.date(2026, 1, 1))
+    if role == Role.EVALUATOR:
+        # An evaluator reaches households through their sample only.
+        SampledHousehold.objects.filter(plan=data["plan"]).update(evaluator=user)
     return user
 
 

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jingzhun.core.forms import date_input
+from jingzhun.oversight.choices import SamplingMethod
+from jingzhun.oversight.models import Questionnaire
+
+_TEXT = {"class": "form-control"}
+
+
+class PlanForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100, widget=forms.TextInput(attrs=_TEXT))
+    year = forms.IntegerField(
+        label=_("Year"), min_value=2014, max_value=2100, widget=forms.NumberInput(attrs=_TEXT)
+    )
+    method = forms.ChoiceField(
+        label=_("First stage"),
+        choices=SamplingMethod.choices,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    villages_wanted = forms.IntegerField(
+        label=_("Villages (blank: as configured)"),
+        required=False,
+        min_value=1,
+        widget=forms.NumberInput(attrs=_TEXT),
+    )
+    registered_per_village = forms.IntegerField(
+        label=_("Registered households per village (blank: as configured)"),
+        required=False,
+        min_value=0,
+        widget=forms.NumberInput(attrs=_TEXT),
+    )
+    unregistered_per_village = forms.IntegerField(
+        label=_("Other households per village (blank: as configured)"),
+        required=False,
+        min_value=0,
+        widget=forms.NumberInput(attrs=_TEXT),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].initial = timezone.localdate().year
+
+
+class QuestionnaireForm(forms.ModelForm):
+    class Meta:
+        model = Questionnaire
+        fields = [
+            "interviewed_on",
+            "resident_members",
+            "wage_income",
+            "business_income",
+            "property_income",
+            "transfer_income",
+            "production_costs",
+            "food_and_clothing",
+            "schooling",
+            "medical",
+            "housing",
+            "water",
+            "satisfied",
+            "verdict",
+            "note",
+        ]
+        widgets = {"interviewed_on": date_input(), "note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+        self.fields["interviewed_on"].initial = timezone.localdate()

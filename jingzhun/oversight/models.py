@@ -1,0 +1,122 @@
+"""Third-party evaluation (第三方评估): sampling plans, their frozen two-stage samples with
+design weights, and the questionnaire of each sampled household."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jingzhun.core.money import MoneyField
+from jingzhun.oversight.choices import PlanState, SamplingMethod, Stratum, Verdict
+
+
+class SamplingPlan(models.Model):
+    area = models.ForeignKey(
+        "areas.Area", verbose_name=_("area evaluated"), on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    year = models.PositiveSmallIntegerField(_("year"))
+    method = models.CharField(
+        _("first stage"), max_length=12, choices=SamplingMethod.choices, default=SamplingMethod.PPS
+    )
+    villages_wanted = models.PositiveSmallIntegerField(_("villages"), validators=[MinValueValidator(1)])
+    registered_per_village = models.PositiveSmallIntegerField(_("registered households per village"))
+    unregistered_per_village = models.PositiveSmallIntegerField(_("other households per village"))
+    # The same seed always draws the same sample (recorded with the plan).
+    seed = models.BigIntegerField(_("seed"))
+    state = models.CharField(_("state"), max_length=8, choices=PlanState.choices, default=PlanState.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    drawn_at = models.DateTimeField(_("drawn at"), null=True, blank=True)
+    frame_villages = models.PositiveIntegerField(_("villages in the frame"), default=0)
+    frame_households = models.PositiveIntegerField(_("households in the frame"), default=0)
+
+    class Meta:
+        ordering = ["-year", "-created_at"]
+        verbose_name = _("sampling plan")
+        verbose_name_plural = _("sampling plans")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SampledVillage(models.Model):
+    plan = models.ForeignKey(SamplingPlan, on_delete=models.CASCADE, related_name="villages")
+    village = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
+    probability = models.FloatField(_("inclusion probability"))
+    households = models.PositiveIntegerField(_("households"))
+
+    class Meta:
+        ordering = ["plan", "village"]
+        constraints = [models.UniqueConstraint(fields=["plan", "village"], name="sampled_village_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} {self.village_id}"
+
+
+class SampledHousehold(models.Model):
+    plan = models.ForeignKey(SamplingPlan, on_delete=models.CASCADE, related_name="households")
+    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
+    stratum = models.CharField(_("stratum"), max_length=12, choices=Stratum.choices)
+    village_probability = models.FloatField()
+    household_probability = models.FloatField()
+    weight = models.FloatField(_("design weight"))
+    evaluator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="evaluations"
+    )
+
+    class Meta:
+        ordering = ["plan", "village", "stratum", "household"]
+        verbose_name = _("sampled household")
+        verbose_name_plural = _("sampled households")
+        constraints = [models.UniqueConstraint(fields=["plan", "household"], name="sampled_household_once")]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} {self.household_id}"
+
+
+def _yuan(label: Any) -> MoneyField:
+    return MoneyField(label, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))])
+
+
+class Questionnaire(models.Model):
+    """The interview of a sampled household: income, the guarantees, satisfaction, the verdict."""
+
+    sampled = models.OneToOneField(SampledHousehold, on_delete=models.CASCADE, related_name="questionnaire")
+    interviewed_on = models.DateField(_("interviewed on"))
+    resident_members = models.PositiveSmallIntegerField(
+        _("resident members"), validators=[MinValueValidator(1)]
+    )
+    wage_income = _yuan(_("wage income"))
+    business_income = _yuan(_("production and business income"))
+    property_income = _yuan(_("property income"))
+    transfer_income = _yuan(_("transfer income"))
+    production_costs = _yuan(_("production costs"))
+    per_capita_net_income = models.DecimalField(_("per-capita net income"), max_digits=14, decimal_places=2)
+    food_and_clothing = models.BooleanField(_("no worry about food and clothing"), default=True)
+    schooling = models.BooleanField(_("compulsory education secured"), default=True)
+    medical = models.BooleanField(_("basic medical care secured"), default=True)
+    housing = models.BooleanField(_("housing safe"), default=True)
+    water = models.BooleanField(_("drinking water safe"), default=True)
+    satisfied = models.BooleanField(_("satisfied with the assistance and its result (认可)"), default=True)
+    verdict = models.CharField(_("verdict"), max_length=20, choices=Verdict.choices)
+    note = models.TextField(_("note"), blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField(_("entered at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("questionnaire")
+        verbose_name_plural = _("questionnaires")
+
+    def __str__(self) -> str:
+        return f"{self.sampled_id} {self.verdict}"

@@ -1,0 +1,127 @@
+"""Reads of the evaluation. Supervisors read the plans of their area; a third-party
+evaluator reads only the sampled households assigned to them — their one view of the
+register (``areas.selectors.area_scope_q`` gives them nothing)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+
+from jingzhun.accounts.choices import Role
+from jingzhun.accounts.models import User
+from jingzhun.areas.selectors import area_scope_q
+from jingzhun.codelists.selectors import parameter_value
+from jingzhun.oversight.choices import Stratum, Verdict
+from jingzhun.oversight.estimation import Estimate, ratio_estimate
+from jingzhun.oversight.models import SampledHousehold, SamplingPlan
+from jingzhun.registry.selectors import head_name_of
+
+
+def plan_list(*, user: User) -> QuerySet[SamplingPlan]:
+    if user.role == Role.EVALUATOR:
+        return SamplingPlan.objects.filter(households__evaluator=user).distinct().select_related("area")
+    return SamplingPlan.objects.filter(area_scope_q(user, "area_id")).select_related("area")
+
+
+def plan_get(*, user: User, pk: int) -> SamplingPlan:
+    return plan_list(user=user).get(pk=pk)
+
+
+def sample_of(*, user: User, plan: SamplingPlan) -> QuerySet[SampledHousehold]:
+    """The plan's sampled households the user may see (an evaluator: their own)."""
+    rows = SampledHousehold.objects.filter(plan=plan)
+    if user.role == Role.EVALUATOR:
+        rows = rows.filter(evaluator=user)
+    elif not SamplingPlan.objects.filter(area_scope_q(user, "area_id"), pk=plan.pk).exists():
+        rows = rows.none()
+    return rows.select_related("household", "village", "evaluator", "questionnaire").annotate(
+        head_name=head_name_of("household")
+    )
+
+
+def sampled_get(*, user: User, pk: int) -> SampledHousehold:
+    rows = SampledHousehold.objects.select_related("plan", "household", "village", "evaluator")
+    if user.role == Role.EVALUATOR:
+        return rows.get(pk=pk, evaluator=user)
+    return rows.get(Q(pk=pk) & area_scope_q(user, "plan__area_id"))
+
+
+@dataclass(frozen=True)
+class EvaluationResult:
+    key: str
+    label: str
+    estimate: Estimate
+    limit: Decimal
+    # True: the rate must stay at or below the limit (error rates); False: at or above (satisfaction).
+    at_most: bool
+
+    @property
+    def meets(self) -> bool | None:
+        rate = self.estimate.rate
+        if rate is None:
+            return None
+        return rate <= float(self.limit) if self.at_most else rate >= float(self.limit)
+
+
+def plan_results(*, plan: SamplingPlan) -> list[EvaluationResult]:
+    """The four rates of the evaluation, from the questionnaires entered so far, each with
+    its 95 % interval, against the exit criteria of the province and year."""
+    from django.utils.translation import gettext as _
+
+    rows = list(
+        SampledHousehold.objects.filter(plan=plan, questionnaire__isnull=False).values_list(
+            "village_id",
+            "village__parent_id",
+            "weight",
+            "stratum",
+            "questionnaire__verdict",
+            "questionnaire__satisfied",
+        )
+    )
+    villages = [row[0] for row in rows]
+    strata = [row[1] or "" for row in rows] if plan.method == "stratified" else None
+    weights = [row[2] for row in rows]
+    registered = [row[3] == Stratum.REGISTERED for row in rows]
+    others = [row[3] == Stratum.UNREGISTERED for row in rows]
+    everyone = [True] * len(rows)
+    province = plan.area.code[:2]
+
+    def limit(key: str) -> Decimal:
+        return Decimal(str(parameter_value(key, year=plan.year, province=province)))
+
+    def rate(findings: list[bool], domain: list[bool]) -> Estimate:
+        return ratio_estimate(villages, weights, findings, domain, strata=strata)
+
+    verdicts = [row[4] for row in rows]
+    return [
+        EvaluationResult(
+            "wrong_exit",
+            _("Wrong-exit rate"),
+            rate([v == Verdict.WRONGLY_EXITED for v in verdicts], registered),
+            limit("exit_wrong_exit_rate_max"),
+            True,
+        ),
+        EvaluationResult(
+            "missed",
+            _("Missed-identification rate"),
+            rate([v == Verdict.MISSED for v in verdicts], others),
+            limit("exit_missed_rate_max"),
+            True,
+        ),
+        EvaluationResult(
+            "wrongly_identified",
+            _("Wrong-identification rate"),
+            rate([v == Verdict.WRONGLY_IDENTIFIED for v in verdicts], registered),
+            limit("exit_wrong_identification_rate_max"),
+            True,
+        ),
+        EvaluationResult(
+            "satisfaction",
+            _("Satisfaction rate"),
+            rate([bool(row[5]) for row in rows], everyone),
+            limit("exit_satisfaction_min"),
+            False,
+        ),
+    ]

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from jingzhun.oversight import views
+
+app_name = "oversight"
+
+urlpatterns = [
+    path("evaluations/", views.plans_view, name="plans"),
+    path("evaluations/<int:pk>/", views.plan_view, name="plan"),
+    path("evaluations/<int:pk>/draw/", views.plan_draw_view, name="plan_draw"),
+    path("evaluations/<int:pk>/assign/", views.plan_assign_view, name="plan_assign"),
+    path("evaluations/households/<int:pk>/", views.questionnaire_view, name="questionnaire"),
+]

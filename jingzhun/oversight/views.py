@@ -1,0 +1,140 @@
+"""Pages of the evaluation: plans (supervisors), the sample with its results, and the
+questionnaire of a sampled household (its evaluator)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jingzhun.accounts.choices import Role
+from jingzhun.accounts.models import User
+from jingzhun.core.forms import apply_validation_error, report_errors
+from jingzhun.core.http import AuthenticatedHttpRequest
+from jingzhun.oversight import services
+from jingzhun.oversight.forms import PlanForm, QuestionnaireForm
+from jingzhun.oversight.models import SampledHousehold, SamplingPlan
+from jingzhun.oversight.selectors import plan_get, plan_list, plan_results, sample_of, sampled_get
+from jingzhun.registry.display import rows
+from jingzhun.registry.models import Member
+
+
+def _plan_or_404(request: AuthenticatedHttpRequest, pk: int) -> SamplingPlan:
+    try:
+        return plan_get(user=request.user, pk=pk)
+    except SamplingPlan.DoesNotExist:
+        raise Http404 from None
+
+
+def _is_planner(request: AuthenticatedHttpRequest) -> bool:
+    return request.user.role in services.PLANNERS and request.user.area is not None
+
+
+@login_required
+def plans_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = PlanForm(request.POST or None) if _is_planner(request) else None
+    if request.method == "POST":
+        if form is None or request.user.area is None:
+            raise PermissionDenied(_("Only the supervisors of the area commission an evaluation."))
+        if form.is_valid():
+            try:
+                plan = services.plan_create(user=request.user, area=request.user.area, **form.cleaned_data)
+            except ValidationError as error:
+                apply_validation_error(form, error)
+            else:
+                return redirect("oversight:plan", pk=plan.pk)
+    return render(request, "oversight/plans.html", {"plans": plan_list(user=request.user), "form": form})
+
+
+@login_required
+def plan_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    plan = _plan_or_404(request, pk)
+    sample = sample_of(user=request.user, plan=plan)
+    planner = _is_planner(request)
+    context = {
+        "plan": plan,
+        "sample": sample[:2000],
+        "sample_count": sample.count(),
+        "entered": sample.filter(questionnaire__isnull=False).count(),
+        "results": plan_results(plan=plan) if planner else [],
+        "can_draw": planner and plan.state == "draft",
+        "can_assign": planner and plan.state == "drawn",
+        "evaluators": User.objects.filter(role=Role.EVALUATOR, is_active=True).order_by("username")
+        if planner
+        else [],
+        "sampled_villages": plan.villages.select_related("village") if planner else [],
+    }
+    return render(request, "oversight/plan.html", context)
+
+
+@login_required
+@require_POST
+def plan_draw_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    plan = _plan_or_404(request, pk)
+    try:
+        services.plan_draw(user=request.user, plan=plan)
+    except (ValidationError, PermissionDenied) as error:
+        report_errors(request, error)
+    else:
+        messages.success(request, _("The sample is drawn and frozen."))
+    return redirect("oversight:plan", pk=pk)
+
+
+@login_required
+@require_POST
+def plan_assign_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    plan = _plan_or_404(request, pk)
+    evaluator = User.objects.filter(pk=request.POST.get("evaluator") or 0, role=Role.EVALUATOR).first()
+    if evaluator is None:
+        messages.error(request, _("Choose an evaluator."))
+        return redirect("oversight:plan", pk=pk)
+    try:
+        count = services.plan_assign(
+            user=request.user, plan=plan, evaluator=evaluator, villages=request.POST.getlist("villages")
+        )
+    except (ValidationError, PermissionDenied) as error:
+        report_errors(request, error)
+    else:
+        messages.success(request, _("%(count)s households assigned.") % {"count": count})
+    return redirect("oversight:plan", pk=pk)
+
+
+@login_required
+def questionnaire_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    try:
+        sampled = sampled_get(user=request.user, pk=pk)
+    except SampledHousehold.DoesNotExist:
+        raise Http404 from None
+    existing = getattr(sampled, "questionnaire", None)
+    form = QuestionnaireForm(request.POST or None, instance=existing)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            services.questionnaire_save(user=request.user, sampled=sampled, **data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        except PermissionDenied as error:
+            report_errors(request, error)
+        else:
+            messages.success(request, _("Questionnaire saved."))
+            return redirect("oversight:plan", pk=sampled.plan_id)
+    province = sampled.village_id[:2]
+    household = sampled.household
+    members = Member.objects.filter(household=household).order_by("relation_to_head", "birth_date")
+    context = {
+        "sampled": sampled,
+        "form": form,
+        # As every role that may not reveal sees them: masked, no health details.
+        "household_rows": rows(
+            household, ("household_number", "attribute", "poverty_status"), province=province
+        ),
+        "members": [
+            rows(m, ("name", "id_number", "relation_to_head", "sex"), province=province, show_health=False)
+            for m in members
+        ],
+    }
+    return render(request, "oversight/questionnaire.html", context)
