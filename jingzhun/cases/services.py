@@ -113,9 +113,15 @@ def _check_can_be_identified(household: Household) -> None:
 
 
 def identification_open(
-    *, user: User, household: Household, lead: str, channel: Channel = Channel.CADRE_SCREENING
+    *,
+    user: User,
+    household: Household,
+    lead: str,
+    channel: Channel = Channel.CADRE_SCREENING,
+    evidence: Mapping[str, Any] | None = None,
 ) -> Case:
-    """A village cadre opens an identification case from the household's page."""
+    """A village cadre opens an identification case from the household's page (or from a
+    finding elsewhere, e.g. an evaluation, whose ``evidence`` the case carries)."""
     _require_village_cadre(user, household.village_id)
     if not lead.strip():
         raise ValidationError({"lead": [_("Describe what happened to the household.")]})
@@ -128,6 +134,7 @@ def identification_open(
             today=local_today(),
             channel=channel,
             lead=lead,
+            evidence=dict(evidence or {}),
         )
 
 

@@ -113,6 +113,10 @@ class Questionnaire(models.Model):
     note = models.TextField(_("note"), blank=True)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     entered_at = models.DateTimeField(_("entered at"), auto_now=True)
+    # The identification case a missed or wrongly exited household led to.
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="evaluations"
+    )
 
     class Meta:
         verbose_name = _("questionnaire")

@@ -125,3 +125,18 @@ def plan_results(*, plan: SamplingPlan) -> list[EvaluationResult]:
             False,
         ),
     ]
+
+
+def evaluation_leads(*, user: User) -> QuerySet[SampledHousehold]:
+    """Households of the user's area an evaluation found missed or wrongly exited, with no
+    case opened from the finding yet: leads for the village (like a warning)."""
+    return (
+        SampledHousehold.objects.filter(
+            area_scope_q(user, "household__village_id"),
+            questionnaire__verdict__in=[Verdict.MISSED, Verdict.WRONGLY_EXITED],
+            questionnaire__case__isnull=True,
+        )
+        .select_related("plan", "household", "village", "questionnaire")
+        .annotate(head_name=head_name_of("household"))
+        .order_by("village_id", "pk")
+    )

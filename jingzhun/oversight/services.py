@@ -19,8 +19,10 @@ from jingzhun.accounts.models import User
 from jingzhun.areas.choices import AreaLevel
 from jingzhun.areas.models import Area
 from jingzhun.areas.selectors import code_range_q
+from jingzhun.cases.models import Case
+from jingzhun.cases.services import identification_open
 from jingzhun.codelists.selectors import codes_with, parameter_value
-from jingzhun.oversight.choices import PlanState, SamplingMethod, Stratum
+from jingzhun.oversight.choices import PlanState, SamplingMethod, Stratum, Verdict
 from jingzhun.oversight.models import Questionnaire, SampledHousehold, SampledVillage, SamplingPlan
 from jingzhun.oversight.sampling import VillageFrame, draw_two_stage
 from jingzhun.registry.choices import CodeListKey
@@ -214,3 +216,38 @@ def load_oversight_data(*, parameter_model: Any = None) -> None:
     from jingzhun.codelists.services import load_seed
 
     load_seed(oversight_seed(), parameter_model=parameter_model or Parameter)
+
+
+LEAD_VERDICTS = frozenset({Verdict.MISSED, Verdict.WRONGLY_EXITED})
+
+
+def case_from_evaluation(*, user: User, questionnaire: Questionnaire) -> Case:
+    """The village opens an identification case for a household the evaluation found missed or
+    wrongly exited; the finding goes into the case's evidence."""
+    if questionnaire.verdict not in LEAD_VERDICTS:
+        raise ValidationError(_("Only a missed or wrongly exited household leads to a case."))
+    with transaction.atomic():
+        locked = (
+            Questionnaire.objects.select_for_update().select_related("sampled__plan").get(pk=questionnaire.pk)
+        )
+        if locked.case_id is not None:
+            raise ValidationError(_("A case has already been opened from this finding."))
+        plan = locked.sampled.plan
+        verdict = Verdict(locked.verdict).label
+        case = identification_open(
+            user=user,
+            household=locked.sampled.household,
+            lead=_("Third-party evaluation “%(plan)s”: %(verdict)s. %(note)s")
+            % {"plan": plan.name, "verdict": verdict, "note": locked.note},
+            evidence={
+                "evaluation": plan.pk,
+                "evaluation_name": plan.name,
+                "verdict": locked.verdict,
+                "interviewed_on": locked.interviewed_on.isoformat(),
+                "per_capita_net_income": str(locked.per_capita_net_income),
+                "note": locked.note,
+            },
+        )
+        locked.case = case
+        locked.save(update_fields=["case"])
+    return case

@@ -10,4 +10,5 @@ urlpatterns = [
     path("evaluations/<int:pk>/draw/", views.plan_draw_view, name="plan_draw"),
     path("evaluations/<int:pk>/assign/", views.plan_assign_view, name="plan_assign"),
     path("evaluations/households/<int:pk>/", views.questionnaire_view, name="questionnaire"),
+    path("evaluations/leads/", views.leads_view, name="leads"),
 ]

@@ -18,7 +18,14 @@ from jingzhun.core.http import AuthenticatedHttpRequest
 from jingzhun.oversight import services
 from jingzhun.oversight.forms import PlanForm, QuestionnaireForm
 from jingzhun.oversight.models import SampledHousehold, SamplingPlan
-from jingzhun.oversight.selectors import plan_get, plan_list, plan_results, sample_of, sampled_get
+from jingzhun.oversight.selectors import (
+    evaluation_leads,
+    plan_get,
+    plan_list,
+    plan_results,
+    sample_of,
+    sampled_get,
+)
 from jingzhun.registry.display import rows
 from jingzhun.registry.models import Member
 
@@ -138,3 +145,23 @@ def questionnaire_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         ],
     }
     return render(request, "oversight/questionnaire.html", context)
+
+
+@login_required
+def leads_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Households the evaluation found missed or wrongly exited: the village opens a case."""
+    if request.method == "POST":
+        try:
+            questionnaire = (
+                evaluation_leads(user=request.user).get(pk=request.POST.get("sampled") or 0).questionnaire
+            )
+        except SampledHousehold.DoesNotExist:
+            raise Http404 from None
+        try:
+            case = services.case_from_evaluation(user=request.user, questionnaire=questionnaire)
+        except (ValidationError, PermissionDenied) as error:
+            report_errors(request, error)
+        else:
+            messages.success(request, _("Case opened."))
+            return redirect("cases:case_detail", pk=case.pk)
+    return render(request, "oversight/leads.html", {"leads": evaluation_leads(user=request.user)})

@@ -194,3 +194,37 @@ def test_the_pages_plan_draw_assign_and_record(supervisor, county, evaluator):
     other = SampledHousehold.objects.filter(plan=plan).exclude(evaluator=evaluator).first()
     if other is not None:
         assert client.get(f"/oversight/evaluations/households/{other.pk}/").status_code == 404
+
+
+def test_a_missed_household_leads_the_village_to_a_case(supervisor, county, evaluator):
+    plan = _drawn(supervisor, county, villages_wanted=2, registered_per_village=1, unregistered_per_village=3)
+    services.plan_assign(
+        user=supervisor,
+        plan=plan,
+        evaluator=evaluator,
+        villages=list(plan.villages.values_list("village_id", flat=True)),
+    )
+    sampled = SampledHousehold.objects.filter(plan=plan, stratum=Stratum.UNREGISTERED).first()
+    services.questionnaire_save(
+        user=evaluator,
+        sampled=sampled,
+        interviewed_on=TODAY,
+        resident_members=4,
+        wage_income=Decimal("8000"),
+        verdict=Verdict.MISSED,
+        note="患病致支出骤增，应纳入监测",
+    )
+    cadre = factories.user("v-lead", Role.VILLAGE_CADRE, sampled.village)
+    client = Client()
+    client.force_login(cadre)
+    assert sampled.household.household_number in client.get("/oversight/evaluations/leads/").content.decode()
+    response = client.post("/oversight/evaluations/leads/", {"sampled": sampled.pk})
+    assert response.status_code == 302
+    sampled.questionnaire.refresh_from_db()
+    case = sampled.questionnaire.case
+    assert case.household_id == sampled.household_id
+    assert case.evidence["verdict"] == "missed"
+    assert case.evidence["evaluation"] == plan.pk
+    assert (
+        sampled.household.household_number not in client.get("/oversight/evaluations/leads/").content.decode()
+    )

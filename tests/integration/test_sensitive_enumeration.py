@@ -285,6 +285,7 @@ def _page_addresses(data) -> dict[str, list[str]]:
         "assets/register/<int:project_pk>/": [f"/assets/register/{project.pk}/"],
         "oversight/evaluations/": ["/oversight/evaluations/"],
         "oversight/evaluations/<int:pk>/": [f"/oversight/evaluations/{data['plan'].pk}/"],
+        "oversight/evaluations/leads/": ["/oversight/evaluations/leads/"],
         "oversight/evaluations/<int:pk>/draw/": [],  # POST only
         "oversight/evaluations/<int:pk>/assign/": [],  # POST only
         "oversight/evaluations/households/<int:pk>/": [
