@@ -43,14 +43,16 @@ class Transition:
     sources: frozenset[str]
     target: str
     roles: frozenset[str]
-    level: int
+    # The area level the user must be at; None: any level (the service then checks which
+    # area, e.g. the finding's responsible area or the level that issued it).
+    level: int | None
     # Refusing or sending a record back must say why.
     needs_comment: bool = False
     # Tables that hold several procedures (the cases' kinds) tell them apart by this.
     kind: str = ""
 
     def allows(self, role: str, level: int) -> bool:
-        return role in self.roles and level == self.level
+        return role in self.roles and (self.level is None or level == self.level)
 
     def allows_user(self, user: Actor) -> bool:
         return bool(user.is_active and user.area is not None and self.allows(user.role, user.area.level))
@@ -60,7 +62,7 @@ def move(
     action: str,
     source: str | Iterable[str],
     target: str,
-    who: tuple[Iterable[str], int],
+    who: tuple[Iterable[str], int | None],
     *,
     kind: str = "",
     needs_comment: bool = False,
@@ -117,7 +119,7 @@ class TransitionTable:
 
     def waiting_on(
         self, state: str, *, kind: str = "", excluding: Iterable[str] = ()
-    ) -> set[tuple[str, int]]:
+    ) -> set[tuple[str, int | None]]:
         """Who (role, level) can move a record on from this state."""
         skip = set(excluding)
         return {
@@ -144,6 +146,8 @@ class TransitionTable:
             )
         if not transition.allows_user(user):
             roles = ", ".join(_label(role) for role in sorted(transition.roles))
+            if transition.level is None:
+                raise PermissionDenied(_("Only %(roles)s may do this.") % {"roles": roles})
             raise PermissionDenied(
                 _("Only %(roles)s at %(level)s level may do this.")
                 % {"roles": roles, "level": _label(transition.level)}

@@ -49,6 +49,7 @@ from jingzhun.funds.engine import runner
 from jingzhun.funds.engine.rules import FUND_RULE_FUNCTIONS, FundParameters
 from jingzhun.funds.engine.tables import DATABASE_TABLES, SCHEMAS
 from jingzhun.funds.models import Fund, FundFinding, FundMonitoringRun, FundMovement, FundRule
+from jingzhun.funds.signals import fund_finding_confirmed
 from jingzhun.monitoring.engine.runner import duckdb_tables, postgres_tables, spark_tables
 from jingzhun.monitoring.services import postgres_connection, spark_session
 from jingzhun.projects.models import Beneficiary, Project
@@ -305,4 +306,7 @@ def finding_decide(*, user: User, finding: FundFinding, to: str, note: str = "")
             note,
         )
         locked.save()
+        if to == FindingStatus.CONFIRMED:
+            # A confirmed finding is to be rectified: the rectification ledger (oversight) listens.
+            fund_finding_confirmed.send(sender=FundFinding, finding=locked, user=user)
     return locked

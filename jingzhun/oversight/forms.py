@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jingzhun.core.forms import date_input
-from jingzhun.oversight.choices import SamplingMethod
+from jingzhun.oversight.choices import SamplingMethod, Severity
 from jingzhun.oversight.models import Questionnaire
 
 _TEXT = {"class": "form-control"}
@@ -80,3 +80,44 @@ class QuestionnaireForm(forms.ModelForm):
             else:
                 widget.attrs.setdefault("class", "form-control")
         self.fields["interviewed_on"].initial = timezone.localdate()
+
+
+class FindingForm(forms.Form):
+    area = forms.ChoiceField(label=_("Responsible area"), widget=forms.Select(attrs={"class": "form-select"}))
+    problem_type = forms.ChoiceField(
+        label=_("Problem type"), widget=forms.Select(attrs={"class": "form-select"})
+    )
+    severity = forms.ChoiceField(
+        label=_("Severity"),
+        choices=Severity.choices,
+        initial=Severity.MEDIUM,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    household_number = forms.CharField(
+        label=_("Household number (when it concerns a household)"),
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs=_TEXT),
+    )
+    description = forms.CharField(label=_("Problem"), widget=forms.Textarea(attrs={"rows": 3, **_TEXT}))
+    evidence = forms.CharField(
+        label=_("Evidence"), required=False, widget=forms.Textarea(attrs={"rows": 2, **_TEXT})
+    )
+
+    def __init__(
+        self, *args: Any, areas: list[tuple[str, str]], problem_types: list[tuple[str, str]], **kwargs: Any
+    ):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = areas  # type: ignore[attr-defined]
+        self.fields["problem_type"].choices = problem_types  # type: ignore[attr-defined]
+
+
+class RectificationForm(forms.Form):
+    measures = forms.CharField(
+        label=_("Rectification measures and their evidence"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, **_TEXT}),
+    )
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2, **_TEXT})
+    )

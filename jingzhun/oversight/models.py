@@ -12,8 +12,21 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jingzhun.codelists.fields import CodeField
 from jingzhun.core.money import MoneyField
-from jingzhun.oversight.choices import PlanState, SamplingMethod, Stratum, Verdict
+from jingzhun.core.workflow import TransitionEvent
+from jingzhun.oversight.choices import (
+    OPEN_RECTIFICATION_STATES,
+    FindingSource,
+    PlanState,
+    RectificationAction,
+    RectificationEventKind,
+    RectificationState,
+    SamplingMethod,
+    Severity,
+    Stratum,
+    Verdict,
+)
 
 
 class SamplingPlan(models.Model):
@@ -124,3 +137,105 @@ class Questionnaire(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sampled_id} {self.verdict}"
+
+
+class Inspection(models.Model):
+    """An inspection or undercover visit (督查巡查 / 暗访) by a small team."""
+
+    area = models.ForeignKey(
+        "areas.Area", verbose_name=_("area inspected"), on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(_("title"), max_length=100)
+    team = models.CharField(_("team members"), max_length=200)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    undercover = models.BooleanField(_("undercover (unannounced)"), default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        verbose_name = _("inspection")
+        verbose_name_plural = _("inspections")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Finding(models.Model):
+    """A problem found by anyone (an inspection, the evaluation, a phone check, the data-quality
+    catalogue, fund monitoring, an auditor): one ledger of rectification (问题整改台账)."""
+
+    source = models.CharField(_("source"), max_length=20, choices=FindingSource.choices)
+    inspection = models.ForeignKey(
+        Inspection, null=True, blank=True, on_delete=models.PROTECT, related_name="findings"
+    )
+    problem_type = CodeField(_("problem type"), code_list="problem_type", blank=False)
+    severity = models.CharField(
+        _("severity"), max_length=8, choices=Severity.choices, default=Severity.MEDIUM
+    )
+    # Who must rectify: the area (a village, township or county) and its unit.
+    area = models.ForeignKey(
+        "areas.Area", verbose_name=_("responsible area"), on_delete=models.PROTECT, related_name="+"
+    )
+    responsible_unit = models.CharField(_("responsible unit"), max_length=100, blank=True)
+    # Who raised it: the area that signs the rectification off.
+    issuing_area = models.ForeignKey(
+        "areas.Area", verbose_name=_("issued by"), on_delete=models.PROTECT, related_name="+"
+    )
+    household = models.ForeignKey(
+        "registry.Household", null=True, blank=True, on_delete=models.PROTECT, related_name="findings"
+    )
+    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    project = models.ForeignKey(
+        "projects.Project", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    description = models.TextField(_("problem"))
+    evidence = models.TextField(_("evidence"), blank=True)
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    raised_on = models.DateField(_("found on"))
+    deadline = models.DateField(_("rectify by"))
+    state = models.CharField(
+        _("state"),
+        max_length=12,
+        choices=RectificationState.choices,
+        default=RectificationState.OPEN,
+        db_index=True,
+    )
+    measures = models.TextField(_("rectification measures"), blank=True)
+    rectified_on = models.DateField(_("rectified on"), null=True, blank=True)
+    signed_off_on = models.DateField(_("signed off on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["deadline", "id"]
+        verbose_name = _("finding")
+        verbose_name_plural = _("rectification ledger")
+        indexes = [models.Index(fields=["area", "state"], name="finding_area_state_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.problem_type} {self.area_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_RECTIFICATION_STATES
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.deadline < timezone.localdate()
+
+
+class FindingEvent(TransitionEvent):
+    """The trail of a finding: raised, rectification submitted, returned, signed off."""
+
+    ACTION_CHOICES = (RectificationAction, RectificationEventKind)
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="events")
+    from_state = models.CharField(_("from"), max_length=12, choices=RectificationState.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=12, choices=RectificationState.choices)
+
+    class Meta:
+        ordering = ["finding", "at", "id"]
+        verbose_name = _("finding event")
+        verbose_name_plural = _("finding events")
+
+    def __str__(self) -> str:
+        return f"{self.finding_id}: {self.action}"

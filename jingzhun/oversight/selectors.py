@@ -6,16 +6,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from jingzhun.accounts.choices import Role
 from jingzhun.accounts.models import User
-from jingzhun.areas.selectors import area_scope_q
+from jingzhun.areas.selectors import area_scope_q, areas_by_prefix, child_prefix
 from jingzhun.codelists.selectors import parameter_value
-from jingzhun.oversight.choices import Stratum, Verdict
+from jingzhun.oversight.choices import OPEN_RECTIFICATION_STATES, Stratum, Verdict
 from jingzhun.oversight.estimation import Estimate, ratio_estimate
-from jingzhun.oversight.models import SampledHousehold, SamplingPlan
+from jingzhun.oversight.models import Finding, SampledHousehold, SamplingPlan
 from jingzhun.registry.selectors import head_name_of
 
 
@@ -139,4 +140,72 @@ def evaluation_leads(*, user: User) -> QuerySet[SampledHousehold]:
         .select_related("plan", "household", "village", "questionnaire")
         .annotate(head_name=head_name_of("household"))
         .order_by("village_id", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class LedgerFilters:
+    state: str = ""
+    overdue: bool = False
+    problem_type: str = ""
+    include_closed: bool = False
+
+
+def ledger(*, user: User, filters: LedgerFilters | None = None) -> QuerySet[Finding]:
+    """The rectification ledger of the user's area (findings against it and below)."""
+    from django.utils import timezone
+
+    filters = filters or LedgerFilters()
+    findings = Finding.objects.filter(area_scope_q(user, "area_id"))
+    if filters.state:
+        findings = findings.filter(state=filters.state)
+    elif not filters.include_closed:
+        findings = findings.filter(state__in=sorted(OPEN_RECTIFICATION_STATES))
+    if filters.overdue:
+        findings = findings.filter(
+            state__in=sorted(OPEN_RECTIFICATION_STATES), deadline__lt=timezone.localdate()
+        )
+    if filters.problem_type:
+        findings = findings.filter(problem_type=filters.problem_type)
+    return findings.select_related("area", "issuing_area", "household", "raised_by").order_by(
+        "deadline", "pk"
+    )
+
+
+def repeated_problems(*, user: User) -> set[tuple[str, str]]:
+    """(area, problem type) found more than once: a problem that comes back is highlighted."""
+    rows = (
+        Finding.objects.filter(area_scope_q(user, "area_id"))
+        .exclude(state="withdrawn")
+        .order_by()
+        .values("area_id", "problem_type")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .values_list("area_id", "problem_type")
+    )
+    return set(rows)
+
+
+def overdue_by_child_area(*, user: User) -> list[tuple[Any, int, int]]:
+    """Open and overdue findings per child area of the user's area."""
+    from django.utils import timezone
+
+    if user.area is None:
+        return []
+    open_findings = Finding.objects.filter(
+        area_scope_q(user, "area_id"), state__in=sorted(OPEN_RECTIFICATION_STATES)
+    )
+    counts = sorted(
+        open_findings.order_by()
+        .values(prefix=child_prefix(user.area, "area_id"))
+        .annotate(total=Count("pk"), late=Count("pk", filter=Q(deadline__lt=timezone.localdate())))
+        .values_list("prefix", "total", "late")
+    )
+    areas = areas_by_prefix(prefix for prefix, _total, _late in counts)
+    return [(areas[prefix], total, late) for prefix, total, late in counts if prefix in areas]
+
+
+def finding_get(*, user: User, pk: int) -> Finding:
+    return Finding.objects.select_related("area", "issuing_area", "household", "inspection").get(
+        area_scope_q(user, "area_id") | area_scope_q(user, "issuing_area_id"), pk=pk
     )

@@ -210,12 +210,12 @@ def oversight_seed() -> dict[str, Any]:
     )
 
 
-def load_oversight_data(*, parameter_model: Any = None) -> None:
-    """Upsert the evaluation's default sizes and criteria (a data migration passes its model)."""
-    from jingzhun.codelists.models import Parameter
+def load_oversight_data(**models: Any) -> None:
+    """Upsert the problem types, the evaluation's sizes and criteria and the rectification
+    deadlines (a data migration passes its historical models)."""
     from jingzhun.codelists.services import load_seed
 
-    load_seed(oversight_seed(), parameter_model=parameter_model or Parameter)
+    load_seed(oversight_seed(), **models)
 
 
 LEAD_VERDICTS = frozenset({Verdict.MISSED, Verdict.WRONGLY_EXITED})

@@ -11,4 +11,6 @@ urlpatterns = [
     path("evaluations/<int:pk>/assign/", views.plan_assign_view, name="plan_assign"),
     path("evaluations/households/<int:pk>/", views.questionnaire_view, name="questionnaire"),
     path("evaluations/leads/", views.leads_view, name="leads"),
+    path("rectification/", views.ledger_view, name="ledger"),
+    path("rectification/<int:pk>/", views.finding_view, name="finding"),
 ]

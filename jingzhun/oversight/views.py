@@ -13,21 +13,31 @@ from django.views.decorators.http import require_POST
 
 from jingzhun.accounts.choices import Role
 from jingzhun.accounts.models import User
+from jingzhun.areas.models import Area
+from jingzhun.areas.selectors import code_range_q
+from jingzhun.codelists.selectors import code_choices
 from jingzhun.core.forms import apply_validation_error, report_errors
 from jingzhun.core.http import AuthenticatedHttpRequest
-from jingzhun.oversight import services
-from jingzhun.oversight.forms import PlanForm, QuestionnaireForm
-from jingzhun.oversight.models import SampledHousehold, SamplingPlan
+from jingzhun.oversight import rectification, services
+from jingzhun.oversight.choices import FindingSource, RectificationAction, RectificationState
+from jingzhun.oversight.forms import FindingForm, PlanForm, QuestionnaireForm, RectificationForm
+from jingzhun.oversight.models import Finding, SampledHousehold, SamplingPlan
 from jingzhun.oversight.selectors import (
+    LedgerFilters,
     evaluation_leads,
+    finding_get,
+    ledger,
+    overdue_by_child_area,
     plan_get,
     plan_list,
     plan_results,
+    repeated_problems,
     sample_of,
     sampled_get,
 )
 from jingzhun.registry.display import rows
 from jingzhun.registry.models import Member
+from jingzhun.registry.selectors import households_in_scope
 
 
 def _plan_or_404(request: AuthenticatedHttpRequest, pk: int) -> SamplingPlan:
@@ -165,3 +175,114 @@ def leads_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             messages.success(request, _("Case opened."))
             return redirect("cases:case_detail", pk=case.pk)
     return render(request, "oversight/leads.html", {"leads": evaluation_leads(user=request.user)})
+
+
+# --- the rectification ledger -------------------------------------------------------------
+
+
+@login_required
+def ledger_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    get = request.GET
+    filters = LedgerFilters(
+        state=get.get("state", "") if get.get("state", "") in RectificationState.values else "",
+        overdue=get.get("overdue") == "1",
+        problem_type=get.get("problem_type", "")[:20],
+        include_closed=get.get("all") == "1",
+    )
+    user = request.user
+    province = user.area.code[:2] if user.area else ""
+    can_raise = user.role in rectification.RAISERS and user.area is not None
+    form = None
+    if can_raise and user.area is not None:
+        below = (
+            Area.objects.filter(
+                code_range_q(user.area, "code"), level__in=list(rectification.RESPONSIBLE_ROLE)
+            )
+            .exclude(code=user.area.code)
+            .order_by("code")
+        )
+        form = FindingForm(
+            request.POST or None,
+            areas=[(a.code, a.name) for a in below[:5000]],
+            problem_types=code_choices("problem_type", province=province),
+        )
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            household = None
+            if data["household_number"]:
+                household = (
+                    households_in_scope(user=user)
+                    .filter(household_number=data["household_number"].strip())
+                    .first()
+                )
+            try:
+                finding = rectification.finding_raise(
+                    user=user,
+                    area=Area.objects.get(code=data["area"]),
+                    source=FindingSource.INSPECTION,
+                    problem_type=data["problem_type"],
+                    severity=data["severity"],
+                    description=data["description"],
+                    evidence=data["evidence"],
+                    household=household,
+                )
+            except ValidationError as error:
+                apply_validation_error(form, error)
+            except PermissionDenied as error:
+                report_errors(request, error)
+            else:
+                messages.success(request, _("Finding recorded."))
+                return redirect("oversight:finding", pk=finding.pk)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "findings": ledger(user=user, filters=filters)[:1000],
+        "filters": filters,
+        "repeated": repeated_problems(user=user),
+        "by_area": overdue_by_child_area(user=user),
+        "states": RectificationState.choices,
+        "form": form,
+        "province": province,
+    }
+    return render(request, "oversight/ledger.html", context)
+
+
+@login_required
+def finding_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    try:
+        finding = finding_get(user=request.user, pk=pk)
+    except Finding.DoesNotExist:
+        raise Http404 from None
+    form = RectificationForm(request.POST or None)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action not in RectificationAction.values:
+            raise Http404
+        if form.is_valid():
+            try:
+                rectification.finding_transition(
+                    user=request.user,
+                    finding=finding,
+                    action=action,
+                    comment=form.cleaned_data["comment"],
+                    measures=form.cleaned_data["measures"],
+                )
+            except ValidationError as error:
+                apply_validation_error(form, error)
+            except PermissionDenied as error:
+                report_errors(request, error)
+                return redirect("oversight:finding", pk=pk)
+            else:
+                messages.success(
+                    request, _("Recorded: %(action)s.") % {"action": RectificationAction(action).label}
+                )
+                return redirect("oversight:finding", pk=pk)
+    moves = rectification.moves_for(request.user, finding)
+    context = {
+        "finding": finding,
+        "events": finding.events.select_related("actor"),
+        "moves": moves,
+        "form": form,
+        "province": finding.area_id[:2],
+    }
+    return render(request, "oversight/finding.html", context)

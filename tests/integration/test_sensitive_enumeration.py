@@ -35,7 +35,7 @@ from jingzhun.cases.services import identification_open
 from jingzhun.dashboards.reports import REPORT_KINDS
 from jingzhun.funds.models import Fund, FundMovement
 from jingzhun.monitoring.models import RiskWarning, ScreeningRule, ScreeningRun
-from jingzhun.oversight.models import SampledHousehold, SamplingPlan
+from jingzhun.oversight.models import Finding, SampledHousehold, SamplingPlan
 from jingzhun.projects.services import beneficiary_add
 from tests import factories
 from tests.project_steps import proposal
@@ -165,7 +165,19 @@ def county_data(village):
         )
         for h in (household, sick_household)
     ]
+    finding = Finding.objects.create(
+        source="inspection",
+        problem_type="02",
+        area=village,
+        issuing_area=county_officer.area,
+        household=sick_household,
+        description="帮扶措施缺失",
+        raised_by=county_officer,
+        raised_on=timezone.localdate(),
+        deadline=timezone.localdate(),
+    )
     return {
+        "finding": finding,
         "plan": plan,
         "sampled": sampled,
         "asset": asset,
@@ -286,6 +298,8 @@ def _page_addresses(data) -> dict[str, list[str]]:
         "oversight/evaluations/": ["/oversight/evaluations/"],
         "oversight/evaluations/<int:pk>/": [f"/oversight/evaluations/{data['plan'].pk}/"],
         "oversight/evaluations/leads/": ["/oversight/evaluations/leads/"],
+        "oversight/rectification/": ["/oversight/rectification/", "/oversight/rectification/?all=1"],
+        "oversight/rectification/<int:pk>/": [f"/oversight/rectification/{data['finding'].pk}/"],
         "oversight/evaluations/<int:pk>/draw/": [],  # POST only
         "oversight/evaluations/<int:pk>/assign/": [],  # POST only
         "oversight/evaluations/households/<int:pk>/": [

@@ -1,0 +1,171 @@
+"""The rectification ledger (问题整改台账): every finding, from any source, with its
+responsible area, deadline by severity, the measures submitted and the sign-off.
+
+Who may do what: findings are raised by supervisors, county officers and township
+reviewers over areas below them; the responsible area's own staff (its village cadres,
+township reviewers or county officers) submit the rectification; staff of the area that
+issued the finding sign it off or return it with a reason. Every move is one row of
+``workflow.TRANSITIONS``, locked and recorded in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jingzhun.accounts.choices import Role
+from jingzhun.accounts.models import User
+from jingzhun.areas.choices import AreaLevel
+from jingzhun.areas.models import Area
+from jingzhun.codelists.selectors import parameter_value
+from jingzhun.codelists.validation import coded_field_errors
+from jingzhun.oversight.choices import RectificationAction, RectificationEventKind, Severity
+from jingzhun.oversight.models import Finding, FindingEvent
+from jingzhun.oversight.workflow import TRANSITIONS
+
+A = RectificationAction
+RAISERS = frozenset({Role.SUPERVISOR, Role.COUNTY_OFFICER, Role.TOWNSHIP_REVIEWER, Role.SYSTEM_ADMIN})
+# Who answers for an area of each level.
+RESPONSIBLE_ROLE = {
+    AreaLevel.VILLAGE: Role.VILLAGE_CADRE,
+    AreaLevel.TOWNSHIP: Role.TOWNSHIP_REVIEWER,
+    AreaLevel.COUNTY: Role.COUNTY_OFFICER,
+}
+
+
+def deadline_for(severity: str, raised_on: datetime.date, province: str) -> datetime.date:
+    days = int(parameter_value(f"rectification_days_{severity}", year=raised_on.year, province=province))
+    return raised_on + datetime.timedelta(days=days)
+
+
+def finding_raise(
+    *,
+    user: User | None,
+    area: Area,
+    source: str,
+    problem_type: str,
+    description: str,
+    severity: str = Severity.MEDIUM,
+    issuing_area: Area | None = None,
+    raised_on: datetime.date | None = None,
+    raised_by_user: User | None = None,
+    **links: Any,
+) -> Finding:
+    """Record a finding against ``area``; ``user`` None: entered by another procedure on behalf
+    of ``issuing_area`` (a confirmed fund finding), recorded under ``raised_by_user``."""
+    if user is not None:
+        if (
+            user.role not in RAISERS
+            or user.area is None
+            or not user.area.contains(area.code)
+            or user.area == area
+        ):
+            raise PermissionDenied(_("Findings are raised by an inspecting level over the areas below it."))
+        issuing_area = user.area
+    if issuing_area is None:
+        raise ValueError("a finding needs the area that issued it")
+    if area.level not in RESPONSIBLE_ROLE:
+        raise ValidationError({"area": [_("A finding concerns a village, a township or a county.")]})
+    if not description.strip():
+        raise ValidationError({"description": [_("Describe the problem.")]})
+    raised_on = raised_on or timezone.localdate()
+    finding = Finding(
+        source=source,
+        problem_type=problem_type,
+        severity=severity,
+        area=area,
+        issuing_area=issuing_area,
+        description=description.strip(),
+        raised_by=user or raised_by_user or _system_user(),
+        raised_on=raised_on,
+        deadline=deadline_for(severity, raised_on, area.code[:2]),
+        **links,
+    )
+    errors = coded_field_errors(finding, province=area.code[:2], year=raised_on.year)
+    if errors:
+        raise ValidationError(errors)
+    finding.full_clean(
+        exclude=["area", "issuing_area", "raised_by", "household", "case", "project", "inspection"]
+    )
+    with transaction.atomic():
+        finding.save()
+        FindingEvent.objects.create(
+            finding=finding,
+            action=RectificationEventKind.RAISE,
+            from_state="",
+            to_state=finding.state,
+            actor=user,
+        )
+    return finding
+
+
+def _system_user() -> User:
+    """The account system-raised findings are recorded under (the first administrator)."""
+    admin = User.objects.filter(role=Role.SYSTEM_ADMIN).order_by("pk").first()
+    if admin is None:
+        raise PermissionDenied(_("No administrator account to record a system finding under."))
+    return admin
+
+
+def _check_area(user: User, finding: Finding, action: str) -> None:
+    area = user.area
+    if area is None:
+        raise PermissionDenied(_("This finding is outside your area."))
+    if action == A.SUBMIT:
+        if area.code != finding.area_id or RESPONSIBLE_ROLE.get(AreaLevel(area.level)) != user.role:
+            raise PermissionDenied(_("Only the responsible area submits its rectification."))
+    elif area.code != finding.issuing_area_id:
+        raise PermissionDenied(_("Only the level that issued the finding signs it off or returns it."))
+
+
+def moves_for(user: User, finding: Finding) -> list[Any]:
+    """The moves this user may make on this finding now (what the page offers)."""
+    allowed = []
+    for transition in TRANSITIONS.available(user, finding.state):
+        try:
+            _check_area(user, finding, transition.action)
+        except PermissionDenied:
+            continue
+        allowed.append(transition)
+    return allowed
+
+
+def finding_transition(
+    *, user: User, finding: Finding, action: str, comment: str = "", measures: str = ""
+) -> Finding:
+    with transaction.atomic():
+        locked = Finding.objects.select_for_update().get(pk=finding.pk)
+        transition = TRANSITIONS.resolve(
+            user=user,
+            action=action,
+            state=locked.state,
+            state_label=locked.get_state_display(),
+            comment=comment,
+        )
+        _check_area(user, locked, action)
+        from_state = locked.state
+        data: dict[str, Any] = {}
+        if action == A.SUBMIT:
+            if not measures.strip():
+                raise ValidationError({"measures": [_("Describe the rectification measures taken.")]})
+            locked.measures, locked.rectified_on = measures.strip(), timezone.localdate()
+            data = {"measures": locked.measures}
+        elif action == A.SIGN_OFF:
+            locked.signed_off_on = timezone.localdate()
+        locked.state = transition.target
+        locked.save()
+        FindingEvent.objects.create(
+            finding=locked,
+            action=action,
+            from_state=from_state,
+            to_state=locked.state,
+            actor=user,
+            comment=comment,
+            data=data,
+        )
+    return locked

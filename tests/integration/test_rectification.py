@@ -1,0 +1,174 @@
+"""The rectification ledger: findings raised over lower areas, the responsible area submits,
+the issuing level signs off or returns; every move not in the table, or by the wrong
+area, is refused and changes nothing; overdue and repeated problems are flagged."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+from django.utils import timezone
+
+from jingzhun.areas.models import Area
+from jingzhun.oversight import rectification, selectors
+from jingzhun.oversight.choices import FindingSource, RectificationAction, RectificationState, Severity
+from jingzhun.oversight.models import Finding
+from jingzhun.oversight.workflow import TRANSITIONS
+from tests import factories
+from tests.case_steps import people
+
+pytestmark = pytest.mark.usefixtures("reference_data")
+A = RectificationAction
+S = RectificationState
+
+
+@pytest.fixture
+def staff(village, other_village):
+    return people(village, other_village)
+
+
+def _raise(staff, village, **extra):
+    return rectification.finding_raise(
+        user=staff.township,
+        area=village,
+        source=FindingSource.INSPECTION,
+        problem_type="02",
+        description="监测户王某无产业帮扶措施",
+        **extra,
+    )
+
+
+def _snapshot(finding):
+    finding = Finding.objects.get(pk=finding.pk)
+    return finding.state, finding.events.count(), finding.measures
+
+
+def test_raise_submit_return_and_sign_off(staff, village):
+    finding = _raise(staff, village, severity=Severity.HIGH)
+    assert finding.deadline == timezone.localdate() + datetime.timedelta(days=15)
+    with pytest.raises(ValidationError):
+        rectification.finding_transition(user=staff.village, finding=finding, action=A.SUBMIT, measures=" ")
+    finding = rectification.finding_transition(
+        user=staff.village, finding=finding, action=A.SUBMIT, measures="已落实产业奖补"
+    )
+    finding = rectification.finding_transition(
+        user=staff.township, finding=finding, action=A.RETURN, comment="缺少佐证"
+    )
+    assert finding.state == S.RETURNED
+    finding = rectification.finding_transition(
+        user=staff.village, finding=finding, action=A.SUBMIT, measures="补充照片"
+    )
+    finding = rectification.finding_transition(user=staff.township, finding=finding, action=A.SIGN_OFF)
+    assert finding.state == S.SIGNED_OFF
+    assert [e.action for e in finding.events.all()] == ["raise", "submit", "return", "submit", "sign_off"]
+
+
+@pytest.mark.parametrize(
+    "transition", TRANSITIONS.transitions, ids=lambda t: f"{t.action}-{'+'.join(sorted(t.sources))}"
+)
+def test_each_move_only_by_its_area(staff, village, transition):
+    finding = _raise(staff, village)
+    if S.SUBMITTED in transition.sources:
+        finding = rectification.finding_transition(
+            user=staff.village, finding=finding, action=A.SUBMIT, measures="x"
+        )
+    allowed = staff.village if transition.action == A.SUBMIT else staff.township
+    for user in staff.everyone():
+        if user == allowed:
+            continue
+        before = _snapshot(finding)
+        with pytest.raises(PermissionDenied):
+            rectification.finding_transition(
+                user=user, finding=finding, action=transition.action, comment="理由", measures="措施"
+            )
+        assert _snapshot(finding) == before, user.username
+    moved = rectification.finding_transition(
+        user=allowed, finding=finding, action=transition.action, comment="理由", measures="措施"
+    )
+    assert moved.state == transition.target
+
+
+def test_a_move_not_in_the_table_changes_nothing(staff, village):
+    finding = _raise(staff, village)
+    before = _snapshot(finding)
+    with pytest.raises(ValidationError, match="cannot be done now"):
+        rectification.finding_transition(user=staff.township, finding=finding, action=A.SIGN_OFF)
+    assert _snapshot(finding) == before
+
+
+def test_findings_are_raised_over_lower_areas_only(staff, village, other_village):
+    with pytest.raises(PermissionDenied):
+        _raise(staff, other_village)  # another township's village
+    with pytest.raises(PermissionDenied):
+        rectification.finding_raise(
+            user=staff.village,
+            area=village,
+            source=FindingSource.INSPECTION,
+            problem_type="02",
+            description="x",
+        )
+    with pytest.raises(ValidationError):
+        rectification.finding_raise(
+            user=staff.county,
+            area=village,
+            source=FindingSource.INSPECTION,
+            problem_type="??",
+            description="x",
+        )
+
+
+def test_overdue_and_repeated_problems_are_flagged(staff, village):
+    late = _raise(staff, village)
+    Finding.objects.filter(pk=late.pk).update(deadline=timezone.localdate() - datetime.timedelta(days=1))
+    _raise(staff, village)
+    assert selectors.repeated_problems(user=staff.county) == {(village.code, "02")}
+    overdue = selectors.ledger(user=staff.county, filters=selectors.LedgerFilters(overdue=True))
+    assert [f.pk for f in overdue] == [late.pk]
+    rows = selectors.overdue_by_child_area(user=staff.county)
+    assert [(area.code, total, lateness) for area, total, lateness in rows] == [(village.parent_id, 2, 1)]
+    assert list(selectors.ledger(user=staff.other_village)) == []
+
+
+def test_the_pages_record_and_move_a_finding(staff, village):
+    client = Client()
+    client.force_login(staff.township)
+    client.post(
+        "/oversight/rectification/",
+        {"area": village.code, "problem_type": "05", "severity": "low", "description": "台账数据与实际不符"},
+    )
+    finding = Finding.objects.get()
+    assert finding.issuing_area_id == village.parent_id
+    client.force_login(staff.village)
+    page = client.get(f"/oversight/rectification/{finding.pk}/").content.decode()
+    assert 'data-testid="move-submit"' in page
+    client.post(f"/oversight/rectification/{finding.pk}/", {"action": "submit", "measures": "已更正数据"})
+    client.force_login(staff.township)
+    client.post(f"/oversight/rectification/{finding.pk}/", {"action": "sign_off"})
+    finding.refresh_from_db()
+    assert finding.state == S.SIGNED_OFF
+
+
+def test_a_confirmed_fund_finding_enters_the_ledger(staff, village):
+    from jingzhun.funds.models import FundFinding, FundMonitoringRun, FundRule
+    from jingzhun.funds.monitoring import finding_decide
+
+    county = Area.objects.get(code=factories.COUNTY)
+    run = FundMonitoringRun.objects.create(area=county, as_of=timezone.localdate())
+    fund_finding = FundFinding.objects.create(
+        rule=FundRule.objects.get(pk="PROJECT_NOT_STARTED"),
+        area=village,
+        subject_key="x",
+        evidence={"detail": "2026-01-01", "threshold": "30"},
+        first_run=run,
+        last_run=run,
+    )
+    finding_decide(user=staff.county, finding=fund_finding, to="confirmed")
+    entered = Finding.objects.get(source=FindingSource.FUND_MONITORING)
+    assert (entered.area_id, entered.issuing_area_id, entered.problem_type) == (
+        village.code,
+        county.code,
+        "06",
+    )
+    assert entered.raised_by == staff.county
