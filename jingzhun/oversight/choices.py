@@ -61,3 +61,10 @@ class RectificationAction(models.TextChoices):
 
 class RectificationEventKind(models.TextChoices):
     RAISE = "raise", _("Finding recorded")
+
+
+class CallOutcome(models.TextChoices):
+    PENDING = "pending", _("Not called yet")
+    CONFIRMED = "confirmed", _("Reached: facts confirmed")
+    PROBLEM = "problem", _("Reached: problem found")
+    NOT_REACHED = "not_reached", _("Not reached")

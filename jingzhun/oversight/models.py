@@ -17,6 +17,7 @@ from jingzhun.core.money import MoneyField
 from jingzhun.core.workflow import TransitionEvent
 from jingzhun.oversight.choices import (
     OPEN_RECTIFICATION_STATES,
+    CallOutcome,
     FindingSource,
     PlanState,
     RectificationAction,
@@ -239,3 +240,29 @@ class FindingEvent(TransitionEvent):
 
     def __str__(self) -> str:
         return f"{self.finding_id}: {self.action}"
+
+
+class PhoneCheck(models.Model):
+    """A household drawn for a phone spot-check (电话抽查) on a day, and the call's outcome."""
+
+    area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
+    day = models.DateField(_("day"), db_index=True)
+    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="phone_checks")
+    outcome = models.CharField(
+        _("outcome"), max_length=12, choices=CallOutcome.choices, default=CallOutcome.PENDING
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    called_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    called_at = models.DateTimeField(_("called at"), null=True, blank=True)
+    finding = models.ForeignKey(Finding, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["day", "household"]
+        verbose_name = _("phone spot-check")
+        verbose_name_plural = _("phone spot-checks")
+        constraints = [models.UniqueConstraint(fields=["household", "day"], name="phone_check_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.household_id}"

@@ -12,5 +12,6 @@ urlpatterns = [
     path("evaluations/households/<int:pk>/", views.questionnaire_view, name="questionnaire"),
     path("evaluations/leads/", views.leads_view, name="leads"),
     path("rectification/", views.ledger_view, name="ledger"),
+    path("phone-checks/", views.phone_checks_view, name="phone_checks"),
     path("rectification/<int:pk>/", views.finding_view, name="finding"),
 ]

@@ -18,10 +18,10 @@ from jingzhun.areas.selectors import code_range_q
 from jingzhun.codelists.selectors import code_choices
 from jingzhun.core.forms import apply_validation_error, report_errors
 from jingzhun.core.http import AuthenticatedHttpRequest
-from jingzhun.oversight import rectification, services
-from jingzhun.oversight.choices import FindingSource, RectificationAction, RectificationState
+from jingzhun.oversight import phone_checks, rectification, services
+from jingzhun.oversight.choices import CallOutcome, FindingSource, RectificationAction, RectificationState
 from jingzhun.oversight.forms import FindingForm, PlanForm, QuestionnaireForm, RectificationForm
-from jingzhun.oversight.models import Finding, SampledHousehold, SamplingPlan
+from jingzhun.oversight.models import Finding, PhoneCheck, SampledHousehold, SamplingPlan
 from jingzhun.oversight.selectors import (
     LedgerFilters,
     evaluation_leads,
@@ -286,3 +286,45 @@ def finding_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "province": finding.area_id[:2],
     }
     return render(request, "oversight/finding.html", context)
+
+
+# --- phone spot-checks ---------------------------------------------------------------------
+
+
+@login_required
+def phone_checks_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Today's call list of the user's area (drawn on first opening), with each call's outcome."""
+    user = request.user
+    if user.role not in phone_checks.CALLERS or user.area is None:
+        raise PermissionDenied(_("Phone spot-checks are made by the supervisors of the area."))
+    area = user.area
+    if request.method == "POST":
+        check = PhoneCheck.objects.filter(pk=request.POST.get("check") or 0, area=area).first()
+        if check is None:
+            raise Http404
+        try:
+            if request.POST.get("reveal"):
+                phone = phone_checks.phone_for_call(user=user, check=check)
+                messages.info(
+                    request,
+                    _("Phone of %(number)s: %(phone)s")
+                    % {"number": check.household.household_number, "phone": phone or "—"},
+                )
+            else:
+                phone_checks.phone_check_record(
+                    user=user,
+                    check=check,
+                    outcome=request.POST.get("outcome", ""),
+                    note=request.POST.get("note", "")[:300],
+                )
+                messages.success(request, _("Call recorded."))
+        except (ValidationError, PermissionDenied) as error:
+            report_errors(request, error)
+        return redirect("oversight:phone_checks")
+    calls = phone_checks.phone_checks_draw(user=user, area=area)
+    context = {
+        "calls": calls,
+        "outcomes": [c for c in CallOutcome.choices if c[0] != CallOutcome.PENDING],
+        "area": area,
+    }
+    return render(request, "oversight/phone_checks.html", context)

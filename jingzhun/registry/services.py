@@ -383,6 +383,20 @@ def sensitive_reveal(*, user: User, household: Household, fields: list[str]) -> 
     )
 
 
+def phone_reveal_for_check(*, user: User, household: Household, purpose: str) -> str:
+    """The household's phone for a check another procedure has drawn it for (a phone
+    spot-check): shown to a role that may not otherwise see it, and recorded with the
+    purpose. The caller has checked that the household is drawn for this user."""
+    _record(
+        user=user,
+        household_id=household.pk,
+        action=ChangeAction.REVEAL,
+        instance=household,
+        changes={"fields": ["phone"], "purpose": purpose},
+    )
+    return household.phone
+
+
 # --- outcomes of procedures -----------------------------------------------------
 # The procedures (jingzhun.cases) check who may decide; these record the decision
 # in the register with its history. They must run inside the caller's transaction.

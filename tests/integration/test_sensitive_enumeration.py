@@ -299,6 +299,7 @@ def _page_addresses(data) -> dict[str, list[str]]:
         "oversight/evaluations/<int:pk>/": [f"/oversight/evaluations/{data['plan'].pk}/"],
         "oversight/evaluations/leads/": ["/oversight/evaluations/leads/"],
         "oversight/rectification/": ["/oversight/rectification/", "/oversight/rectification/?all=1"],
+        "oversight/phone-checks/": ["/oversight/phone-checks/"],
         "oversight/rectification/<int:pk>/": [f"/oversight/rectification/{data['finding'].pk}/"],
         "oversight/evaluations/<int:pk>/draw/": [],  # POST only
         "oversight/evaluations/<int:pk>/assign/": [],  # POST only
