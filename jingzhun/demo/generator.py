@@ -606,8 +606,10 @@ class CountyGenerator:
 
 def clear_county(county: Area) -> None:
     """Remove the register of a county (demo data only), children before parents."""
-    from jingzhun.demo.projects import clear_money  # projects refer to households: they go first
+    from jingzhun.demo.oversight import clear_oversight  # these refer to households: they go first
+    from jingzhun.demo.projects import clear_money
 
+    clear_oversight(county)
     clear_money(county)
     households = Household.objects.filter(code_range_q(county, "village_id"))
     with transaction.atomic():

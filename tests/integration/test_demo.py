@@ -10,6 +10,7 @@ from jingzhun.areas.models import Area
 from jingzhun.assets.models import Distribution
 from jingzhun.demo.generator import CountyGenerator
 from jingzhun.funds.models import FundFinding
+from jingzhun.oversight.models import Finding, SamplingPlan
 from jingzhun.projects.models import Project
 from jingzhun.quality.selectors import quality_issues_for_area
 from jingzhun.registry.idnumbers import check_id_number
@@ -55,6 +56,10 @@ def test_same_seed_gives_same_county(capsys):
     assert {"draft", "village_notice", "in_library", "planned", "under_way", "accepted"} <= states
     rules = set(FundFinding.objects.values_list("rule_id", flat=True))
     assert {"FUND_IDLE", "PROJECT_NOT_STARTED", "ACCEPTED_WITHOUT_ASSETS"} <= rules
+    assert "questionnaires" in output
+    assert Finding.objects.filter(state="signed_off").exists()
+    assert Finding.objects.filter(state="returned").exists()
+    assert SamplingPlan.objects.get().state == "drawn"
     paid = Distribution.objects.values("household").distinct().count()
     assert paid >= 1
     assert IncomeRecord.objects.filter(asset_income__gt=0).count() == paid

@@ -16,6 +16,7 @@ from jingzhun.areas.selectors import code_range_q
 from jingzhun.dashboards.choices import RefreshTrigger
 from jingzhun.dashboards.services import aggregate_refresh
 from jingzhun.demo.generator import CountyGenerator, clear_county
+from jingzhun.demo.oversight import demo_oversight
 from jingzhun.demo.procedures import demo_procedures
 from jingzhun.demo.projects import demo_projects
 from jingzhun.monitoring.services import screening_run_execute, screening_run_start
@@ -90,6 +91,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"projects in {village.name}: {money['projects']} projects, {money['funds']} funds, "
                 f"{money['findings']} fund findings"
+            )
+            checks = demo_oversight(county=county, village=village, today=timezone.localdate())
+            self.stdout.write(
+                f"oversight: {checks['sampled']} households sampled, "
+                f"{checks['questionnaires']} questionnaires, {checks['findings']} findings, "
+                f"{checks['calls']} phone checks"
             )
         self._figures(county, quiet=options["no_progress"])
         self.stdout.write("Demo accounts (user / password / role / area):")
