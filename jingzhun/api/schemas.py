@@ -20,6 +20,7 @@ from jingzhun.accounts.roles import Capability
 from jingzhun.cases.choices import CaseAction
 from jingzhun.monitoring.choices import WarningStatus
 from jingzhun.monitoring.selectors import STATUS_ALL, STATUS_OPEN
+from jingzhun.oversight.choices import RectificationAction, Verdict
 from jingzhun.projects.choices import ProjectAction
 from jingzhun.registry.display import MASKERS
 from jingzhun.registry.models import IncomeRecord, LivingConditions
@@ -555,3 +556,81 @@ class DistributionIn(Schema):
     household: int
     amount: str = Field(..., pattern=YUAN)
     paid_on: datetime.date
+
+
+# --- oversight -----------------------------------------------------------------------------
+
+
+class PlanOut(Schema):
+    id: int
+    name: str
+    area: str = Field(..., alias="area_id")
+    year: int
+    method: str
+    villages_wanted: int
+    registered_per_village: int
+    unregistered_per_village: int
+    seed: int
+    state: str
+
+
+class SampledOut(Schema):
+    id: int
+    household: int = Field(..., alias="household_id")
+    village: str = Field(..., alias="village_id")
+    stratum: str
+    weight: float
+    evaluator: int | None = Field(None, alias="evaluator_id")
+
+
+class QuestionnaireIn(Schema):
+    interviewed_on: datetime.date
+    resident_members: int = Field(..., ge=1, le=50)
+    wage_income: str = Field("0", pattern=YUAN)
+    business_income: str = Field("0", pattern=YUAN)
+    property_income: str = Field("0", pattern=YUAN)
+    transfer_income: str = Field("0", pattern=YUAN)
+    production_costs: str = Field("0", pattern=YUAN)
+    food_and_clothing: bool = True
+    schooling: bool = True
+    medical: bool = True
+    housing: bool = True
+    water: bool = True
+    satisfied: bool = True
+    verdict: Verdict
+    note: str = Field("", max_length=2000, pattern=TEXT)
+
+
+class QuestionnaireOut(Schema):
+    id: int
+    sampled: int = Field(..., alias="sampled_id")
+    interviewed_on: datetime.date
+    per_capita_net_income: Decimal
+    satisfied: bool
+    verdict: str
+
+
+class FindingOut(Schema):
+    id: int
+    source: str
+    problem_type: str
+    severity: str
+    area: str = Field(..., alias="area_id")
+    issuing_area: str = Field(..., alias="issuing_area_id")
+    household: int | None = Field(None, alias="household_id")
+    description: str
+    raised_on: datetime.date
+    deadline: datetime.date
+    state: str
+    measures: str
+    is_overdue: bool
+
+
+class FindingPage(PageOut):
+    items: list[FindingOut]
+
+
+class RectificationIn(Schema):
+    action: RectificationAction
+    comment: str = Field("", max_length=2000, pattern=TEXT)
+    measures: str = Field("", max_length=4000, pattern=TEXT)

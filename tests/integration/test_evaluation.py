@@ -228,3 +228,42 @@ def test_a_missed_household_leads_the_village_to_a_case(supervisor, county, eval
     assert (
         sampled.household.household_number not in client.get("/oversight/evaluations/leads/").content.decode()
     )
+
+
+def test_the_api_records_a_questionnaire_for_the_assigned_evaluator(supervisor, county, evaluator):
+    from jingzhun.api.services import token_create
+
+    plan = _drawn(supervisor, county, villages_wanted=2, registered_per_village=1, unregistered_per_village=1)
+    village = plan.villages.first().village_id
+    services.plan_assign(user=supervisor, plan=plan, evaluator=evaluator, villages=[village])
+    mine = SampledHousehold.objects.filter(plan=plan, evaluator=evaluator).first()
+    other = SampledHousehold.objects.filter(plan=plan).exclude(evaluator=evaluator).first()
+    client = Client()
+    key = token_create(actor=evaluator, owner=evaluator, name="tablet")[1]
+    headers = {"Authorization": f"Bearer {key}"}
+    listed = client.get(f"/api/v1/oversight/plans/{plan.pk}/sample", headers=headers).json()
+    assert {row["id"] for row in listed} == set(
+        SampledHousehold.objects.filter(plan=plan, evaluator=evaluator).values_list("pk", flat=True)
+    )
+    body = {
+        "interviewed_on": TODAY.isoformat(),
+        "resident_members": 2,
+        "wage_income": "6000.00",
+        "verdict": "correct",
+    }
+    saved = client.put(
+        f"/api/v1/oversight/sample/{mine.pk}/questionnaire",
+        body,
+        content_type="application/json",
+        headers=headers,
+    )
+    assert saved.status_code == 200
+    assert saved.json()["per_capita_net_income"] == "3000.00"
+    if other is not None:
+        refused = client.put(
+            f"/api/v1/oversight/sample/{other.pk}/questionnaire",
+            body,
+            content_type="application/json",
+            headers=headers,
+        )
+        assert refused.status_code == 404

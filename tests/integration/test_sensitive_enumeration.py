@@ -424,6 +424,8 @@ def _api_paths(schema: dict, data) -> list[str]:
         "project_id": data["project"].pk,
         "fund_id": data["fund"].pk,
         "asset_id": data["asset"].pk,
+        "plan_id": data["plan"].pk,
+        "finding_id": data["finding"].pk,
     }
     paths = []
     for path, operations in schema["paths"].items():
