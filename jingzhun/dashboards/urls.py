@@ -9,4 +9,5 @@ urlpatterns = [
     path("<str:code>/refresh/", views.refresh, name="refresh"),
     path("runs/<int:pk>/", views.run_status, name="run_status"),
     path("<str:code>/reports/<str:kind>/", views.report, name="report"),
+    path("<str:code>/assessment/", views.assessment_view, name="assessment"),
 ]

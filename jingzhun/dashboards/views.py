@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,6 +20,7 @@ from jingzhun.areas.models import Area
 from jingzhun.codelists.selectors import parameter_value
 from jingzhun.core.http import AuthenticatedHttpRequest, pdf_response, xlsx_response
 from jingzhun.core.runs import UNFINISHED
+from jingzhun.dashboards.assessment import INDICATORS, ranking, weights
 from jingzhun.dashboards.charts import children_chart, figure_chart, map_chart
 from jingzhun.dashboards.choices import RefreshTrigger, Section
 from jingzhun.dashboards.documents import report_pdf, report_xlsx
@@ -25,8 +28,15 @@ from jingzhun.dashboards.figures import FIGURES_BY_KEY
 from jingzhun.dashboards.models import AggregateRun
 from jingzhun.dashboards.money import funds_chart, money_children, money_summary
 from jingzhun.dashboards.reports import REPORT_KINDS, report_build, report_levels
-from jingzhun.dashboards.selectors import CHILD_COLUMNS, area_in_scope, county_map_values, dashboard_get
+from jingzhun.dashboards.selectors import (
+    CHILD_COLUMNS,
+    area_in_scope,
+    county_map_values,
+    dashboard_get,
+    last_run,
+)
 from jingzhun.dashboards.services import aggregate_run_enqueue
+from jingzhun.exports.services import ExportColumn, dated_file_name, export_list
 
 MAP_FIGURES = (
     "monitored_open",
@@ -147,3 +157,46 @@ def report(request: AuthenticatedHttpRequest, code: str, kind: str) -> HttpRespo
         "reports": REPORT_KINDS.values(),
     }
     return render(request, "dashboards/report.html", context)
+
+
+@login_required
+def assessment_view(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    """The children of an area scored and ranked, with the method published beside them."""
+    area = _area_or_404(request, code)
+    scores = ranking(area=area)
+    run = last_run(area)
+    province = area.code[:2]
+    weight = weights(timezone.localdate().year, province)
+    if request.GET.get("export") == "xlsx":
+        columns = [
+            ExportColumn(_("Rank"), lambda s: s.rank or None, width=6),
+            ExportColumn(_("Area"), lambda s: s.area.name, width=16),
+            ExportColumn(_("Score"), lambda s: s.score, width=8),
+        ] + [
+            ExportColumn(str(indicator.label), _value_of(position), width=14)
+            for position, indicator in enumerate(INDICATORS)
+        ]
+        data = export_list(
+            user=request.user,
+            what="assessment",
+            title=_("Assessment"),
+            columns=columns,
+            objects=scores,
+            parameters=request.GET.urlencode(),
+        )
+        return xlsx_response(data, dated_file_name(f"assessment-{area.code}"))
+    context = {
+        "area": area,
+        "scores": scores,
+        "indicators": [(indicator, weight[indicator.key]) for indicator in INDICATORS],
+        "run": run,
+    }
+    return render(request, "dashboards/assessment.html", context)
+
+
+def _value_of(position: int) -> Any:
+    def value(score: Any) -> Any:
+        item = score.values[position]
+        return None if item.raw is None else round(item.raw * (1 if item.indicator.unit == "‰" else 100), 2)
+
+    return value

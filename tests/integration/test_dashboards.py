@@ -399,3 +399,33 @@ def test_the_money_panel_sums_the_ledgers_of_the_area(county):
     if elsewhere is not None:
         client.force_login(factories.user("money-other", Role.COUNTY_OFFICER, elsewhere))
         assert 'data-testid="money"' not in client.get(f"/dashboards/{elsewhere.code}/").content.decode()
+
+
+def test_the_assessment_ranks_children_by_the_published_method(county):
+    from jingzhun.dashboards.assessment import INDICATORS, ranking, weights
+
+    scores = ranking(area=county)
+    assert scores
+    scored = [s for s in scores if s.score is not None]
+    # Ranks follow the scores; a hand computation of the first area's score agrees.
+    assert [s.score for s in scored] == sorted((s.score for s in scored), reverse=True)
+    first = scored[0]
+    weight = weights(timezone.localdate().year, county.code[:2])
+    measured = [v for v in first.values if v.points is not None]
+    expected = round(
+        sum(v.points for v in measured) * 100 / float(sum(weight[v.indicator.key] for v in measured)), 2
+    )
+    assert first.score == expected
+    figures = {f.figure: f.value for f in AreaFigure.objects.filter(area_code=first.area.code, key="")}
+    coverage = next(v for v in first.values if v.indicator.key == "coverage")
+    if figures.get("monitored_open"):
+        assert coverage.raw == figures.get("covered_by_measure", 0) / figures["monitored_open"]
+    assert len(first.values) == len(INDICATORS)
+    client = Client()
+    client.force_login(factories.user("assessor", Role.COUNTY_OFFICER, county))
+    page = client.get(f"/dashboards/{county.code}/assessment/").content.decode()
+    assert 'data-testid="ranking"' in page
+    assert 'data-testid="method"' in page
+    assert client.get(f"/dashboards/{county.code}/assessment/?export=xlsx")["Content-Type"].startswith(
+        "application/vnd.openxmlformats"
+    )

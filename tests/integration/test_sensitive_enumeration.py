@@ -309,6 +309,10 @@ def _page_addresses(data) -> dict[str, list[str]]:
         "dashboards/": ["/dashboards/"],
         "dashboards/<str:code>/": [f"/dashboards/{county}/", f"/dashboards/{village}/"],
         "dashboards/<str:code>/refresh/": [],  # POST only
+        "dashboards/<str:code>/assessment/": [
+            f"/dashboards/{county}/assessment/",
+            f"/dashboards/{county}/assessment/?export=xlsx",
+        ],
         "dashboards/runs/<int:pk>/": [],  # none run
         "dashboards/<str:code>/reports/<str:kind>/": report_pages
         + [f"{page}?export=xlsx" for page in report_pages]
