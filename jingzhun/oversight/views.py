@@ -22,6 +22,7 @@ from jingzhun.oversight import phone_checks, rectification, services
 from jingzhun.oversight.choices import CallOutcome, FindingSource, RectificationAction, RectificationState
 from jingzhun.oversight.forms import FindingForm, PlanForm, QuestionnaireForm, RectificationForm
 from jingzhun.oversight.models import Finding, PhoneCheck, SampledHousehold, SamplingPlan
+from jingzhun.oversight.notices import notice_pdf, rectification_notice
 from jingzhun.oversight.selectors import (
     LedgerFilters,
     evaluation_leads,
@@ -328,3 +329,16 @@ def phone_checks_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         "area": area,
     }
     return render(request, "oversight/phone_checks.html", context)
+
+
+@login_required
+def rectification_notice_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The day's or the week's notice (通报) of the user's area: counts, no personal data."""
+    area = request.user.area
+    if area is None or request.user.role == Role.EVALUATOR:
+        raise Http404
+    days = 1 if request.GET.get("period") == "day" else 7
+    notice = rectification_notice(area=area, days=days)
+    if request.GET.get("format") == "pdf":
+        return notice_pdf(notice, area)
+    return render(request, "oversight/rectification_notice.html", {"notice": notice, "days": days})

@@ -172,3 +172,17 @@ def test_a_confirmed_fund_finding_enters_the_ledger(staff, village):
         "06",
     )
     assert entered.raised_by == staff.county
+
+
+def test_the_weekly_notice_counts_without_personal_data(staff, village):
+    household = factories.household(village)
+    head = factories.member(household, relation="01", name="卫某某")
+    _raise(staff, village, household=household)
+    client = Client()
+    client.force_login(staff.county)
+    page = client.get("/oversight/rectification/notice/").content.decode()
+    assert 'data-testid="notice"' in page
+    assert head.name not in page
+    assert household.household_number not in page
+    pdf = client.get("/oversight/rectification/notice/?format=pdf")
+    assert pdf["Content-Type"] == "application/pdf"

@@ -300,6 +300,10 @@ def _page_addresses(data) -> dict[str, list[str]]:
         "oversight/evaluations/leads/": ["/oversight/evaluations/leads/"],
         "oversight/rectification/": ["/oversight/rectification/", "/oversight/rectification/?all=1"],
         "oversight/phone-checks/": ["/oversight/phone-checks/"],
+        "oversight/rectification/notice/": [
+            "/oversight/rectification/notice/",
+            "/oversight/rectification/notice/?period=day&format=pdf",
+        ],
         "oversight/rectification/<int:pk>/": [f"/oversight/rectification/{data['finding'].pk}/"],
         "oversight/evaluations/<int:pk>/draw/": [],  # POST only
         "oversight/evaluations/<int:pk>/assign/": [],  # POST only
