@@ -103,6 +103,11 @@ class FindingForm(forms.Form):
     evidence = forms.CharField(
         label=_("Evidence"), required=False, widget=forms.Textarea(attrs={"rows": 2, **_TEXT})
     )
+    delegate_sign_off = forms.BooleanField(
+        label=_("The level above the responsible area signs the rectification off"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
 
     def __init__(
         self, *args: Any, areas: list[tuple[str, str]], problem_types: list[tuple[str, str]], **kwargs: Any

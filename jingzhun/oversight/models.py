@@ -183,6 +183,16 @@ class Finding(models.Model):
     issuing_area = models.ForeignKey(
         "areas.Area", verbose_name=_("issued by"), on_delete=models.PROTECT, related_name="+"
     )
+    # Who signs the rectification off: the issuing level, or the level it delegates to (the
+    # responsible area's parent, e.g. the township for a village problem an inspection found).
+    sign_off_area = models.ForeignKey(
+        "areas.Area",
+        verbose_name=_("signed off by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     household = models.ForeignKey(
         "registry.Household", null=True, blank=True, on_delete=models.PROTECT, related_name="findings"
     )

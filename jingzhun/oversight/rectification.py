@@ -54,6 +54,7 @@ def finding_raise(
     issuing_area: Area | None = None,
     raised_on: datetime.date | None = None,
     raised_by_user: User | None = None,
+    delegate_sign_off: bool = False,
     **links: Any,
 ) -> Finding:
     """Record a finding against ``area``; ``user`` None: entered by another procedure on behalf
@@ -84,6 +85,12 @@ def finding_raise(
         raised_by=user or raised_by_user or _system_user(),
         raised_on=raised_on,
         deadline=deadline_for(severity, raised_on, area.code[:2]),
+        # Delegated: the responsible area's parent signs off (it must lie under the issuer).
+        sign_off_area=(
+            area.parent
+            if delegate_sign_off and area.parent and issuing_area.contains(area.parent.code)
+            else issuing_area
+        ),
         **links,
     )
     errors = coded_field_errors(finding, province=area.code[:2], year=raised_on.year)
@@ -119,7 +126,7 @@ def _check_area(user: User, finding: Finding, action: str) -> None:
     if action == A.SUBMIT:
         if area.code != finding.area_id or RESPONSIBLE_ROLE.get(AreaLevel(area.level)) != user.role:
             raise PermissionDenied(_("Only the responsible area submits its rectification."))
-    elif area.code != finding.issuing_area_id:
+    elif area.code != (finding.sign_off_area_id or finding.issuing_area_id):
         raise PermissionDenied(_("Only the level that issued the finding signs it off or returns it."))
 
 

@@ -226,6 +226,7 @@ def ledger_view(request: AuthenticatedHttpRequest) -> HttpResponse:
                     description=data["description"],
                     evidence=data["evidence"],
                     household=household,
+                    delegate_sign_off=data["delegate_sign_off"],
                 )
             except ValidationError as error:
                 apply_validation_error(form, error)
