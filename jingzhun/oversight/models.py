@@ -131,6 +131,10 @@ class Questionnaire(models.Model):
     case = models.ForeignKey(
         "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="evaluations"
     )
+    # The rectification ledger's entry of a verdict that is not "correct".
+    finding = models.ForeignKey(
+        "oversight.Finding", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("questionnaire")

@@ -196,9 +196,42 @@ def questionnaire_save(
         questionnaire.interviewed_on = interviewed_on
         questionnaire.per_capita_net_income = figures["per_capita_net_income"]
         questionnaire.entered_by = user
-        questionnaire.full_clean(exclude=["sampled", "entered_by"])
+        questionnaire.full_clean(exclude=["sampled", "entered_by", "case", "finding"])
         questionnaire.save()
+        _enter_in_ledger(questionnaire, user)
     return questionnaire
+
+
+# A verdict other than "correct" is a problem of identification or exit, rectified by the village.
+VERDICT_PROBLEMS = {
+    Verdict.WRONGLY_EXITED: "04",
+    Verdict.MISSED: "03",
+    Verdict.WRONGLY_IDENTIFIED: "03",
+}
+
+
+def _enter_in_ledger(questionnaire: Questionnaire, user: User) -> None:
+    """Once per questionnaire: the evaluation's finding enters the rectification ledger, issued
+    by the evaluated area, against the household's village."""
+    from jingzhun.oversight.choices import FindingSource
+    from jingzhun.oversight.rectification import finding_raise
+
+    problem = VERDICT_PROBLEMS.get(Verdict(questionnaire.verdict))
+    if problem is None or questionnaire.finding_id is not None:
+        return
+    sampled = questionnaire.sampled
+    questionnaire.finding = finding_raise(
+        user=None,
+        area=sampled.village,
+        issuing_area=sampled.plan.area,
+        raised_by_user=user,
+        source=FindingSource.EVALUATION,
+        problem_type=problem,
+        description=f"{Verdict(questionnaire.verdict).label}：{questionnaire.note}".rstrip("："),
+        household=sampled.household,
+        delegate_sign_off=True,
+    )
+    questionnaire.save(update_fields=["finding"])
 
 
 def oversight_seed() -> dict[str, Any]:

@@ -214,6 +214,23 @@ def test_a_missed_household_leads_the_village_to_a_case(supervisor, county, eval
         verdict=Verdict.MISSED,
         note="患病致支出骤增，应纳入监测",
     )
+    # The verdict enters the rectification ledger once, against the village, signed off by its township.
+    from jingzhun.oversight.models import Finding
+
+    services.questionnaire_save(
+        user=evaluator,
+        sampled=sampled,
+        interviewed_on=TODAY,
+        resident_members=4,
+        verdict=Verdict.MISSED,
+        note="复核",
+    )
+    entered = Finding.objects.get(source="evaluation")
+    assert (entered.area_id, entered.sign_off_area_id, entered.problem_type) == (
+        sampled.village_id,
+        sampled.village.parent_id,
+        "03",
+    )
     cadre = factories.user("v-lead", Role.VILLAGE_CADRE, sampled.village)
     client = Client()
     client.force_login(cadre)
