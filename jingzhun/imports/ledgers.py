@@ -30,6 +30,9 @@ from jingzhun.core.money import ZERO
 from jingzhun.core.spreadsheets import CellError, FileFormatError, clean_text, normalise_header, read_sheet
 from jingzhun.exports.services import ExportColumn
 from jingzhun.imports.converters import field_converter
+from jingzhun.oversight.models import Questionnaire, SamplingPlan
+from jingzhun.oversight.selectors import sample_of
+from jingzhun.oversight.services import questionnaire_save
 from jingzhun.projects import services as project_services
 from jingzhun.projects.choices import FundLevel
 from jingzhun.projects.models import Project
@@ -428,3 +431,115 @@ def _write_asset(user: User, line: int, values: dict[str, Any], report: LedgerIm
         user=user, project=project, village_code=values["village"], **registered, **rights
     )
     report.created += 1
+
+
+# --- evaluation questionnaires, for teams working on paper --------------------------------
+
+
+def _answer(name: str) -> Callable[[Any], Any]:
+    def value(sampled: Any) -> Any:
+        questionnaire = getattr(sampled, "questionnaire", None)
+        if questionnaire is None:
+            return None
+        answer = getattr(questionnaire, name)
+        if isinstance(answer, bool):
+            return "是" if answer else "否"
+        if name == "verdict":
+            return questionnaire.get_verdict_display()
+        return answer
+
+    return value
+
+
+Q_ = Questionnaire
+QUESTIONNAIRE_COLUMNS: tuple[LedgerColumn, ...] = (
+    LedgerColumn("样本编号", "sampled", None, lambda s: s.pk, True, 10),
+    LedgerColumn("行政村", "village_name", None, lambda s: s.village.name),
+    LedgerColumn("户编号", "household_number", None, lambda s: s.household.household_number, width=20),
+    LedgerColumn("户主", "head_name", None, lambda s: getattr(s, "head_name", "") or ""),
+    LedgerColumn("样本层", "stratum", None, lambda s: s.get_stratum_display(), width=18),
+    LedgerColumn("访谈日期", "interviewed_on", _f(Q_, "interviewed_on"), _answer("interviewed_on"), True, 12),
+    LedgerColumn(
+        "共同生活人数", "resident_members", _f(Q_, "resident_members"), _answer("resident_members"), True, 10
+    ),
+    *(
+        LedgerColumn(header, name, _f(Q_, name), _answer(name))
+        for header, name in (
+            ("工资性收入(元)", "wage_income"),
+            ("生产经营性收入(元)", "business_income"),
+            ("财产性收入(元)", "property_income"),
+            ("转移性收入(元)", "transfer_income"),
+            ("生产经营性支出(元)", "production_costs"),
+        )
+    ),
+    *(
+        LedgerColumn(header, name, _f(Q_, name), _answer(name), width=10)
+        for header, name in (
+            ("不愁吃穿", "food_and_clothing"),
+            ("义务教育有保障", "schooling"),
+            ("基本医疗有保障", "medical"),
+            ("住房安全有保障", "housing"),
+            ("饮水安全有保障", "water"),
+            ("认可帮扶工作", "satisfied"),
+        )
+    ),
+    LedgerColumn("评估结论", "verdict", _f(Q_, "verdict"), _answer("verdict"), True, 12),
+    LedgerColumn("备注", "note", _f(Q_, "note"), _answer("note"), width=30),
+)
+
+ANSWER_FIELDS = (
+    "resident_members",
+    "wage_income",
+    "business_income",
+    "property_income",
+    "transfer_income",
+    "production_costs",
+    "food_and_clothing",
+    "schooling",
+    "medical",
+    "housing",
+    "water",
+    "satisfied",
+    "verdict",
+    "note",
+)
+
+
+def questionnaire_import(*, user: User, plan: SamplingPlan, file_name: str, data: bytes) -> LedgerImport:
+    """The questionnaires of a plan from the sheet its evaluator filled in on paper: rows of
+    households assigned to this evaluator only, all or nothing."""
+    report = LedgerImport()
+    rows = _read(file_name, data, QUESTIONNAIRE_COLUMNS, province=plan.area.code[:2], report=report)
+    if report.problems:
+        return report
+    mine = {s.pk: s for s in sample_of(user=user, plan=plan).filter(evaluator=user)}
+    try:
+        with transaction.atomic():
+            for line, values in rows:
+                key = clean_text(values.get("sampled", ""))
+                sampled = mine.get(int(key)) if key.isdigit() else None
+                if sampled is None:
+                    report.problems.append(
+                        RowProblem(line, "样本编号", key, _("Not a household assigned to you."))
+                    )
+                    continue
+                answers = {
+                    name: values[name]
+                    for name in ANSWER_FIELDS
+                    if name in values and values[name] is not None
+                }
+                try:
+                    questionnaire_save(
+                        user=user, sampled=sampled, interviewed_on=values["interviewed_on"], **answers
+                    )
+                except ValidationError as error:
+                    report.problems.extend(_problems_of(error, line, QUESTIONNAIRE_COLUMNS))
+                except PermissionDenied as error:
+                    report.problems.append(RowProblem(line, "", "", str(error)))
+                else:
+                    report.updated += 1
+            if report.problems:
+                raise _Refused
+    except _Refused:
+        report.updated = 0
+    return report

@@ -12,5 +12,7 @@ urlpatterns = [
     path("summary/", views.summary, name="summary"),
     path("ledgers/<slug:kind>.xlsx", views.ledger_sheet, name="ledger_sheet"),
     path("ledgers/<slug:kind>/", views.ledger_import, name="ledger_import"),
+    path("questionnaires/<int:plan_pk>.xlsx", views.questionnaire_sheet, name="questionnaire_sheet"),
+    path("questionnaires/<int:plan_pk>/", views.questionnaire_upload, name="questionnaire_upload"),
     path("households/<int:pk>/form.<str:file_format>", views.household_form_view, name="household_form"),
 ]

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,12 +26,16 @@ from jingzhun.imports.household_form import household_form, household_form_pdf, 
 from jingzhun.imports.ledgers import (
     ASSET_COLUMNS,
     PROJECT_COLUMNS,
+    QUESTIONNAIRE_COLUMNS,
     asset_ledger_import,
     export_columns,
     project_library_import,
+    questionnaire_import,
 )
 from jingzhun.imports.runs import import_run_cancel, import_run_confirm, import_run_upload
 from jingzhun.imports.selectors import import_run_list
+from jingzhun.oversight.models import SamplingPlan
+from jingzhun.oversight.selectors import plan_get, sample_of
 from jingzhun.projects.selectors import ProjectFilters, project_list
 from jingzhun.registry.selectors import HouseholdFilters, household_list, households_in_scope
 
@@ -212,5 +217,48 @@ def ledger_import(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
         "kind": kind,
         "title": _("Import the project library") if kind == "projects" else _("Import the asset ledger"),
         "headers": [c.header for c in columns if c.field is not None or c.required],
+        "template_url": reverse("imports:ledger_sheet", args=[kind]),
+    }
+    return render(request, "imports/ledger_import.html", context)
+
+
+@login_required
+def questionnaire_sheet(request: AuthenticatedHttpRequest, plan_pk: int) -> HttpResponse:
+    """The plan's questionnaires (an evaluator: their households) as .xlsx, for teams on paper."""
+    try:
+        plan = plan_get(user=request.user, pk=plan_pk)
+    except SamplingPlan.DoesNotExist:
+        raise Http404 from None
+    data = export_list(
+        user=request.user,
+        what="questionnaires",
+        title=_("Evaluation questionnaires"),
+        columns=export_columns(QUESTIONNAIRE_COLUMNS),
+        objects=sample_of(user=request.user, plan=plan).order_by("village_id", "pk"),
+        parameters=f"plan={plan.pk}",
+    )
+    return xlsx_response(data, dated_file_name(f"questionnaires-{plan.pk}"))
+
+
+@login_required
+def questionnaire_upload(request: AuthenticatedHttpRequest, plan_pk: int) -> HttpResponse:
+    try:
+        plan = plan_get(user=request.user, pk=plan_pk)
+    except SamplingPlan.DoesNotExist:
+        raise Http404 from None
+    form = LedgerUploadForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        report = questionnaire_import(user=request.user, plan=plan, file_name=upload.name, data=upload.read())
+        if report.ok:
+            messages.success(request, _("%(count)s questionnaires imported.") % {"count": report.updated})
+            return redirect("oversight:plan", pk=plan.pk)
+    context = {
+        "form": form,
+        "report": report,
+        "title": _("Import questionnaires"),
+        "headers": [c.header for c in QUESTIONNAIRE_COLUMNS if c.field is not None or c.required],
+        "template_url": reverse("imports:questionnaire_sheet", args=[plan.pk]),
     }
     return render(request, "imports/ledger_import.html", context)

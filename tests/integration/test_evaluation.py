@@ -284,3 +284,48 @@ def test_the_api_records_a_questionnaire_for_the_assigned_evaluator(supervisor, 
             headers=headers,
         )
         assert refused.status_code == 404
+
+
+def test_questionnaires_on_paper_round_trip_through_a_sheet(supervisor, county, evaluator):
+    import io
+
+    import openpyxl
+
+    from jingzhun.imports.ledgers import questionnaire_import
+
+    plan = _drawn(supervisor, county, villages_wanted=2, registered_per_village=1, unregistered_per_village=2)
+    village = plan.villages.order_by("village_id").first().village_id
+    services.plan_assign(user=supervisor, plan=plan, evaluator=evaluator, villages=[village])
+    client = Client()
+    client.force_login(evaluator)
+    book = openpyxl.load_workbook(io.BytesIO(client.get(f"/imports/questionnaires/{plan.pk}.xlsx").content))
+    sheet = book.active
+    headers = [cell.value for cell in sheet[1]]
+    assert sheet.max_row - 1 == SampledHousehold.objects.filter(plan=plan, evaluator=evaluator).count()
+    for row in range(2, sheet.max_row + 1):
+        sheet.cell(row, headers.index("访谈日期") + 1).value = TODAY.isoformat()
+        sheet.cell(row, headers.index("共同生活人数") + 1).value = 3
+        sheet.cell(row, headers.index("工资性收入(元)") + 1).value = "12000"
+        sheet.cell(row, headers.index("认可帮扶工作") + 1).value = "是"
+        sheet.cell(row, headers.index("评估结论") + 1).value = "准确"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    report = questionnaire_import(user=evaluator, plan=plan, file_name="问卷.xlsx", data=buffer.getvalue())
+    assert report.ok
+    assert report.updated == sheet.max_row - 1
+    assert all(
+        s.questionnaire.per_capita_net_income == Decimal("4000.00")
+        for s in SampledHousehold.objects.filter(plan=plan, evaluator=evaluator)
+    )
+    # A row of a household not assigned to this evaluator is refused, and nothing is written.
+    other = SampledHousehold.objects.filter(plan=plan).exclude(evaluator=evaluator).first()
+    if other is not None:
+        sheet.cell(2, headers.index("样本编号") + 1).value = other.pk
+        sheet.cell(3, headers.index("评估结论") + 1).value = "漏评"
+        buffer = io.BytesIO()
+        book.save(buffer)
+        refused = questionnaire_import(
+            user=evaluator, plan=plan, file_name="问卷.xlsx", data=buffer.getvalue()
+        )
+        assert [p.column for p in refused.problems] == ["样本编号"]
+        assert not SampledHousehold.objects.filter(questionnaire__verdict="missed").exists()

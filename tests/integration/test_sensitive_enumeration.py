@@ -256,6 +256,8 @@ def _page_addresses(data) -> dict[str, list[str]]:
             "/imports/ledgers/assets.xlsx",
         ],
         "imports/ledgers/<slug:kind>/": ["/imports/ledgers/projects/", "/imports/ledgers/assets/"],
+        "imports/questionnaires/<int:plan_pk>.xlsx": [f"/imports/questionnaires/{data['plan'].pk}.xlsx"],
+        "imports/questionnaires/<int:plan_pk>/": [f"/imports/questionnaires/{data['plan'].pk}/"],
         "imports/households/<int:pk>/form.<str:file_format>": [
             f"/imports/households/{household.pk}/form.xlsx",
             f"/imports/households/{household.pk}/form.pdf",
