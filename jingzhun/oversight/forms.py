@@ -82,8 +82,30 @@ class QuestionnaireForm(forms.ModelForm):
         self.fields["interviewed_on"].initial = timezone.localdate()
 
 
+class InspectionForm(forms.Form):
+    area = forms.ChoiceField(label=_("Area inspected"), widget=forms.Select(attrs={"class": "form-select"}))
+    title = forms.CharField(label=_("Title"), max_length=100, widget=forms.TextInput(attrs=_TEXT))
+    team = forms.CharField(label=_("Team members"), max_length=200, widget=forms.TextInput(attrs=_TEXT))
+    starts_on = forms.DateField(label=_("From"), widget=date_input(), initial=timezone.localdate)
+    ends_on = forms.DateField(label=_("Until"), widget=date_input(), initial=timezone.localdate)
+    undercover = forms.BooleanField(
+        label=_("Undercover (unannounced)"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+    def __init__(self, *args: Any, areas: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = areas  # type: ignore[attr-defined]
+
+
 class FindingForm(forms.Form):
     area = forms.ChoiceField(label=_("Responsible area"), widget=forms.Select(attrs={"class": "form-select"}))
+    inspection = forms.ChoiceField(
+        label=_("Found by the inspection"),
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
     problem_type = forms.ChoiceField(
         label=_("Problem type"), widget=forms.Select(attrs={"class": "form-select"})
     )
@@ -112,9 +134,11 @@ class FindingForm(forms.Form):
     def __init__(
         self, *args: Any, areas: list[tuple[str, str]], problem_types: list[tuple[str, str]], **kwargs: Any
     ):
+        inspections = kwargs.pop("inspections", [])
         super().__init__(*args, **kwargs)
         self.fields["area"].choices = areas  # type: ignore[attr-defined]
         self.fields["problem_type"].choices = problem_types  # type: ignore[attr-defined]
+        self.fields["inspection"].choices = [("", "—"), *inspections]  # type: ignore[attr-defined]
 
 
 class RectificationForm(forms.Form):

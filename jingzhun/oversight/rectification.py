@@ -25,7 +25,7 @@ from jingzhun.areas.models import Area
 from jingzhun.codelists.selectors import parameter_value
 from jingzhun.codelists.validation import coded_field_errors
 from jingzhun.oversight.choices import RectificationAction, RectificationEventKind, Severity
-from jingzhun.oversight.models import Finding, FindingEvent
+from jingzhun.oversight.models import Finding, FindingEvent, Inspection
 from jingzhun.oversight.workflow import TRANSITIONS
 
 A = RectificationAction
@@ -36,6 +36,35 @@ RESPONSIBLE_ROLE = {
     AreaLevel.TOWNSHIP: Role.TOWNSHIP_REVIEWER,
     AreaLevel.COUNTY: Role.COUNTY_OFFICER,
 }
+
+
+def inspection_create(
+    *,
+    user: User,
+    area: Area,
+    title: str,
+    team: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    undercover: bool = False,
+) -> Inspection:
+    """An inspection (or an undercover visit) of an area below the user's; its findings follow."""
+    if user.role not in RAISERS or user.area is None or not user.area.contains(area.code):
+        raise PermissionDenied(_("Findings are raised by an inspecting level over the areas below it."))
+    if ends_on < starts_on:
+        raise ValidationError({"ends_on": [_("The inspection cannot end before it starts.")]})
+    inspection = Inspection(
+        area=area,
+        title=title.strip(),
+        team=team.strip(),
+        starts_on=starts_on,
+        ends_on=ends_on,
+        undercover=undercover,
+        created_by=user,
+    )
+    inspection.full_clean(exclude=["area", "created_by"])
+    inspection.save()
+    return inspection
 
 
 def deadline_for(severity: str, raised_on: datetime.date, province: str) -> datetime.date:

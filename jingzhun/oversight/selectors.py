@@ -16,7 +16,7 @@ from jingzhun.areas.selectors import area_scope_q, areas_by_prefix, child_prefix
 from jingzhun.codelists.selectors import parameter_value
 from jingzhun.oversight.choices import OPEN_RECTIFICATION_STATES, Stratum, Verdict
 from jingzhun.oversight.estimation import Estimate, ratio_estimate
-from jingzhun.oversight.models import Finding, SampledHousehold, SamplingPlan
+from jingzhun.oversight.models import Finding, Inspection, SampledHousehold, SamplingPlan
 from jingzhun.registry.selectors import head_name_of
 
 
@@ -149,6 +149,7 @@ class LedgerFilters:
     overdue: bool = False
     problem_type: str = ""
     include_closed: bool = False
+    inspection: int | None = None
 
 
 def ledger(*, user: User, filters: LedgerFilters | None = None) -> QuerySet[Finding]:
@@ -167,6 +168,8 @@ def ledger(*, user: User, filters: LedgerFilters | None = None) -> QuerySet[Find
         )
     if filters.problem_type:
         findings = findings.filter(problem_type=filters.problem_type)
+    if filters.inspection:
+        findings = findings.filter(inspection_id=filters.inspection)
     return findings.select_related("area", "issuing_area", "household", "raised_by").order_by(
         "deadline", "pk"
     )
@@ -208,4 +211,16 @@ def overdue_by_child_area(*, user: User) -> list[tuple[Any, int, int]]:
 def finding_get(*, user: User, pk: int) -> Finding:
     return Finding.objects.select_related("area", "issuing_area", "household", "inspection").get(
         area_scope_q(user, "area_id") | area_scope_q(user, "issuing_area_id"), pk=pk
+    )
+
+
+def inspections(*, user: User) -> QuerySet[Inspection]:
+    """Inspections of the user's area and below, and those the user's level made."""
+    if user.area is None or user.role == Role.EVALUATOR:
+        return Inspection.objects.none()
+    return (
+        Inspection.objects.filter(area_scope_q(user, "area_id") | Q(created_by__area=user.area))
+        .select_related("area", "created_by")
+        .annotate(finding_count=Count("findings"))
+        .order_by("-starts_on", "-pk")
     )

@@ -14,5 +14,6 @@ urlpatterns = [
     path("rectification/", views.ledger_view, name="ledger"),
     path("rectification/notice/", views.rectification_notice_view, name="rectification_notice"),
     path("phone-checks/", views.phone_checks_view, name="phone_checks"),
+    path("inspections/", views.inspections_view, name="inspections"),
     path("rectification/<int:pk>/", views.finding_view, name="finding"),
 ]

@@ -20,13 +20,20 @@ from jingzhun.core.forms import apply_validation_error, report_errors
 from jingzhun.core.http import AuthenticatedHttpRequest
 from jingzhun.oversight import phone_checks, rectification, services
 from jingzhun.oversight.choices import CallOutcome, FindingSource, RectificationAction, RectificationState
-from jingzhun.oversight.forms import FindingForm, PlanForm, QuestionnaireForm, RectificationForm
-from jingzhun.oversight.models import Finding, PhoneCheck, SampledHousehold, SamplingPlan
+from jingzhun.oversight.forms import (
+    FindingForm,
+    InspectionForm,
+    PlanForm,
+    QuestionnaireForm,
+    RectificationForm,
+)
+from jingzhun.oversight.models import Finding, Inspection, PhoneCheck, SampledHousehold, SamplingPlan
 from jingzhun.oversight.notices import notice_pdf, rectification_notice
 from jingzhun.oversight.selectors import (
     LedgerFilters,
     evaluation_leads,
     finding_get,
+    inspections,
     ledger,
     overdue_by_child_area,
     plan_get,
@@ -189,6 +196,7 @@ def ledger_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         overdue=get.get("overdue") == "1",
         problem_type=get.get("problem_type", "")[:20],
         include_closed=get.get("all") == "1",
+        inspection=int(get["inspection"]) if get.get("inspection", "").isdigit() else None,
     )
     user = request.user
     province = user.area.code[:2] if user.area else ""
@@ -202,10 +210,15 @@ def ledger_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             .exclude(code=user.area.code)
             .order_by("code")
         )
+        own = [
+            (str(i.pk), f"{i.starts_on:%Y-%m-%d} {i.title}")
+            for i in inspections(user=user).filter(created_by__area=user.area)[:100]
+        ]
         form = FindingForm(
             request.POST or None,
             areas=[(a.code, a.name) for a in below[:5000]],
             problem_types=code_choices("problem_type", province=province),
+            inspections=own,
         )
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
@@ -227,6 +240,7 @@ def ledger_view(request: AuthenticatedHttpRequest) -> HttpResponse:
                     evidence=data["evidence"],
                     household=household,
                     delegate_sign_off=data["delegate_sign_off"],
+                    inspection=Inspection.objects.filter(pk=data["inspection"] or 0).first(),
                 )
             except ValidationError as error:
                 apply_validation_error(form, error)
@@ -343,3 +357,36 @@ def rectification_notice_view(request: AuthenticatedHttpRequest) -> HttpResponse
     if request.GET.get("format") == "pdf":
         return notice_pdf(notice, area)
     return render(request, "oversight/rectification_notice.html", {"notice": notice, "days": days})
+
+
+@login_required
+def inspections_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Inspection plans and undercover visits of the user's level, with their findings."""
+    user = request.user
+    can_plan = user.role in rectification.RAISERS and user.area is not None
+    form = None
+    if can_plan and user.area is not None:
+        below = Area.objects.filter(
+            code_range_q(user.area, "code"), level__in=list(rectification.RESPONSIBLE_ROLE)
+        )
+        form = InspectionForm(
+            request.POST or None, areas=[(a.code, a.name) for a in below.order_by("code")[:5000]]
+        )
+        if request.method == "POST" and form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                rectification.inspection_create(
+                    user=user, area=Area.objects.get(code=data.pop("area")), **data
+                )
+            except ValidationError as error:
+                apply_validation_error(form, error)
+            except PermissionDenied as error:
+                report_errors(request, error)
+            else:
+                messages.success(
+                    request, _("Inspection recorded; its findings are entered in the rectification ledger.")
+                )
+                return redirect("oversight:inspections")
+    return render(
+        request, "oversight/inspections.html", {"inspections": inspections(user=user)[:500], "form": form}
+    )

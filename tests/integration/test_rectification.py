@@ -186,3 +186,38 @@ def test_the_weekly_notice_counts_without_personal_data(staff, village):
     assert household.household_number not in page
     pdf = client.get("/oversight/rectification/notice/?format=pdf")
     assert pdf["Content-Type"] == "application/pdf"
+
+
+def test_an_inspection_groups_its_findings(staff, village):
+    today = timezone.localdate()
+    inspection = rectification.inspection_create(
+        user=staff.county,
+        area=village.parent,
+        title="第一督查组暗访",
+        team="张三、李四、王五",
+        starts_on=today,
+        ends_on=today,
+        undercover=True,
+    )
+    with pytest.raises(PermissionDenied):
+        rectification.inspection_create(
+            user=staff.village, area=village, title="x", team="x", starts_on=today, ends_on=today
+        )
+    client = Client()
+    client.force_login(staff.county)
+    client.post(
+        "/oversight/rectification/",
+        {
+            "area": village.code,
+            "problem_type": "08",
+            "severity": "high",
+            "description": "走访记录不实",
+            "inspection": inspection.pk,
+        },
+    )
+    assert Finding.objects.get().inspection == inspection
+    page = client.get("/oversight/inspections/").content.decode()
+    assert "第一督查组暗访" in page
+    listed = client.get(f"/oversight/rectification/?all=1&inspection={inspection.pk}").content.decode()
+    assert "走访记录不实" not in listed  # the ledger lists types and areas, not texts
+    assert listed.count('href="/oversight/rectification/') >= 1

@@ -302,6 +302,7 @@ def _page_addresses(data) -> dict[str, list[str]]:
         "oversight/evaluations/leads/": ["/oversight/evaluations/leads/"],
         "oversight/rectification/": ["/oversight/rectification/", "/oversight/rectification/?all=1"],
         "oversight/phone-checks/": ["/oversight/phone-checks/"],
+        "oversight/inspections/": ["/oversight/inspections/"],
         "oversight/rectification/notice/": [
             "/oversight/rectification/notice/",
             "/oversight/rectification/notice/?period=day&format=pdf",
