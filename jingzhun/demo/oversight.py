@@ -15,11 +15,11 @@ from jingzhun.areas.selectors import code_range_q
 from jingzhun.oversight import phone_checks, rectification, services
 from jingzhun.oversight.choices import CallOutcome, FindingSource, RectificationAction, Severity, Verdict
 from jingzhun.oversight.models import (
+    EvaluationSample,
     Finding,
     FindingEvent,
     PhoneCheck,
     Questionnaire,
-    SampledHousehold,
     SamplingPlan,
 )
 
@@ -46,7 +46,7 @@ def demo_oversight(*, county: Area, village: Area, today: datetime.date) -> dict
         evaluator=evaluator,
         villages=list(plan.villages.values_list("village_id", flat=True)),
     )
-    sampled = list(SampledHousehold.objects.filter(plan=plan).order_by("village_id", "pk"))
+    sampled = list(EvaluationSample.objects.filter(plan=plan).order_by("village_id", "pk"))
     entered = 0
     for index, row in enumerate(sampled[: len(sampled) * 2 // 3]):
         verdict = Verdict.CORRECT

@@ -254,65 +254,33 @@ def demo_projects(*, county: Area, village: Area, today: datetime.date) -> dict[
         made.append(_walk(project, plan.target, people, today))
     cattle, road, solar, _env, _water, _training, courtyard = made
     finance = people["finance"]
-    funds.allocate(
-        user=finance,
-        fund=central,
-        project=cattle,
-        amount="1200000.00",
-        occurred_on=today - datetime.timedelta(days=280),
+    # (fund, project, allocated, days ago, paid or None, days ago, payee). The solar plant's
+    # money was allocated long ago and never paid: the fund rules find it idle.
+    ledger = (
+        (central, cattle, "1200000.00", 280, "1200000.00", 200, "清水河县建筑工程公司"),
+        (central, road, "900000.00", 110, "360000.00", 40, "县交通建设公司"),
+        (provincial, solar, "800000.00", 130, None, 0, ""),
+        (provincial, courtyard, "300000.00", 250, "300000.00", 230, "县畜牧服务中心"),
     )
-    funds.pay(
-        user=finance,
-        fund=central,
-        project=cattle,
-        amount="1200000.00",
-        occurred_on=today - datetime.timedelta(days=200),
-        payee_kind=PayeeKind.UNIT,
-        payee_name="清水河县建筑工程公司",
-        voucher=_pdf("支付凭证.pdf"),
-    )
-    funds.allocate(
-        user=finance,
-        fund=central,
-        project=road,
-        amount="900000.00",
-        occurred_on=today - datetime.timedelta(days=110),
-    )
-    funds.pay(
-        user=finance,
-        fund=central,
-        project=road,
-        amount="360000.00",
-        occurred_on=today - datetime.timedelta(days=40),
-        payee_kind=PayeeKind.UNIT,
-        payee_name="县交通建设公司",
-        voucher=_pdf("进度款凭证.pdf"),
-    )
-    # Allocated long ago and never paid: the fund rules find it idle.
-    funds.allocate(
-        user=finance,
-        fund=provincial,
-        project=solar,
-        amount="800000.00",
-        occurred_on=today - datetime.timedelta(days=130),
-    )
-    funds.allocate(
-        user=finance,
-        fund=provincial,
-        project=courtyard,
-        amount="300000.00",
-        occurred_on=today - datetime.timedelta(days=250),
-    )
-    funds.pay(
-        user=finance,
-        fund=provincial,
-        project=courtyard,
-        amount="300000.00",
-        occurred_on=today - datetime.timedelta(days=230),
-        payee_kind=PayeeKind.UNIT,
-        payee_name="县畜牧服务中心",
-        voucher=_pdf("支付凭证.pdf"),
-    )
+    for fund, project, allocated, allocated_ago, paid, paid_ago, payee in ledger:
+        funds.allocate(
+            user=finance,
+            fund=fund,
+            project=project,
+            amount=allocated,
+            occurred_on=today - datetime.timedelta(days=allocated_ago),
+        )
+        if paid is not None:
+            funds.pay(
+                user=finance,
+                fund=fund,
+                project=project,
+                amount=paid,
+                occurred_on=today - datetime.timedelta(days=paid_ago),
+                payee_kind=PayeeKind.UNIT,
+                payee_name=payee,
+                voucher=_pdf("支付凭证.pdf"),
+            )
     Project.objects.filter(pk__in=[cattle.pk, courtyard.pk]).update(
         accepted_on=today - datetime.timedelta(days=60)
     )

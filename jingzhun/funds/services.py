@@ -300,8 +300,8 @@ def reverse(*, user: User, movement: FundMovement, reason: str, occurred_on: dat
 
 
 def reconciles(fund: Fund) -> bool:
-    """The fund's books add up: allocated + unallocated = amount, nothing below zero, and
-    no project paid more than allocated from it."""
+    """The fund's books add up: no more allocated than the fund holds, nothing below zero, no
+    project paid more than allocated from it, and the projects' sums are the fund's."""
     allocated, paid = fund_totals(fund)
     if not ZERO <= allocated <= fund.amount or paid < ZERO:
         return False
@@ -313,6 +313,9 @@ def reconciles(fund: Fund) -> bool:
             paid=signed_sum(K.PAYMENT, K.PAYMENT_REVERSAL),
         )
     )
-    return all(ZERO <= row["paid"] <= row["allocated"] for row in per_project) and (
-        allocated + (fund.amount - allocated) == fund.amount
+    rows = list(per_project)
+    return (
+        all(ZERO <= row["paid"] <= row["allocated"] for row in rows)
+        and sum((row["allocated"] for row in rows), ZERO) == allocated
+        and sum((row["paid"] for row in rows), ZERO) == paid
     )

@@ -77,7 +77,7 @@ class SampledVillage(models.Model):
         return f"{self.plan_id} {self.village_id}"
 
 
-class SampledHousehold(models.Model):
+class EvaluationSample(models.Model):
     plan = models.ForeignKey(SamplingPlan, on_delete=models.CASCADE, related_name="households")
     household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="+")
     village = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
@@ -106,7 +106,7 @@ def _yuan(label: Any) -> MoneyField:
 class Questionnaire(models.Model):
     """The interview of a sampled household: income, the guarantees, satisfaction, the verdict."""
 
-    sampled = models.OneToOneField(SampledHousehold, on_delete=models.CASCADE, related_name="questionnaire")
+    sampled = models.OneToOneField(EvaluationSample, on_delete=models.CASCADE, related_name="questionnaire")
     interviewed_on = models.DateField(_("interviewed on"))
     resident_members = models.PositiveSmallIntegerField(
         _("resident members"), validators=[MinValueValidator(1)]

@@ -16,7 +16,7 @@ from jingzhun.areas.selectors import area_scope_q, areas_by_prefix, child_prefix
 from jingzhun.codelists.selectors import parameter_value
 from jingzhun.oversight.choices import OPEN_RECTIFICATION_STATES, Stratum, Verdict
 from jingzhun.oversight.estimation import Estimate, ratio_estimate
-from jingzhun.oversight.models import Finding, Inspection, SampledHousehold, SamplingPlan
+from jingzhun.oversight.models import EvaluationSample, Finding, Inspection, SamplingPlan
 from jingzhun.registry.selectors import head_name_of
 
 
@@ -30,9 +30,9 @@ def plan_get(*, user: User, pk: int) -> SamplingPlan:
     return plan_list(user=user).get(pk=pk)
 
 
-def sample_of(*, user: User, plan: SamplingPlan) -> QuerySet[SampledHousehold]:
+def sample_of(*, user: User, plan: SamplingPlan) -> QuerySet[EvaluationSample]:
     """The plan's sampled households the user may see (an evaluator: their own)."""
-    rows = SampledHousehold.objects.filter(plan=plan)
+    rows = EvaluationSample.objects.filter(plan=plan)
     if user.role == Role.EVALUATOR:
         rows = rows.filter(evaluator=user)
     elif not SamplingPlan.objects.filter(area_scope_q(user, "area_id"), pk=plan.pk).exists():
@@ -42,8 +42,8 @@ def sample_of(*, user: User, plan: SamplingPlan) -> QuerySet[SampledHousehold]:
     )
 
 
-def sampled_get(*, user: User, pk: int) -> SampledHousehold:
-    rows = SampledHousehold.objects.select_related("plan", "household", "village", "evaluator")
+def sampled_get(*, user: User, pk: int) -> EvaluationSample:
+    rows = EvaluationSample.objects.select_related("plan", "household", "village", "evaluator")
     if user.role == Role.EVALUATOR:
         return rows.get(pk=pk, evaluator=user)
     return rows.get(Q(pk=pk) & area_scope_q(user, "plan__area_id"))
@@ -72,7 +72,7 @@ def plan_results(*, plan: SamplingPlan) -> list[EvaluationResult]:
     from django.utils.translation import gettext as _
 
     rows = list(
-        SampledHousehold.objects.filter(plan=plan, questionnaire__isnull=False).values_list(
+        EvaluationSample.objects.filter(plan=plan, questionnaire__isnull=False).values_list(
             "village_id",
             "village__parent_id",
             "weight",
@@ -128,11 +128,11 @@ def plan_results(*, plan: SamplingPlan) -> list[EvaluationResult]:
     ]
 
 
-def evaluation_leads(*, user: User) -> QuerySet[SampledHousehold]:
+def evaluation_leads(*, user: User) -> QuerySet[EvaluationSample]:
     """Households of the user's area an evaluation found missed or wrongly exited, with no
     case opened from the finding yet: leads for the village (like a warning)."""
     return (
-        SampledHousehold.objects.filter(
+        EvaluationSample.objects.filter(
             area_scope_q(user, "household__village_id"),
             questionnaire__verdict__in=[Verdict.MISSED, Verdict.WRONGLY_EXITED],
             questionnaire__case__isnull=True,

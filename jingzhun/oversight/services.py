@@ -23,7 +23,7 @@ from jingzhun.cases.models import Case
 from jingzhun.cases.services import identification_open
 from jingzhun.codelists.selectors import codes_with, parameter_value
 from jingzhun.oversight.choices import PlanState, SamplingMethod, Stratum, Verdict
-from jingzhun.oversight.models import Questionnaire, SampledHousehold, SampledVillage, SamplingPlan
+from jingzhun.oversight.models import EvaluationSample, Questionnaire, SampledVillage, SamplingPlan
 from jingzhun.oversight.sampling import VillageFrame, draw_two_stage
 from jingzhun.registry.choices import CodeListKey
 from jingzhun.registry.income import income_record_values
@@ -138,8 +138,8 @@ def plan_draw(*, user: User, plan: SamplingPlan) -> SamplingPlan:
             SampledVillage(plan=locked, village_id=code, probability=p, households=sizes[code])
             for code, p in sorted(probabilities.items())
         )
-        SampledHousehold.objects.bulk_create(
-            SampledHousehold(
+        EvaluationSample.objects.bulk_create(
+            EvaluationSample(
                 plan=locked,
                 household_id=h.household,
                 village_id=h.village,
@@ -162,11 +162,11 @@ def plan_assign(*, user: User, plan: SamplingPlan, evaluator: User, villages: li
     if evaluator.role != Role.EVALUATOR or not evaluator.is_active:
         raise ValidationError(_("Sampled households are assigned to third-party evaluators."))
     with transaction.atomic():
-        return SampledHousehold.objects.filter(plan=plan, village_id__in=villages).update(evaluator=evaluator)
+        return EvaluationSample.objects.filter(plan=plan, village_id__in=villages).update(evaluator=evaluator)
 
 
 def questionnaire_save(
-    *, user: User, sampled: SampledHousehold, interviewed_on: datetime.date, **answers: Any
+    *, user: User, sampled: EvaluationSample, interviewed_on: datetime.date, **answers: Any
 ) -> Questionnaire:
     """The evaluator of a sampled household records the interview; income is recomputed the
     register's way (registry.income) from the components given."""

@@ -27,7 +27,7 @@ from jingzhun.oversight.forms import (
     QuestionnaireForm,
     RectificationForm,
 )
-from jingzhun.oversight.models import Finding, Inspection, PhoneCheck, SampledHousehold, SamplingPlan
+from jingzhun.oversight.models import EvaluationSample, Finding, Inspection, PhoneCheck, SamplingPlan
 from jingzhun.oversight.notices import notice_pdf, rectification_notice
 from jingzhun.oversight.selectors import (
     LedgerFilters,
@@ -132,7 +132,7 @@ def plan_assign_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 def questionnaire_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         sampled = sampled_get(user=request.user, pk=pk)
-    except SampledHousehold.DoesNotExist:
+    except EvaluationSample.DoesNotExist:
         raise Http404 from None
     existing = getattr(sampled, "questionnaire", None)
     form = QuestionnaireForm(request.POST or None, instance=existing)
@@ -173,7 +173,7 @@ def leads_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             questionnaire = (
                 evaluation_leads(user=request.user).get(pk=request.POST.get("sampled") or 0).questionnaire
             )
-        except SampledHousehold.DoesNotExist:
+        except EvaluationSample.DoesNotExist:
             raise Http404 from None
         try:
             case = services.case_from_evaluation(user=request.user, questionnaire=questionnaire)

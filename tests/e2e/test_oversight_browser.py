@@ -12,7 +12,7 @@ from jingzhun.areas.models import Area
 from jingzhun.cases.models import Case
 from jingzhun.oversight import services
 from jingzhun.oversight.choices import RectificationState
-from jingzhun.oversight.models import Finding, SampledHousehold
+from jingzhun.oversight.models import EvaluationSample, Finding
 from tests import factories
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.test_case_browser import Desks
@@ -86,7 +86,7 @@ def test_inspection_rectification_and_an_evaluation_lead(live_server, world, des
     assert Finding.objects.get().state == RectificationState.SIGNED_OFF
 
     # 4. The evaluator interviews a sampled household and marks it missed.
-    sampled = SampledHousehold.objects.filter(plan=world["plan"]).order_by("pk").first()
+    sampled = EvaluationSample.objects.filter(plan=world["plan"]).order_by("pk").first()
     evaluator = desks("evaluator")
     evaluator.goto(f"{url}/oversight/evaluations/{world['plan'].pk}/")
     evaluator.click(f"[data-testid=sample] a[href$='/households/{sampled.pk}/']")

@@ -16,7 +16,7 @@ from jingzhun.areas.models import Area
 from jingzhun.demo.generator import CountyGenerator
 from jingzhun.oversight import selectors, services
 from jingzhun.oversight.choices import PlanState, Stratum, Verdict
-from jingzhun.oversight.models import SampledHousehold
+from jingzhun.oversight.models import EvaluationSample
 from jingzhun.registry.models import Household
 from jingzhun.registry.selectors import household_list
 from tests import factories
@@ -51,7 +51,7 @@ def _drawn(supervisor, county, **sizes):
 
 def test_a_plan_draws_a_frozen_reproducible_sample(supervisor, county):
     plan = _drawn(supervisor, county, villages_wanted=5, registered_per_village=4, unregistered_per_village=4)
-    sample = list(SampledHousehold.objects.filter(plan=plan).values_list("household_id", "weight"))
+    sample = list(EvaluationSample.objects.filter(plan=plan).values_list("household_id", "weight"))
     assert plan.state == PlanState.DRAWN
     assert plan.frame_households == Household.objects.filter(is_active=True).count()
     assert plan.villages.count() == 5
@@ -65,7 +65,7 @@ def test_a_plan_draws_a_frozen_reproducible_sample(supervisor, county):
     again.save()
     again = services.plan_draw(user=supervisor, plan=again)
     assert sorted(
-        SampledHousehold.objects.filter(plan=again).values_list("household_id", "weight")
+        EvaluationSample.objects.filter(plan=again).values_list("household_id", "weight")
     ) == sorted(sample)
 
 
@@ -92,8 +92,8 @@ def test_an_evaluator_sees_only_the_assigned_sample(supervisor, county, evaluato
     assert client.get("/api/v1/households/").json()["count"] == 0
     some = Household.objects.exclude(pk__in=mine).first()
     assert client.get(f"/households/{some.pk}/").status_code == 404
-    other = SampledHousehold.objects.filter(plan=plan).exclude(evaluator=evaluator).first()
-    with pytest.raises(SampledHousehold.DoesNotExist):
+    other = EvaluationSample.objects.filter(plan=plan).exclude(evaluator=evaluator).first()
+    with pytest.raises(EvaluationSample.DoesNotExist):
         selectors.sampled_get(user=evaluator, pk=other.pk)
 
 
@@ -105,7 +105,7 @@ def test_questionnaires_give_rates_with_intervals_against_the_criteria(superviso
         evaluator=evaluator,
         villages=list(plan.villages.values_list("village_id", flat=True)),
     )
-    rows = list(SampledHousehold.objects.filter(plan=plan).order_by("pk"))
+    rows = list(EvaluationSample.objects.filter(plan=plan).order_by("pk"))
     for index, sampled in enumerate(rows):
         verdict = Verdict.CORRECT
         if sampled.stratum == Stratum.REGISTERED and index % 10 == 0:
@@ -162,7 +162,7 @@ def test_the_pages_plan_draw_assign_and_record(supervisor, county, evaluator):
     client.post(
         f"/oversight/evaluations/{plan.pk}/assign/", {"evaluator": evaluator.pk, "villages": [village]}
     )
-    sampled = SampledHousehold.objects.filter(plan=plan, evaluator=evaluator).first()
+    sampled = EvaluationSample.objects.filter(plan=plan, evaluator=evaluator).first()
     page = client.get(f"/oversight/evaluations/{plan.pk}/").content.decode()
     assert 'data-testid="results"' in page
     client.force_login(evaluator)
@@ -191,7 +191,7 @@ def test_the_pages_plan_draw_assign_and_record(supervisor, county, evaluator):
     sampled.refresh_from_db()
     assert sampled.questionnaire.verdict == Verdict.MISSED
     assert sampled.questionnaire.per_capita_net_income == Decimal("4500.00")
-    other = SampledHousehold.objects.filter(plan=plan).exclude(evaluator=evaluator).first()
+    other = EvaluationSample.objects.filter(plan=plan).exclude(evaluator=evaluator).first()
     if other is not None:
         assert client.get(f"/oversight/evaluations/households/{other.pk}/").status_code == 404
 
@@ -204,7 +204,7 @@ def test_a_missed_household_leads_the_village_to_a_case(supervisor, county, eval
         evaluator=evaluator,
         villages=list(plan.villages.values_list("village_id", flat=True)),
     )
-    sampled = SampledHousehold.objects.filter(plan=plan, stratum=Stratum.UNREGISTERED).first()
+    sampled = EvaluationSample.objects.filter(plan=plan, stratum=Stratum.UNREGISTERED).first()
     services.questionnaire_save(
         user=evaluator,
         sampled=sampled,
@@ -253,14 +253,14 @@ def test_the_api_records_a_questionnaire_for_the_assigned_evaluator(supervisor, 
     plan = _drawn(supervisor, county, villages_wanted=2, registered_per_village=1, unregistered_per_village=1)
     village = plan.villages.first().village_id
     services.plan_assign(user=supervisor, plan=plan, evaluator=evaluator, villages=[village])
-    mine = SampledHousehold.objects.filter(plan=plan, evaluator=evaluator).first()
-    other = SampledHousehold.objects.filter(plan=plan).exclude(evaluator=evaluator).first()
+    mine = EvaluationSample.objects.filter(plan=plan, evaluator=evaluator).first()
+    other = EvaluationSample.objects.filter(plan=plan).exclude(evaluator=evaluator).first()
     client = Client()
     key = token_create(actor=evaluator, owner=evaluator, name="tablet")[1]
     headers = {"Authorization": f"Bearer {key}"}
     listed = client.get(f"/api/v1/oversight/plans/{plan.pk}/sample", headers=headers).json()
     assert {row["id"] for row in listed} == set(
-        SampledHousehold.objects.filter(plan=plan, evaluator=evaluator).values_list("pk", flat=True)
+        EvaluationSample.objects.filter(plan=plan, evaluator=evaluator).values_list("pk", flat=True)
     )
     body = {
         "interviewed_on": TODAY.isoformat(),
@@ -301,7 +301,7 @@ def test_questionnaires_on_paper_round_trip_through_a_sheet(supervisor, county, 
     book = openpyxl.load_workbook(io.BytesIO(client.get(f"/imports/questionnaires/{plan.pk}.xlsx").content))
     sheet = book.active
     headers = [cell.value for cell in sheet[1]]
-    assert sheet.max_row - 1 == SampledHousehold.objects.filter(plan=plan, evaluator=evaluator).count()
+    assert sheet.max_row - 1 == EvaluationSample.objects.filter(plan=plan, evaluator=evaluator).count()
     for row in range(2, sheet.max_row + 1):
         sheet.cell(row, headers.index("访谈日期") + 1).value = TODAY.isoformat()
         sheet.cell(row, headers.index("共同生活人数") + 1).value = 3
@@ -315,10 +315,10 @@ def test_questionnaires_on_paper_round_trip_through_a_sheet(supervisor, county, 
     assert report.updated == sheet.max_row - 1
     assert all(
         s.questionnaire.per_capita_net_income == Decimal("4000.00")
-        for s in SampledHousehold.objects.filter(plan=plan, evaluator=evaluator)
+        for s in EvaluationSample.objects.filter(plan=plan, evaluator=evaluator)
     )
     # A row of a household not assigned to this evaluator is refused, and nothing is written.
-    other = SampledHousehold.objects.filter(plan=plan).exclude(evaluator=evaluator).first()
+    other = EvaluationSample.objects.filter(plan=plan).exclude(evaluator=evaluator).first()
     if other is not None:
         sheet.cell(2, headers.index("样本编号") + 1).value = other.pk
         sheet.cell(3, headers.index("评估结论") + 1).value = "漏评"
@@ -328,4 +328,4 @@ def test_questionnaires_on_paper_round_trip_through_a_sheet(supervisor, county, 
             user=evaluator, plan=plan, file_name="问卷.xlsx", data=buffer.getvalue()
         )
         assert [p.column for p in refused.problems] == ["样本编号"]
-        assert not SampledHousehold.objects.filter(questionnaire__verdict="missed").exists()
+        assert not EvaluationSample.objects.filter(questionnaire__verdict="missed").exists()

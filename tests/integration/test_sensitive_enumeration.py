@@ -35,7 +35,7 @@ from jingzhun.cases.services import identification_open
 from jingzhun.dashboards.reports import REPORT_KINDS
 from jingzhun.funds.models import Fund, FundMovement
 from jingzhun.monitoring.models import RiskWarning, ScreeningRule, ScreeningRun
-from jingzhun.oversight.models import Finding, SampledHousehold, SamplingPlan
+from jingzhun.oversight.models import EvaluationSample, Finding, SamplingPlan
 from jingzhun.projects.services import beneficiary_add
 from tests import factories
 from tests.project_steps import proposal
@@ -154,7 +154,7 @@ def county_data(village):
         created_by=supervisor,
     )
     sampled = [
-        SampledHousehold.objects.create(
+        EvaluationSample.objects.create(
             plan=plan,
             household=h,
             village=village,
@@ -398,7 +398,7 @@ def _user(role, data):
             Pairing.objects.create(household=household, cadre=user, started_on=datetime.date(2026, 1, 1))
     if role == Role.EVALUATOR:
         # An evaluator reaches households through their sample only.
-        SampledHousehold.objects.filter(plan=data["plan"]).update(evaluator=user)
+        EvaluationSample.objects.filter(plan=data["plan"]).update(evaluator=user)
     return user
 
 

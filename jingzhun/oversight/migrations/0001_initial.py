@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name="SampledHousehold",
+            name="EvaluationSample",
             fields=[
                 (
                     "id",
@@ -178,7 +178,7 @@ class Migration(migrations.Migration):
                     models.OneToOneField(
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="questionnaire",
-                        to="oversight.sampledhousehold",
+                        to="oversight.evaluationsample",
                     ),
                 ),
             ],
@@ -282,7 +282,7 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.AddField(
-            model_name="sampledhousehold",
+            model_name="evaluationsample",
             name="plan",
             field=models.ForeignKey(
                 on_delete=django.db.models.deletion.CASCADE,
@@ -324,7 +324,7 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.AddConstraint(
-            model_name="sampledhousehold",
+            model_name="evaluationsample",
             constraint=models.UniqueConstraint(fields=("plan", "household"), name="sampled_household_once"),
         ),
     ]
