@@ -45,7 +45,7 @@ from jingzhun.core.http import AuthenticatedHttpRequest
 from jingzhun.core.money import ZERO
 from jingzhun.projects.models import Project
 from jingzhun.projects.selectors import project_get
-from jingzhun.registry.selectors import households_in_scope
+from jingzhun.registry.selectors import household_by_number
 
 STEP_FORMS: dict[str, Any] = {
     AssetAction.PROPOSE_DISPOSAL: DisposalForm,
@@ -182,11 +182,7 @@ def distribute_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = DistributionForm(request.POST, incomes=incomes, prefix="distribution")
     if form.is_valid():
         income = AssetIncome.objects.get(pk=int(form.cleaned_data["income"]), asset=asset)
-        household = (
-            households_in_scope(user=request.user)
-            .filter(household_number=form.cleaned_data["household_number"].strip())
-            .first()
-        )
+        household = household_by_number(user=request.user, number=form.cleaned_data["household_number"])
         if household is None:
             form.add_error("household_number", _("No household with this number in your area."))
         else:
@@ -251,7 +247,7 @@ def register_view(request: AuthenticatedHttpRequest, project_pk: int) -> HttpRes
         owner = None
         number = form.cleaned_data.get("owner_household_number", "").strip()
         if number:
-            owner = households_in_scope(user=request.user).filter(household_number=number).first()
+            owner = household_by_number(user=request.user, number=number)
             if owner is None:
                 form.add_error("owner_household_number", _("No household with this number in your area."))
         if not form.errors:

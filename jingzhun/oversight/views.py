@@ -45,7 +45,7 @@ from jingzhun.oversight.selectors import (
 )
 from jingzhun.registry.display import rows
 from jingzhun.registry.models import Member
-from jingzhun.registry.selectors import households_in_scope
+from jingzhun.registry.selectors import household_by_number
 
 
 def _plan_or_404(request: AuthenticatedHttpRequest, pk: int) -> SamplingPlan:
@@ -224,11 +224,7 @@ def ledger_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             data = form.cleaned_data
             household = None
             if data["household_number"]:
-                household = (
-                    households_in_scope(user=user)
-                    .filter(household_number=data["household_number"].strip())
-                    .first()
-                )
+                household = household_by_number(user=user, number=data["household_number"])
             try:
                 finding = rectification.finding_raise(
                     user=user,

@@ -43,7 +43,7 @@ from jingzhun.projects.selectors import (
     project_scope_q,
 )
 from jingzhun.projects.workflow import TRANSITIONS
-from jingzhun.registry.selectors import households_in_scope
+from jingzhun.registry.selectors import household_by_number
 
 PAGE_SIZE = 50
 
@@ -268,11 +268,7 @@ def beneficiary_add_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     project = _project_or_404(request, pk)
     form = BeneficiaryForm(request.POST, project=project)
     if form.is_valid():
-        household = (
-            households_in_scope(user=request.user)
-            .filter(household_number=form.cleaned_data["household_number"].strip())
-            .first()
-        )
+        household = household_by_number(user=request.user, number=form.cleaned_data["household_number"])
         if household is None:
             form.add_error("household_number", _("No household with this number in your area."))
         else:

@@ -152,6 +152,12 @@ def households_in_scope(*, user: User) -> QuerySet[Household]:
     return household_rows(user=user, filters=HouseholdFilters(include_removed=True))
 
 
+def household_by_number(*, user: User, number: str) -> Household | None:
+    """The household a form names by its number, or None when there is none in the user's area
+    (one outside it reads exactly like one that does not exist)."""
+    return households_in_scope(user=user).filter(household_number=number.strip()).first()
+
+
 def household_get(*, user: User, pk: int) -> Household:
     """Raises Household.DoesNotExist for a household outside the user's area, exactly
     as for one that does not exist."""
