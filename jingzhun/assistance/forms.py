@@ -10,7 +10,7 @@ from jingzhun.areas.selectors import village_choices
 from jingzhun.assistance.models import Measure
 from jingzhun.assistance.selectors import assistance_cadres
 from jingzhun.codelists.forms import CodedModelForm
-from jingzhun.core.forms import date_input
+from jingzhun.core.forms import MultipleFileField, date_input
 
 
 class MeasureForm(CodedModelForm):
@@ -18,24 +18,6 @@ class MeasureForm(CodedModelForm):
         model = Measure
         fields = ["measure_type", "start_date", "end_date", "amount", "responsible_unit", "status", "note"]
         widgets = {"start_date": date_input(), "end_date": date_input()}
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several photos in one input (Django's documented pattern)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"class": "form-control", "accept": "image/*"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> Any:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data]
-        return [single(data, initial)] if data else []
 
 
 class VisitForm(forms.Form):

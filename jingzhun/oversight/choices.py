@@ -63,6 +63,11 @@ class RectificationEventKind(models.TextChoices):
     RAISE = "raise", _("Finding recorded")
 
 
+class PhotoStage(models.TextChoices):
+    PROBLEM = "problem", _("The problem")
+    RECTIFIED = "rectified", _("The rectification")
+
+
 class CallOutcome(models.TextChoices):
     PENDING = "pending", _("Not called yet")
     CONFIRMED = "confirmed", _("Reached: facts confirmed")

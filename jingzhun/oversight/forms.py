@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jingzhun.core.forms import date_input
+from jingzhun.core.forms import MultipleFileField, date_input
 from jingzhun.oversight.choices import SamplingMethod, Severity
 from jingzhun.oversight.models import Questionnaire
 
@@ -99,12 +99,33 @@ class InspectionForm(forms.Form):
         self.fields["area"].choices = areas  # type: ignore[attr-defined]
 
 
+class InspectionVisitForm(forms.Form):
+    village = forms.ChoiceField(label=_("Village"), widget=forms.Select(attrs={"class": "form-select"}))
+    household_number = forms.CharField(
+        label=_("Household number (when a household was visited)"),
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs=_TEXT),
+    )
+    visited_on = forms.DateField(label=_("Visited on"), widget=date_input(), initial=timezone.localdate)
+    notes = forms.CharField(
+        label=_("What was seen"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3, **_TEXT})
+    )
+
+    def __init__(self, *args: Any, villages: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["village"].choices = villages  # type: ignore[attr-defined]
+
+
 class FindingForm(forms.Form):
     area = forms.ChoiceField(label=_("Responsible area"), widget=forms.Select(attrs={"class": "form-select"}))
     inspection = forms.ChoiceField(
         label=_("Found by the inspection"),
         required=False,
         widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    visit = forms.ChoiceField(
+        label=_("Found on the visit"), required=False, widget=forms.Select(attrs={"class": "form-select"})
     )
     problem_type = forms.ChoiceField(
         label=_("Problem type"), widget=forms.Select(attrs={"class": "form-select"})
@@ -125,6 +146,7 @@ class FindingForm(forms.Form):
     evidence = forms.CharField(
         label=_("Evidence"), required=False, widget=forms.Textarea(attrs={"rows": 2, **_TEXT})
     )
+    photos = MultipleFileField(label=_("Photos of the problem"), required=False)
     delegate_sign_off = forms.BooleanField(
         label=_("The level above the responsible area signs the rectification off"),
         required=False,
@@ -135,7 +157,9 @@ class FindingForm(forms.Form):
         self, *args: Any, areas: list[tuple[str, str]], problem_types: list[tuple[str, str]], **kwargs: Any
     ):
         inspections = kwargs.pop("inspections", [])
+        visits = kwargs.pop("visits", [])
         super().__init__(*args, **kwargs)
+        self.fields["visit"].choices = [("", "—"), *visits]  # type: ignore[attr-defined]
         self.fields["area"].choices = areas  # type: ignore[attr-defined]
         self.fields["problem_type"].choices = problem_types  # type: ignore[attr-defined]
         self.fields["inspection"].choices = [("", "—"), *inspections]  # type: ignore[attr-defined]
@@ -147,6 +171,7 @@ class RectificationForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, **_TEXT}),
     )
+    photos = MultipleFileField(label=_("Photos of the rectification"), required=False)
     comment = forms.CharField(
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2, **_TEXT})
     )

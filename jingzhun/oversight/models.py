@@ -19,6 +19,7 @@ from jingzhun.oversight.choices import (
     OPEN_RECTIFICATION_STATES,
     CallOutcome,
     FindingSource,
+    PhotoStage,
     PlanState,
     RectificationAction,
     RectificationEventKind,
@@ -166,6 +167,34 @@ class Inspection(models.Model):
         return self.title
 
 
+class InspectionVisit(models.Model):
+    """One visit of an inspection: a village (and a household in it) seen on a day."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="visits")
+    village = models.ForeignKey(
+        "areas.Area", verbose_name=_("village"), on_delete=models.PROTECT, related_name="+"
+    )
+    household = models.ForeignKey(
+        "registry.Household",
+        verbose_name=_("household"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    visited_on = models.DateField(_("visited on"))
+    notes = models.TextField(_("what was seen"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["inspection", "visited_on", "id"]
+        verbose_name = _("inspection visit")
+        verbose_name_plural = _("inspection visits")
+
+    def __str__(self) -> str:
+        return f"{self.inspection_id} {self.village_id} {self.visited_on}"
+
+
 class Finding(models.Model):
     """A problem found by anyone (an inspection, the evaluation, a phone check, the data-quality
     catalogue, fund monitoring, an auditor): one ledger of rectification (问题整改台账)."""
@@ -199,6 +228,9 @@ class Finding(models.Model):
     )
     household = models.ForeignKey(
         "registry.Household", null=True, blank=True, on_delete=models.PROTECT, related_name="findings"
+    )
+    visit = models.ForeignKey(
+        InspectionVisit, null=True, blank=True, on_delete=models.SET_NULL, related_name="findings"
     )
     case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     project = models.ForeignKey(
@@ -236,6 +268,30 @@ class Finding(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.is_open and self.deadline < timezone.localdate()
+
+
+def _finding_photo_path(instance: FindingPhoto, filename: str) -> str:
+    return f"findings/{instance.finding_id}/{filename}"
+
+
+class FindingPhoto(models.Model):
+    """A photo of the problem (taken by who found it) or of its rectification (by the
+    responsible area), checked and re-encoded on upload (core.uploads)."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="photos")
+    stage = models.CharField(_("shows"), max_length=12, choices=PhotoStage.choices)
+    file = models.FileField(_("photo"), upload_to=_finding_photo_path)
+    original_name = models.CharField(_("file name"), max_length=200)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["finding", "stage", "id"]
+        verbose_name = _("finding photo")
+        verbose_name_plural = _("finding photos")
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 class FindingEvent(TransitionEvent):

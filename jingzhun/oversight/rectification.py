@@ -11,6 +11,7 @@ issued the finding sign it off or return it with a reason. Every move is one row
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,9 +25,11 @@ from jingzhun.areas.choices import AreaLevel
 from jingzhun.areas.models import Area
 from jingzhun.codelists.selectors import parameter_value
 from jingzhun.codelists.validation import coded_field_errors
-from jingzhun.oversight.choices import RectificationAction, RectificationEventKind, Severity
-from jingzhun.oversight.models import Finding, FindingEvent, Inspection
+from jingzhun.core.uploads import CleanUpload, Readable, clean_image
+from jingzhun.oversight.choices import PhotoStage, RectificationAction, RectificationEventKind, Severity
+from jingzhun.oversight.models import Finding, FindingEvent, FindingPhoto, Inspection, InspectionVisit
 from jingzhun.oversight.workflow import TRANSITIONS
+from jingzhun.registry.models import Household
 
 A = RectificationAction
 RAISERS = frozenset({Role.SUPERVISOR, Role.COUNTY_OFFICER, Role.TOWNSHIP_REVIEWER, Role.SYSTEM_ADMIN})
@@ -67,6 +70,55 @@ def inspection_create(
     return inspection
 
 
+def inspection_visit_record(
+    *,
+    user: User,
+    inspection: Inspection,
+    village: Area,
+    visited_on: datetime.date,
+    notes: str,
+    household: Household | None = None,
+) -> InspectionVisit:
+    """A village (and a household in it) the inspection's team saw on a day."""
+    if user.role not in RAISERS or user.area_id is None or user.area_id != inspection.created_by.area_id:
+        raise PermissionDenied(_("Visits are recorded by the level that made the inspection."))
+    errors: dict[str, list[str]] = {}
+    if village.level != AreaLevel.VILLAGE or not inspection.area.contains(village.code):
+        errors["village"] = [_("Choose a village of the area inspected.")]
+    if household is not None and household.village_id != village.code:
+        errors["household_number"] = [_("The household does not live in this village.")]
+    if not inspection.starts_on <= visited_on <= inspection.ends_on:
+        errors["visited_on"] = [
+            _("The inspection ran from %(start)s to %(end)s.")
+            % {"start": inspection.starts_on, "end": inspection.ends_on}
+        ]
+    elif visited_on > timezone.localdate():
+        errors["visited_on"] = [_("The date cannot be in the future.")]
+    if not notes.strip():
+        errors["notes"] = [_("Write what was seen.")]
+    if errors:
+        raise ValidationError(errors)
+    return InspectionVisit.objects.create(
+        inspection=inspection,
+        village=village,
+        household=household,
+        visited_on=visited_on,
+        notes=notes.strip(),
+        recorded_by=user,
+    )
+
+
+def _store_photos(finding: Finding, photos: list[CleanUpload], stage: str, user: User) -> None:
+    for photo in photos:
+        FindingPhoto.objects.create(
+            finding=finding,
+            stage=stage,
+            file=photo.content,
+            original_name=photo.original_name,
+            uploaded_by=user,
+        )
+
+
 def deadline_for(severity: str, raised_on: datetime.date, province: str) -> datetime.date:
     days = int(parameter_value(f"rectification_days_{severity}", year=raised_on.year, province=province))
     return raised_on + datetime.timedelta(days=days)
@@ -84,10 +136,12 @@ def finding_raise(
     raised_on: datetime.date | None = None,
     raised_by_user: User | None = None,
     delegate_sign_off: bool = False,
+    photos: Iterable[Readable] = (),
     **links: Any,
 ) -> Finding:
     """Record a finding against ``area``; ``user`` None: entered by another procedure on behalf
-    of ``issuing_area`` (a confirmed fund finding), recorded under ``raised_by_user``."""
+    of ``issuing_area`` (a confirmed fund finding), recorded under ``raised_by_user``.
+    ``photos`` are the evidence of the problem, each checked before anything is written."""
     if user is not None:
         if (
             user.role not in RAISERS
@@ -103,6 +157,14 @@ def finding_raise(
         raise ValidationError({"area": [_("A finding concerns a village, a township or a county.")]})
     if not description.strip():
         raise ValidationError({"description": [_("Describe the problem.")]})
+    visit = links.get("visit")
+    if visit is not None:
+        if links.get("inspection") not in (None, visit.inspection):
+            raise ValidationError({"visit": [_("The visit belongs to another inspection.")]})
+        if not area.contains(visit.village_id):
+            raise ValidationError({"visit": [_("The visit was not in the responsible area.")]})
+        links["inspection"] = visit.inspection
+    checked = [clean_image(photo, field="photos") for photo in photos]
     raised_on = raised_on or timezone.localdate()
     finding = Finding(
         source=source,
@@ -126,10 +188,11 @@ def finding_raise(
     if errors:
         raise ValidationError(errors)
     finding.full_clean(
-        exclude=["area", "issuing_area", "raised_by", "household", "case", "project", "inspection"]
+        exclude=["area", "issuing_area", "raised_by", "household", "case", "project", "inspection", "visit"]
     )
     with transaction.atomic():
         finding.save()
+        _store_photos(finding, checked, PhotoStage.PROBLEM, finding.raised_by)
         FindingEvent.objects.create(
             finding=finding,
             action=RectificationEventKind.RAISE,
@@ -172,8 +235,18 @@ def moves_for(user: User, finding: Finding) -> list[Any]:
 
 
 def finding_transition(
-    *, user: User, finding: Finding, action: str, comment: str = "", measures: str = ""
+    *,
+    user: User,
+    finding: Finding,
+    action: str,
+    comment: str = "",
+    measures: str = "",
+    photos: Iterable[Readable] = (),
 ) -> Finding:
+    """One move of the ledger's table; a submission may carry photos of the rectification."""
+    checked = [clean_image(photo, field="photos") for photo in photos]
+    if checked and action != A.SUBMIT:
+        raise ValidationError({"photos": [_("Photos go with the rectification submitted.")]})
     with transaction.atomic():
         locked = Finding.objects.select_for_update().get(pk=finding.pk)
         transition = TRANSITIONS.resolve(
@@ -190,7 +263,8 @@ def finding_transition(
             if not measures.strip():
                 raise ValidationError({"measures": [_("Describe the rectification measures taken.")]})
             locked.measures, locked.rectified_on = measures.strip(), timezone.localdate()
-            data = {"measures": locked.measures}
+            data = {"measures": locked.measures, "photos": len(checked)}
+            _store_photos(locked, checked, PhotoStage.RECTIFIED, user)
         elif action == A.SIGN_OFF:
             locked.signed_off_on = timezone.localdate()
         locked.state = transition.target

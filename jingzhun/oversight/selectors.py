@@ -16,7 +16,7 @@ from jingzhun.areas.selectors import area_scope_q, areas_by_prefix, child_prefix
 from jingzhun.codelists.selectors import parameter_value
 from jingzhun.oversight.choices import OPEN_RECTIFICATION_STATES, Stratum, Verdict
 from jingzhun.oversight.estimation import Estimate, ratio_estimate
-from jingzhun.oversight.models import EvaluationSample, Finding, Inspection, SamplingPlan
+from jingzhun.oversight.models import EvaluationSample, Finding, Inspection, InspectionVisit, SamplingPlan
 from jingzhun.registry.selectors import head_name_of
 
 
@@ -215,12 +215,37 @@ def finding_get(*, user: User, pk: int) -> Finding:
 
 
 def inspections(*, user: User) -> QuerySet[Inspection]:
-    """Inspections of the user's area and below, and those the user's level made."""
+    """Inspections of the user's area and below, and those the user's level made. An undercover
+    inspection is not shown to the areas it inspects until it has ended."""
+    from django.utils import timezone
+
     if user.area is None or user.role == Role.EVALUATOR:
         return Inspection.objects.none()
+    made_here = Q(created_by__area=user.area)
+    announced_or_over = Q(undercover=False) | Q(ends_on__lt=timezone.localdate())
     return (
-        Inspection.objects.filter(area_scope_q(user, "area_id") | Q(created_by__area=user.area))
+        Inspection.objects.filter((area_scope_q(user, "area_id") & announced_or_over) | made_here)
         .select_related("area", "created_by")
-        .annotate(finding_count=Count("findings"))
+        .annotate(finding_count=Count("findings", distinct=True), visit_count=Count("visits", distinct=True))
         .order_by("-starts_on", "-pk")
     )
+
+
+def inspection_visits(*, inspection: Inspection) -> QuerySet[InspectionVisit]:
+    return (
+        inspection.visits.select_related("village", "household")
+        .annotate(finding_count=Count("findings"))
+        .order_by("visited_on", "pk")
+    )
+
+
+def visit_choices(*, user: User) -> list[tuple[str, str]]:
+    """The visits of the inspections the user's level made (to attach a finding to one)."""
+    if user.area is None:
+        return []
+    visits = (
+        InspectionVisit.objects.filter(inspection__created_by__area=user.area)
+        .select_related("inspection", "village")
+        .order_by("-visited_on", "-pk")[:200]
+    )
+    return [(str(v.pk), f"{v.visited_on:%Y-%m-%d} {v.inspection.title} · {v.village.name}") for v in visits]

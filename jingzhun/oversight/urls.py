@@ -15,5 +15,7 @@ urlpatterns = [
     path("rectification/notice/", views.rectification_notice_view, name="rectification_notice"),
     path("phone-checks/", views.phone_checks_view, name="phone_checks"),
     path("inspections/", views.inspections_view, name="inspections"),
+    path("inspections/<int:pk>/", views.inspection_view, name="inspection"),
     path("rectification/<int:pk>/", views.finding_view, name="finding"),
+    path("rectification/photos/<int:pk>/", views.finding_photo_view, name="finding_photo"),
 ]

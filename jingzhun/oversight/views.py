@@ -6,33 +6,45 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jingzhun.accounts.choices import Role
 from jingzhun.accounts.models import User
+from jingzhun.areas.choices import AreaLevel
 from jingzhun.areas.models import Area
 from jingzhun.areas.selectors import code_range_q
 from jingzhun.codelists.selectors import code_choices
 from jingzhun.core.forms import apply_validation_error, report_errors
 from jingzhun.core.http import AuthenticatedHttpRequest
+from jingzhun.core.uploads import serve_upload
 from jingzhun.oversight import phone_checks, rectification, services
 from jingzhun.oversight.choices import CallOutcome, FindingSource, RectificationAction, RectificationState
 from jingzhun.oversight.forms import (
     FindingForm,
     InspectionForm,
+    InspectionVisitForm,
     PlanForm,
     QuestionnaireForm,
     RectificationForm,
 )
-from jingzhun.oversight.models import EvaluationSample, Finding, Inspection, PhoneCheck, SamplingPlan
+from jingzhun.oversight.models import (
+    EvaluationSample,
+    Finding,
+    FindingPhoto,
+    Inspection,
+    InspectionVisit,
+    PhoneCheck,
+    SamplingPlan,
+)
 from jingzhun.oversight.notices import notice_pdf, rectification_notice
 from jingzhun.oversight.selectors import (
     LedgerFilters,
     evaluation_leads,
     finding_get,
+    inspection_visits,
     inspections,
     ledger,
     overdue_by_child_area,
@@ -42,6 +54,7 @@ from jingzhun.oversight.selectors import (
     repeated_problems,
     sample_of,
     sampled_get,
+    visit_choices,
 )
 from jingzhun.registry.display import rows
 from jingzhun.registry.models import Member
@@ -216,15 +229,22 @@ def ledger_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         ]
         form = FindingForm(
             request.POST or None,
+            request.FILES or None,
             areas=[(a.code, a.name) for a in below[:5000]],
             problem_types=code_choices("problem_type", province=province),
             inspections=own,
+            visits=visit_choices(user=user),
+            initial={"visit": request.GET.get("visit", ""), "inspection": request.GET.get("inspection", "")},
         )
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             household = None
             if data["household_number"]:
                 household = household_by_number(user=user, number=data["household_number"])
+                if household is None:
+                    form.add_error("household_number", _("No household with this number in your area."))
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
             try:
                 finding = rectification.finding_raise(
                     user=user,
@@ -237,6 +257,10 @@ def ledger_view(request: AuthenticatedHttpRequest) -> HttpResponse:
                     household=household,
                     delegate_sign_off=data["delegate_sign_off"],
                     inspection=Inspection.objects.filter(pk=data["inspection"] or 0).first(),
+                    visit=InspectionVisit.objects.filter(
+                        pk=data["visit"] or 0, inspection__created_by__area=user.area
+                    ).first(),
+                    photos=data["photos"],
                 )
             except ValidationError as error:
                 apply_validation_error(form, error)
@@ -265,7 +289,7 @@ def finding_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         finding = finding_get(user=request.user, pk=pk)
     except Finding.DoesNotExist:
         raise Http404 from None
-    form = RectificationForm(request.POST or None)
+    form = RectificationForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         action = request.POST.get("action", "")
         if action not in RectificationAction.values:
@@ -278,6 +302,7 @@ def finding_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                     action=action,
                     comment=form.cleaned_data["comment"],
                     measures=form.cleaned_data["measures"],
+                    photos=form.cleaned_data["photos"],
                 )
             except ValidationError as error:
                 apply_validation_error(form, error)
@@ -292,6 +317,7 @@ def finding_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     moves = rectification.moves_for(request.user, finding)
     context = {
         "finding": finding,
+        "photos": finding.photos.all(),
         "events": finding.events.select_related("actor"),
         "moves": moves,
         "form": form,
@@ -386,3 +412,60 @@ def inspections_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request, "oversight/inspections.html", {"inspections": inspections(user=user)[:500], "form": form}
     )
+
+
+@login_required
+def inspection_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """One inspection: its visits (recorded by the inspecting level) and what they found."""
+    user = request.user
+    inspection = inspections(user=user).filter(pk=pk).first()
+    if inspection is None:
+        raise Http404
+    form = None
+    if user.area_id is not None and user.area_id == inspection.created_by.area_id:
+        villages = Area.objects.filter(code_range_q(inspection.area, "code"), level=AreaLevel.VILLAGE)
+        form = InspectionVisitForm(
+            request.POST or None, villages=[(a.code, a.name) for a in villages.order_by("code")[:5000]]
+        )
+        if request.method == "POST" and form.is_valid():
+            data = dict(form.cleaned_data)
+            number = data.pop("household_number")
+            household = household_by_number(user=user, number=number) if number else None
+            try:
+                if number and household is None:
+                    raise ValidationError(
+                        {"household_number": [_("No household with this number in your area.")]}
+                    )
+                rectification.inspection_visit_record(
+                    user=user,
+                    inspection=inspection,
+                    village=Area.objects.get(code=data.pop("village")),
+                    household=household,
+                    **data,
+                )
+            except ValidationError as error:
+                apply_validation_error(form, error)
+            except PermissionDenied as error:
+                report_errors(request, error)
+            else:
+                messages.success(request, _("Visit recorded."))
+                return redirect("oversight:inspection", pk=pk)
+    context = {
+        "inspection": inspection,
+        "visits": inspection_visits(inspection=inspection),
+        "findings": ledger(user=user, filters=LedgerFilters(include_closed=True, inspection=pk))[:500],
+        "form": form,
+    }
+    return render(request, "oversight/inspection.html", context)
+
+
+@login_required
+def finding_photo_view(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+    photo = FindingPhoto.objects.filter(pk=pk).first()
+    if photo is None:
+        raise Http404
+    try:
+        finding_get(user=request.user, pk=photo.finding_id)
+    except Finding.DoesNotExist:
+        raise Http404 from None
+    return serve_upload(photo.file, download_name=photo.original_name, inline_image=True)

@@ -8,13 +8,14 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
 from jingzhun.areas.models import Area
 from jingzhun.oversight import rectification, selectors
 from jingzhun.oversight.choices import FindingSource, RectificationAction, RectificationState, Severity
-from jingzhun.oversight.models import Finding
+from jingzhun.oversight.models import Finding, Inspection
 from jingzhun.oversight.workflow import TRANSITIONS
 from tests import factories
 from tests.case_steps import people
@@ -221,3 +222,96 @@ def test_an_inspection_groups_its_findings(staff, village):
     listed = client.get(f"/oversight/rectification/?all=1&inspection={inspection.pk}").content.decode()
     assert "走访记录不实" not in listed  # the ledger lists types and areas, not texts
     assert listed.count('href="/oversight/rectification/') >= 1
+
+
+def test_an_inspection_records_its_visits_and_a_finding_carries_photos(staff, village, other_village):
+    today = timezone.localdate()
+    inspection = rectification.inspection_create(
+        user=staff.township,
+        area=village.parent,
+        title="乡镇督查",
+        team="赵六",
+        starts_on=today - datetime.timedelta(days=2),
+        ends_on=today,
+    )
+    household = factories.household(village)
+    client = Client()
+    client.force_login(staff.township)
+    refused = client.post(
+        f"/oversight/inspections/{inspection.pk}/",
+        {"village": other_village.code, "visited_on": today.isoformat(), "notes": "入户"},
+    )
+    assert refused.status_code == 200
+    assert not inspection.visits.exists()
+    client.post(
+        f"/oversight/inspections/{inspection.pk}/",
+        {
+            "village": village.code,
+            "household_number": household.household_number,
+            "visited_on": today.isoformat(),
+            "notes": "房屋有裂缝",
+        },
+    )
+    visit = inspection.visits.get()
+    assert visit.household == household
+    with pytest.raises(PermissionDenied):  # only the inspecting level records its visits
+        rectification.inspection_visit_record(
+            user=staff.village, inspection=inspection, village=village, visited_on=today, notes="x"
+        )
+    hostile = SimpleUploadedFile("crack.jpg", b"<html><script>alert(1)</script></html>", "image/jpeg")
+    page = client.post(
+        "/oversight/rectification/",
+        {
+            "area": village.code,
+            "problem_type": "02",
+            "severity": "high",
+            "description": "危房未改造",
+            "visit": visit.pk,
+            "photos": hostile,
+        },
+    )
+    assert "该文件不是照片" in page.content.decode()
+    assert not Finding.objects.exists()
+    client.post(
+        "/oversight/rectification/",
+        {
+            "area": village.code,
+            "problem_type": "02",
+            "severity": "high",
+            "description": "危房未改造",
+            "visit": visit.pk,
+            "photos": factories.photo("裂缝.jpg"),
+        },
+    )
+    finding = Finding.objects.get()
+    assert (finding.visit, finding.inspection) == (visit, inspection)
+    client.force_login(staff.village)
+    client.post(
+        f"/oversight/rectification/{finding.pk}/",
+        {"action": "submit", "measures": "已加固", "photos": factories.photo("加固后.jpg")},
+    )
+    assert [p.stage for p in finding.photos.order_by("stage")] == ["problem", "rectified"]
+    photo = finding.photos.get(stage="rectified")
+    served = client.get(f"/oversight/rectification/photos/{photo.pk}/")
+    assert served.status_code == 200
+    assert served["Content-Type"] == "image/jpeg"
+    client.force_login(staff.other_village)
+    assert client.get(f"/oversight/rectification/photos/{photo.pk}/").status_code == 404
+
+
+def test_an_undercover_inspection_is_hidden_from_the_area_until_it_ends(staff, village):
+    today = timezone.localdate()
+    inspection = rectification.inspection_create(
+        user=staff.county,
+        area=village.parent,
+        title="暗访",
+        team="x",
+        starts_on=today,
+        ends_on=today + datetime.timedelta(days=3),
+        undercover=True,
+    )
+    assert inspection in selectors.inspections(user=staff.county)
+    assert not selectors.inspections(user=staff.township).exists()
+    assert not selectors.inspections(user=staff.village).exists()
+    Inspection.objects.filter(pk=inspection.pk).update(ends_on=today - datetime.timedelta(days=1))
+    assert selectors.inspections(user=staff.township).get() == inspection

@@ -35,7 +35,7 @@ from jingzhun.cases.services import identification_open
 from jingzhun.dashboards.reports import REPORT_KINDS
 from jingzhun.funds.models import Fund, FundMovement
 from jingzhun.monitoring.models import RiskWarning, ScreeningRule, ScreeningRun
-from jingzhun.oversight.models import EvaluationSample, Finding, SamplingPlan
+from jingzhun.oversight.models import EvaluationSample, Finding, Inspection, InspectionVisit, SamplingPlan
 from jingzhun.projects.services import beneficiary_add
 from tests import factories
 from tests.project_steps import proposal
@@ -165,7 +165,25 @@ def county_data(village):
         )
         for h in (household, sick_household)
     ]
+    inspection = Inspection.objects.create(
+        area=county_officer.area,
+        title="督查",
+        team="甲",
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate(),
+        created_by=county_officer,
+    )
+    visit = InspectionVisit.objects.create(
+        inspection=inspection,
+        village=village,
+        household=sick_household,
+        visited_on=timezone.localdate(),
+        notes="入户核实",
+        recorded_by=county_officer,
+    )
     finding = Finding.objects.create(
+        inspection=inspection,
+        visit=visit,
         source="inspection",
         problem_type="02",
         area=village,
@@ -177,6 +195,7 @@ def county_data(village):
         deadline=timezone.localdate(),
     )
     return {
+        "inspection": inspection,
         "finding": finding,
         "plan": plan,
         "sampled": sampled,
@@ -303,6 +322,8 @@ def _page_addresses(data) -> dict[str, list[str]]:
         "oversight/rectification/": ["/oversight/rectification/", "/oversight/rectification/?all=1"],
         "oversight/phone-checks/": ["/oversight/phone-checks/"],
         "oversight/inspections/": ["/oversight/inspections/"],
+        "oversight/inspections/<int:pk>/": [f"/oversight/inspections/{data['inspection'].pk}/"],
+        "oversight/rectification/photos/<int:pk>/": [],  # files: test_uploads
         "oversight/rectification/notice/": [
             "/oversight/rectification/notice/",
             "/oversight/rectification/notice/?period=day&format=pdf",

@@ -28,6 +28,7 @@ from jingzhun.cases.services import Upload
 from jingzhun.core.uploads import clean_document
 from jingzhun.funds.models import Fund, FundMovement
 from jingzhun.imports.models import ImportRun
+from jingzhun.oversight.models import Finding, FindingPhoto
 from jingzhun.projects.choices import AttachmentKind as ProjectAttachmentKind
 from jingzhun.projects.models import ProjectAttachment
 from tests import factories
@@ -246,6 +247,27 @@ def _plant_voucher(staff, household) -> str:
     return f"/funds/movements/{movement.pk}/voucher/"
 
 
+def _plant_finding_photo(staff, household) -> str:
+    finding = Finding.objects.create(
+        source="inspection",
+        problem_type="02",
+        area_id=household.village_id,
+        issuing_area=staff.county.area,
+        description="x",
+        raised_by=staff.county,
+        raised_on=TODAY,
+        deadline=TODAY,
+    )
+    photo = FindingPhoto.objects.create(
+        finding=finding,
+        stage="problem",
+        file=ContentFile(HTML, name="x.jpg"),
+        original_name="x.html",
+        uploaded_by=staff.county,
+    )
+    return f"/oversight/rectification/photos/{photo.pk}/"
+
+
 # Each model that stores an uploaded file, with how to plant one and where it is served.
 PLANTERS = {
     VisitPhoto: _plant_visit_photo,
@@ -253,6 +275,7 @@ PLANTERS = {
     ImportRun: _plant_import_file,
     ProjectAttachment: _plant_project_attachment,
     FundMovement: _plant_voucher,
+    FindingPhoto: _plant_finding_photo,
 }
 
 
