@@ -30,6 +30,8 @@ from django.utils.translation import gettext_lazy as _
 from jingzhun.core.errors import StateConflict
 
 ERROR_LENGTH = 2000
+# A step's report to whoever follows the run: (percent, stage).
+Progress = Callable[[int, str], None]
 
 
 class RunStatus(models.TextChoices):
@@ -117,9 +119,7 @@ def run_progress(run: RecordedRun, percent: int, stage: str = "") -> None:
     run.progress, run.stage = percent, stage[:100]
 
 
-def progress_reporter(
-    run: RecordedRun, also: Callable[[int, str], None] | None = None
-) -> Callable[[int, str], None]:
+def progress_reporter(run: RecordedRun, also: Progress | None = None) -> Progress:
     """A ``report(percent, stage)`` for a run's steps: recorded on the run, and passed on to
     ``also`` (a command's progress bar)."""
 

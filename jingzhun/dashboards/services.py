@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import logging
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +31,7 @@ from jingzhun.cases.models import Case
 from jingzhun.codelists.selectors import code_map, codes_with
 from jingzhun.core.bulk import insert_rows
 from jingzhun.core.runs import (
+    Progress,
     progress_reporter,
     run_begin,
     run_enqueue,
@@ -55,7 +55,6 @@ from jingzhun.registry.conditions import condition_terms
 from jingzhun.registry.models import Household, MonitoringObject
 
 logger = logging.getLogger(__name__)
-Progress = Callable[[int, str], None]
 
 # Histogram of per-capita net income: bands of 1,000 yuan, the last one open-ended.
 INCOME_BAND_WIDTH = 1000

@@ -18,10 +18,13 @@ from jingzhun.oversight.models import (
     EvaluationSample,
     Finding,
     FindingEvent,
+    Inspection,
     PhoneCheck,
+    QualityFindingRun,
     Questionnaire,
     SamplingPlan,
 )
+from jingzhun.oversight.quality_findings import quality_findings_run
 
 
 def demo_oversight(*, county: Area, village: Area, today: datetime.date) -> dict[str, int]:
@@ -67,6 +70,21 @@ def demo_oversight(*, county: Area, village: Area, today: datetime.date) -> dict
             note="家中主要劳动力患病，收入骤降" if verdict != Verdict.CORRECT else "",
         )
         entered += 1
+    inspection = rectification.inspection_create(
+        user=township_user,
+        area=village.parent,
+        title=f"{today:%m}月帮扶工作督查",
+        team="乡镇督查组：李明、王芳",
+        starts_on=today - datetime.timedelta(days=6),
+        ends_on=today - datetime.timedelta(days=5),
+    )
+    visit = rectification.inspection_visit_record(
+        user=township_user,
+        inspection=inspection,
+        village=village,
+        visited_on=today - datetime.timedelta(days=6),
+        notes="查阅村级台账，入户核实监测户帮扶措施落实情况",
+    )
     findings = []
     for problem_type, text in (
         ("02", "监测户未落实产业帮扶措施"),
@@ -82,6 +100,7 @@ def demo_oversight(*, county: Area, village: Area, today: datetime.date) -> dict
                 problem_type=problem_type,
                 severity=Severity.MEDIUM,
                 description=text,
+                visit=visit,
             )
         )
     submitted, signed, returned, late = findings
@@ -102,6 +121,7 @@ def demo_oversight(*, county: Area, village: Area, today: datetime.date) -> dict
         user=township_user, finding=returned, action=RectificationAction.RETURN, comment="缺少走访照片"
     )
     Finding.objects.filter(pk=late.pk).update(deadline=today - datetime.timedelta(days=3))
+    quality = quality_findings_run(area=county, user=inspector)
     calls = phone_checks.phone_checks_draw(user=inspector, area=county, day=today)
     for call, outcome in zip(
         calls[:3], (CallOutcome.CONFIRMED, CallOutcome.NOT_REACHED, CallOutcome.CONFIRMED), strict=False
@@ -110,7 +130,7 @@ def demo_oversight(*, county: Area, village: Area, today: datetime.date) -> dict
     return {
         "sampled": len(sampled),
         "questionnaires": entered,
-        "findings": len(findings),
+        "findings": len(findings) + quality.raised,
         "calls": len(calls),
     }
 
@@ -123,3 +143,5 @@ def clear_oversight(county: Area) -> None:
         SamplingPlan.objects.filter(code_range_q(county, "area_id")).delete()
         FindingEvent.objects.filter(code_range_q(county, "finding__area_id")).delete()
         Finding.objects.filter(code_range_q(county, "area_id")).delete()
+        Inspection.objects.filter(code_range_q(county, "area_id")).delete()
+        QualityFindingRun.objects.filter(code_range_q(county, "area_id")).delete()

@@ -12,7 +12,6 @@ import datetime
 import json
 import logging
 import tempfile
-from collections.abc import Callable
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
@@ -37,6 +36,7 @@ from jingzhun.codelists.models import Parameter
 from jingzhun.codelists.selectors import codes_with, parameter_value
 from jingzhun.codelists.services import load_seed
 from jingzhun.core.runs import (
+    Progress,
     progress_reporter,
     run_begin,
     run_enqueue,
@@ -56,7 +56,6 @@ from jingzhun.projects.models import Beneficiary, Project
 from jingzhun.registry.models import Household, Member
 
 logger = logging.getLogger(__name__)
-Progress = Callable[[int, str], None]
 CHUNK = 50_000
 # Who runs the fund rules and decides on findings: the county office and its finance office.
 MONITORING_ROLES = frozenset({Role.COUNTY_OFFICER, Role.FINANCE_OFFICER, Role.SYSTEM_ADMIN})

@@ -6,7 +6,6 @@ import datetime
 import json
 import logging
 import tempfile
-from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from jingzhun.codelists.models import Parameter
 from jingzhun.codelists.selectors import codes_with, parameter_value
 from jingzhun.codelists.services import load_seed
 from jingzhun.core.runs import (
+    Progress,
     RunStatus,
     progress_reporter,
     run_begin,
@@ -47,7 +47,6 @@ from jingzhun.registry.conditions import condition_terms
 from jingzhun.registry.models import Household
 
 logger = logging.getLogger(__name__)
-Progress = Callable[[int, str], None]
 
 
 def load_catalogue(*, rule_model: Any = ScreeningRule, parameter_model: Any = Parameter) -> None:

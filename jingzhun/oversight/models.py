@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jingzhun.codelists.fields import CodeField
 from jingzhun.core.money import MoneyField
+from jingzhun.core.runs import RecordedRun
 from jingzhun.core.workflow import TransitionEvent
 from jingzhun.oversight.choices import (
     OPEN_RECTIFICATION_STATES,
@@ -200,6 +201,9 @@ class Finding(models.Model):
     catalogue, fund monitoring, an auditor): one ledger of rectification (问题整改台账)."""
 
     source = models.CharField(_("source"), max_length=20, choices=FindingSource.choices)
+    # What a procedure raised it for (the data-quality rule, …): while a finding is open, a
+    # procedure never raises a second one for the same key.
+    source_key = models.CharField(_("raised for"), max_length=80, blank=True)
     inspection = models.ForeignKey(
         Inspection, null=True, blank=True, on_delete=models.PROTECT, related_name="findings"
     )
@@ -257,6 +261,13 @@ class Finding(models.Model):
         verbose_name = _("finding")
         verbose_name_plural = _("rectification ledger")
         indexes = [models.Index(fields=["area", "state"], name="finding_area_state_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "source", "source_key"],
+                condition=models.Q(state__in=sorted(OPEN_RECTIFICATION_STATES)) & ~models.Q(source_key=""),
+                name="finding_open_once_per_key",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.pk} {self.problem_type} {self.area_id}"
@@ -292,6 +303,23 @@ class FindingPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class QualityFindingRun(RecordedRun):
+    """One pass of the data-quality catalogue over an area that enters each village's
+    persisting errors in the rectification ledger (one open finding per village and rule)."""
+
+    area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
+    villages = models.PositiveIntegerField(_("villages with errors"), default=0)
+    raised = models.PositiveIntegerField(_("findings raised"), default=0)
+    still_open = models.PositiveIntegerField(_("findings still open"), default=0)
+
+    class Meta(RecordedRun.Meta):
+        verbose_name = _("data-quality findings run")
+        verbose_name_plural = _("data-quality findings runs")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.area_id} {self.status}"
 
 
 class FindingEvent(TransitionEvent):

@@ -29,9 +29,12 @@ from jingzhun.core.uploads import CleanUpload, Readable, clean_image
 from jingzhun.oversight.choices import PhotoStage, RectificationAction, RectificationEventKind, Severity
 from jingzhun.oversight.models import Finding, FindingEvent, FindingPhoto, Inspection, InspectionVisit
 from jingzhun.oversight.workflow import TRANSITIONS
+from jingzhun.quality.selectors import issue_counts_by_village
 from jingzhun.registry.models import Household
 
 A = RectificationAction
+# A finding the data-quality catalogue raised is keyed by its rule: "quality:<rule>".
+QUALITY_KEY_PREFIX = "quality:"
 RAISERS = frozenset({Role.SUPERVISOR, Role.COUNTY_OFFICER, Role.TOWNSHIP_REVIEWER, Role.SYSTEM_ADMIN})
 # Who answers for an area of each level.
 RESPONSIBLE_ROLE = {
@@ -222,6 +225,24 @@ def _check_area(user: User, finding: Finding, action: str) -> None:
         raise PermissionDenied(_("Only the level that issued the finding signs it off or returns it."))
 
 
+def _check_data_corrected(finding: Finding) -> None:
+    """A finding of the data-quality catalogue is signed off only once the catalogue no
+    longer finds its error in the village."""
+    if not finding.source_key.startswith(QUALITY_KEY_PREFIX):
+        return
+    rule = finding.source_key.removeprefix(QUALITY_KEY_PREFIX)
+    counts = issue_counts_by_village(area=finding.area)
+    remaining = counts.get((finding.area_id, rule), 0)
+    if remaining:
+        raise ValidationError(
+            _(
+                "The data-quality catalogue still finds this error in %(count)s households of the"
+                " village: correct the data before signing off."
+            )
+            % {"count": remaining}
+        )
+
+
 def moves_for(user: User, finding: Finding) -> list[Any]:
     """The moves this user may make on this finding now (what the page offers)."""
     allowed = []
@@ -266,6 +287,7 @@ def finding_transition(
             data = {"measures": locked.measures, "photos": len(checked)}
             _store_photos(locked, checked, PhotoStage.RECTIFIED, user)
         elif action == A.SIGN_OFF:
+            _check_data_corrected(locked)
             locked.signed_off_on = timezone.localdate()
         locked.state = transition.target
         locked.save()

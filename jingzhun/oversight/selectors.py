@@ -150,6 +150,7 @@ class LedgerFilters:
     problem_type: str = ""
     include_closed: bool = False
     inspection: int | None = None
+    source: str = ""
 
 
 def ledger(*, user: User, filters: LedgerFilters | None = None) -> QuerySet[Finding]:
@@ -170,6 +171,8 @@ def ledger(*, user: User, filters: LedgerFilters | None = None) -> QuerySet[Find
         findings = findings.filter(problem_type=filters.problem_type)
     if filters.inspection:
         findings = findings.filter(inspection_id=filters.inspection)
+    if filters.source:
+        findings = findings.filter(source=filters.source)
     return findings.select_related("area", "issuing_area", "household", "raised_by").order_by(
         "deadline", "pk"
     )

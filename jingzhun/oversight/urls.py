@@ -12,6 +12,7 @@ urlpatterns = [
     path("evaluations/households/<int:pk>/", views.questionnaire_view, name="questionnaire"),
     path("evaluations/leads/", views.leads_view, name="leads"),
     path("rectification/", views.ledger_view, name="ledger"),
+    path("rectification/quality/", views.quality_findings_view, name="quality_findings"),
     path("rectification/notice/", views.rectification_notice_view, name="rectification_notice"),
     path("phone-checks/", views.phone_checks_view, name="phone_checks"),
     path("inspections/", views.inspections_view, name="inspections"),

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -40,6 +41,7 @@ from jingzhun.oversight.models import (
     SamplingPlan,
 )
 from jingzhun.oversight.notices import notice_pdf, rectification_notice
+from jingzhun.oversight.quality_findings import quality_findings_run
 from jingzhun.oversight.selectors import (
     LedgerFilters,
     evaluation_leads,
@@ -210,6 +212,7 @@ def ledger_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         problem_type=get.get("problem_type", "")[:20],
         include_closed=get.get("all") == "1",
         inspection=int(get["inspection"]) if get.get("inspection", "").isdigit() else None,
+        source=get.get("source", "") if get.get("source", "") in FindingSource.values else "",
     )
     user = request.user
     province = user.area.code[:2] if user.area else ""
@@ -277,6 +280,8 @@ def ledger_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         "repeated": repeated_problems(user=user),
         "by_area": overdue_by_child_area(user=user),
         "states": RectificationState.choices,
+        "sources": FindingSource.choices,
+        "can_raise": can_raise,
         "form": form,
         "province": province,
     }
@@ -469,3 +474,22 @@ def finding_photo_view(request: AuthenticatedHttpRequest, pk: int) -> FileRespon
     except Finding.DoesNotExist:
         raise Http404 from None
     return serve_upload(photo.file, download_name=photo.original_name, inline_image=True)
+
+
+@login_required
+@require_POST
+def quality_findings_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Run the data-quality catalogue over the user's area and enter its errors in the ledger."""
+    if request.user.area is None:
+        raise Http404
+    try:
+        run = quality_findings_run(area=request.user.area, user=request.user)
+    except PermissionDenied as error:
+        report_errors(request, error)
+    else:
+        messages.success(
+            request,
+            _("Data-quality catalogue checked: %(raised)s findings raised, %(open)s still open.")
+            % {"raised": run.raised, "open": run.still_open},
+        )
+    return redirect(f"{reverse('oversight:ledger')}?source={FindingSource.DATA_QUALITY}")

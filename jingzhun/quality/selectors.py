@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 
 from jingzhun.accounts.models import User
@@ -81,6 +81,29 @@ def _issues(
 def quality_issues_for_area(*, area: Area) -> list[QualityIssue]:
     households = Household.objects.filter(code_range_q(area, "village_id"), is_active=True)
     return find_issues(households, province=area.code[:2])
+
+
+def issue_counts_by_village(*, area: Area, severity: str | None = None) -> dict[tuple[str, str], int]:
+    """How many active households of each village of ``area`` each rule finds, keyed by
+    (village, rule): one grouped query per rule, no issue loaded row by row."""
+    households = Household.objects.filter(code_range_q(area, "village_id"), is_active=True)
+    context = RuleContext(today=timezone.localdate(), province=area.code[:2])
+    counts: dict[tuple[str, str], int] = {}
+    for code, rule in RULES.items():
+        if severity is not None and rule.severity != severity:
+            continue
+        found = rule.find(households, context)
+        # A rule may filter on its own aggregate: group its result, not its query.
+        offenders = found.model.objects.filter(pk__in=found.values("pk"))
+        if rule.subject == Subject.MEMBER:
+            grouped = offenders.values(village_code=F("household__village_id")).annotate(
+                n=Count("household_id", distinct=True)
+            )
+        else:
+            grouped = offenders.values(village_code=F("village_id")).annotate(n=Count("pk", distinct=True))
+        for row in grouped:
+            counts[(row["village_code"], code)] = row["n"]
+    return counts
 
 
 def _unannotated(households: QuerySet[Household]) -> QuerySet[Household]:

@@ -315,3 +315,41 @@ def test_an_undercover_inspection_is_hidden_from_the_area_until_it_ends(staff, v
     assert not selectors.inspections(user=staff.village).exists()
     Inspection.objects.filter(pk=inspection.pk).update(ends_on=today - datetime.timedelta(days=1))
     assert selectors.inspections(user=staff.township).get() == inspection
+
+
+def test_data_quality_errors_enter_the_ledger_once_and_are_signed_off_only_when_corrected(
+    staff, village, other_village
+):
+    from jingzhun.oversight.quality_findings import quality_findings_run
+
+    headless = [factories.household(village) for _ in range(2)]  # ONE_HEAD: no head at all
+    clean = factories.household(other_village)
+    factories.member(clean, relation="01")
+    county = Area.objects.get(code=factories.COUNTY)
+    with pytest.raises(PermissionDenied):
+        quality_findings_run(area=county, user=staff.village)
+    run = quality_findings_run(area=county, user=staff.county)
+    assert (run.status, run.raised) == ("succeeded", 1)
+    finding = Finding.objects.get(source=FindingSource.DATA_QUALITY)
+    assert (finding.area, finding.issuing_area, finding.sign_off_area) == (village, county, village.parent)
+    assert finding.source_key == "quality:ONE_HEAD"
+    assert "2" in finding.description
+    assert headless[0].household_number not in finding.description  # counts, never households
+    again = quality_findings_run(area=county, user=staff.county)
+    assert (again.raised, again.still_open) == (0, 1)
+    assert Finding.objects.filter(source=FindingSource.DATA_QUALITY).count() == 1
+    finding = rectification.finding_transition(
+        user=staff.village, finding=finding, action=A.SUBMIT, measures="已补录户主"
+    )
+    with pytest.raises(ValidationError, match="2"):
+        rectification.finding_transition(user=staff.township, finding=finding, action=A.SIGN_OFF)
+    assert _snapshot(finding)[0] == S.SUBMITTED
+    for household in headless:
+        factories.member(household, relation="01")
+    finding = rectification.finding_transition(user=staff.township, finding=finding, action=A.SIGN_OFF)
+    assert finding.state == S.SIGNED_OFF
+    client = Client()
+    client.force_login(staff.county)
+    response = client.post("/oversight/rectification/quality/")
+    assert response.status_code == 302
+    assert Finding.objects.filter(source=FindingSource.DATA_QUALITY).count() == 1  # corrected: none new

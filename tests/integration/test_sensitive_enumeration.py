@@ -324,6 +324,7 @@ def _page_addresses(data) -> dict[str, list[str]]:
         "oversight/inspections/": ["/oversight/inspections/"],
         "oversight/inspections/<int:pk>/": [f"/oversight/inspections/{data['inspection'].pk}/"],
         "oversight/rectification/photos/<int:pk>/": [],  # files: test_uploads
+        "oversight/rectification/quality/": [],  # POST only
         "oversight/rectification/notice/": [
             "/oversight/rectification/notice/",
             "/oversight/rectification/notice/?period=day&format=pdf",
