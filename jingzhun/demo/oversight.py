@@ -72,7 +72,7 @@ def demo_oversight(*, county: Area, village: Area, today: datetime.date) -> dict
         entered += 1
     inspection = rectification.inspection_create(
         user=township_user,
-        area=village.parent,
+        area=township_user.area or village,
         title=f"{today:%m}月帮扶工作督查",
         team="乡镇督查组：李明、王芳",
         starts_on=today - datetime.timedelta(days=6),
