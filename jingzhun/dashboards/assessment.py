@@ -15,15 +15,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from jingzhun.accounts.choices import Role
+from jingzhun.accounts.models import User
 from jingzhun.areas.choices import AreaLevel
 from jingzhun.areas.models import Area
 from jingzhun.areas.selectors import child_prefix, code_range_q
 from jingzhun.codelists.selectors import parameter_value
-from jingzhun.dashboards.models import AreaFigure
+from jingzhun.core.runs import RunStatus, run_begin, run_failed, run_succeed, runs_record_failure
+from jingzhun.dashboards.models import AreaFigure, AssessmentRun, AssessmentScore
+from jingzhun.dashboards.selectors import last_run
 from jingzhun.funds.choices import MovementKind
 from jingzhun.funds.engine.rules import spending_target
 from jingzhun.funds.models import Fund, FundMovement
@@ -236,3 +243,66 @@ def ranking(*, area: Area) -> list[AreaScore]:
             rank, previous = position, item.score
         ranked.append(AreaScore(item.area, item.values, item.score, rank if item.score is not None else 0))
     return ranked
+
+
+# --- the recorded run ------------------------------------------------------------------------
+
+ASSESSORS = frozenset({Role.COUNTY_OFFICER, Role.SUPERVISOR, Role.TOWNSHIP_REVIEWER, Role.SYSTEM_ADMIN})
+
+
+def assessment_run(*, area: Area, user: User | None = None) -> AssessmentRun:
+    """Score and rank the children of ``area`` now and keep the result (``user`` None: the
+    command line). The scores and the run's success are written in one transaction."""
+    if user is not None and (
+        user.role not in ASSESSORS or user.area is None or not user.area.contains(area.code)
+    ):
+        raise PermissionDenied(gettext("The assessment is computed by the county, township or supervisors."))
+    runs_record_failure(
+        AssessmentRun.objects.filter(area=area),
+        gettext("Interrupted or superseded before it finished; the previous assessment stays."),
+    )
+    today = timezone.localdate()
+    figures = last_run(area)
+    run = AssessmentRun.objects.create(
+        area=area,
+        year=today.year,
+        as_of=today,
+        figures_as_of=figures.finished_at if figures else None,
+        started_by=user,
+    )
+    run_begin(run, gettext("Scoring the areas"))
+    try:
+        scores = ranking(area=area)
+        with transaction.atomic():
+            AssessmentScore.objects.bulk_create(
+                AssessmentScore(
+                    run=run,
+                    area=score.area,
+                    rank=score.rank,
+                    score=score.score,
+                    values={v.indicator.key: [v.raw, v.points, str(v.weight)] for v in score.values},
+                )
+                for score in scores
+            )
+            run_succeed(run, areas=len(scores))
+    except Exception as error:
+        run_failed(run, error)
+        raise
+    run.refresh_from_db()
+    return run
+
+
+def assessment_latest(area: Area) -> tuple[AssessmentRun | None, list[AreaScore]]:
+    """The last assessment of the children of ``area`` as it was computed."""
+    run = AssessmentRun.objects.filter(area=area, status=RunStatus.SUCCEEDED).order_by("-finished_at").first()
+    if run is None:
+        return None, []
+    scores = []
+    for row in run.scores.select_related("area").order_by("area_id"):
+        values = []
+        for indicator in INDICATORS:
+            raw, points, weight = row.values.get(indicator.key, [None, None, "0"])
+            values.append(IndicatorValue(indicator, raw, points, Decimal(weight)))
+        scores.append(AreaScore(row.area, values, row.score, row.rank))
+    scores.sort(key=lambda s: (s.score is None, s.rank, s.area.code))
+    return run, scores

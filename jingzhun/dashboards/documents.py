@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 
 from jingzhun.accounts.models import User
 from jingzhun.core.pdf import cjk_font, column_widths, landscape_pdf, landscape_width, paragraph
+from jingzhun.dashboards.assessment import INDICATORS, AreaScore, IndicatorValue
+from jingzhun.dashboards.models import AssessmentRun
 from jingzhun.dashboards.reports import Column, Report, ReportRow
 from jingzhun.exports.services import ExportColumn, export_list
 
@@ -101,3 +103,80 @@ def report_pdf(report: Report) -> bytes:
         story += [_bar_chart(report, font), Spacer(1, 8)]
     story.append(table)
     return landscape_pdf(story, title=_title(report))
+
+
+def assessment_pdf(run: AssessmentRun, scores: list[AreaScore]) -> bytes:
+    """The ranking as printed for a meeting: score, each indicator's value and points, and
+    the method (definition and weight of each indicator) below it."""
+    from reportlab.lib import colors
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Spacer, Table, TableStyle
+
+    font = cjk_font()
+    heading = ParagraphStyle("heading", fontName=font, fontSize=15, leading=20, alignment=1)
+    small = ParagraphStyle("small", fontName=font, fontSize=8, leading=10)
+    body = ParagraphStyle("body", fontName=font, fontSize=9, leading=12)
+    headers = [_("Rank"), _("Area"), _("Score")] + [str(i.label) for i in INDICATORS]
+
+    def shown(value: IndicatorValue) -> str:
+        if value.raw is None or value.points is None:
+            return _("n/a")
+        raw = f"{value.raw:.1f}‰" if value.indicator.unit == "‰" else f"{value.raw * 100:.1f}%"
+        return f"{raw} · {value.points:.1f}"
+
+    texts = [
+        [str(s.rank or "—"), s.area.name, "—" if s.score is None else f"{s.score:.2f}", *map(shown, s.values)]
+        for s in scores
+    ]
+    table_rows = [[paragraph(text, small) for text in headers]]
+    table_rows += [[paragraph(text, body) for text in row] for row in texts]
+    widths = column_widths([list(headers), *texts], landscape_width(), font_size=body.fontSize)
+    table = Table(table_rows, repeatRows=1, colWidths=widths)
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f7")),
+                ("ALIGN", (2, 1), (-1, -1), "RIGHT"),
+            ]
+        )
+    )
+    title = _("Assessment of the areas of %(area)s") % {"area": run.area.name}
+    computed = _("Computed %(when)s; figures as of %(figures)s") % {
+        "when": f"{timezone.localtime(run.finished_at or run.started_at):%Y-%m-%d %H:%M}",
+        "figures": f"{timezone.localtime(run.figures_as_of):%Y-%m-%d %H:%M}" if run.figures_as_of else "—",
+    }
+    method = [
+        [
+            paragraph(_("Indicator"), small),
+            paragraph(_("Definition and data"), small),
+            paragraph(_("Weight"), small),
+        ]
+    ]
+    weights_used = scores[0].values if scores else []
+    method += [
+        [
+            paragraph(v.indicator.label, body),
+            paragraph(v.indicator.definition, body),
+            paragraph(f"{v.weight:g}", body),
+        ]
+        for v in weights_used
+    ]
+    method_table = Table(
+        method,
+        repeatRows=1,
+        colWidths=[landscape_width() * 0.25, landscape_width() * 0.65, landscape_width() * 0.1],
+    )
+    method_table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey)]))
+    story: list[Any] = [
+        paragraph(title, heading),
+        Spacer(1, 6),
+        paragraph(computed, small),
+        Spacer(1, 8),
+        table,
+        Spacer(1, 12),
+        paragraph(_("How the score is computed"), body),
+        Spacer(1, 4),
+        method_table,
+    ]
+    return landscape_pdf(story, title=title)

@@ -106,3 +106,41 @@ class AreaFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area_code} {self.figure}[{self.key}] = {self.value}"
+
+
+class AssessmentRun(RecordedRun):
+    """One computation of the assessment of an area's children (考核): the scores stay as
+    they were computed, with the as-of time of the figures they used."""
+
+    area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"))
+    as_of = models.DateField(_("as of"))
+    figures_as_of = models.DateTimeField(_("figures as of"), null=True, blank=True)
+    areas = models.PositiveIntegerField(_("areas scored"), default=0)
+
+    class Meta(RecordedRun.Meta):
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.area_id} {self.status}"
+
+
+class AssessmentScore(models.Model):
+    """One child area's score in an assessment run, with each indicator's raw value, points
+    and weight as they were (indicator key → [raw, points, weight])."""
+
+    run = models.ForeignKey(AssessmentRun, on_delete=models.CASCADE, related_name="scores")
+    area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
+    rank = models.PositiveIntegerField(default=0)
+    score = models.FloatField(null=True, blank=True)
+    values = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["run", "rank", "area"]
+        verbose_name = _("assessment score")
+        verbose_name_plural = _("assessment scores")
+        constraints = [models.UniqueConstraint(fields=["run", "area"], name="assessment_score_once")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id} {self.area_id} {self.score}"

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,12 +19,13 @@ from jingzhun.accounts.roles import Capability
 from jingzhun.areas.choices import AreaLevel
 from jingzhun.areas.models import Area
 from jingzhun.codelists.selectors import parameter_value
+from jingzhun.core.forms import report_errors
 from jingzhun.core.http import AuthenticatedHttpRequest, pdf_response, xlsx_response
 from jingzhun.core.runs import UNFINISHED
-from jingzhun.dashboards.assessment import INDICATORS, ranking, weights
+from jingzhun.dashboards.assessment import ASSESSORS, INDICATORS, assessment_latest, assessment_run, weights
 from jingzhun.dashboards.charts import children_chart, figure_chart, map_chart
 from jingzhun.dashboards.choices import RefreshTrigger, Section
-from jingzhun.dashboards.documents import report_pdf, report_xlsx
+from jingzhun.dashboards.documents import assessment_pdf, report_pdf, report_xlsx
 from jingzhun.dashboards.figures import FIGURES_BY_KEY
 from jingzhun.dashboards.models import AggregateRun
 from jingzhun.dashboards.money import funds_chart, money_children, money_summary
@@ -33,7 +35,6 @@ from jingzhun.dashboards.selectors import (
     area_in_scope,
     county_map_values,
     dashboard_get,
-    last_run,
 )
 from jingzhun.dashboards.services import aggregate_run_enqueue
 from jingzhun.exports.services import ExportColumn, dated_file_name, export_list
@@ -161,12 +162,22 @@ def report(request: AuthenticatedHttpRequest, code: str, kind: str) -> HttpRespo
 
 @login_required
 def assessment_view(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
-    """The children of an area scored and ranked, with the method published beside them."""
+    """The children of an area scored and ranked as last computed, with the method published
+    beside them; the county, township or supervisors compute it again (POST)."""
     area = _area_or_404(request, code)
-    scores = ranking(area=area)
-    run = last_run(area)
-    province = area.code[:2]
-    weight = weights(timezone.localdate().year, province)
+    user = request.user
+    can_compute = user.role in ASSESSORS and user.area is not None and user.area.contains(area.code)
+    if request.method == "POST":
+        try:
+            assessment_run(area=area, user=user)
+        except PermissionDenied as error:
+            report_errors(request, error)
+        else:
+            messages.success(request, _("Assessment computed."))
+        return redirect("dashboards:assessment", code=area.code)
+    run, scores = assessment_latest(area)
+    if run is not None and request.GET.get("format") == "pdf":
+        return pdf_response(assessment_pdf(run, scores), f"assessment-{area.code}-{run.as_of:%Y%m%d}.pdf")
     if request.GET.get("export") == "xlsx":
         columns = [
             ExportColumn(_("Rank"), lambda s: s.rank or None, width=6),
@@ -177,7 +188,7 @@ def assessment_view(request: AuthenticatedHttpRequest, code: str) -> HttpRespons
             for position, indicator in enumerate(INDICATORS)
         ]
         data = export_list(
-            user=request.user,
+            user=user,
             what="assessment",
             title=_("Assessment"),
             columns=columns,
@@ -185,11 +196,35 @@ def assessment_view(request: AuthenticatedHttpRequest, code: str) -> HttpRespons
             parameters=request.GET.urlencode(),
         )
         return xlsx_response(data, dated_file_name(f"assessment-{area.code}"))
+    weight = weights(run.year if run else timezone.localdate().year, area.code[:2])
     context = {
         "area": area,
         "scores": scores,
         "indicators": [(indicator, weight[indicator.key]) for indicator in INDICATORS],
         "run": run,
+        "can_compute": can_compute,
+        "charts": [
+            {
+                "id": "chart-assessment",
+                "type": "bar",
+                "title": "",
+                "labels": [s.area.name for s in scores if s.score is not None],
+                "values": [s.score for s in scores if s.score is not None],
+                # A bar opens the ranking one level down (a village's: its dashboard).
+                "urls": [
+                    reverse(
+                        "dashboards:assessment"
+                        if s.area.level < AreaLevel.VILLAGE
+                        else "dashboards:dashboard",
+                        args=[s.area.code],
+                    )
+                    for s in scores
+                    if s.score is not None
+                ],
+            }
+        ]
+        if scores
+        else [],
     }
     return render(request, "dashboards/assessment.html", context)
 

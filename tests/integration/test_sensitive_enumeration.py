@@ -32,6 +32,7 @@ from jingzhun.api.services import token_create
 from jingzhun.assets.models import Asset, AssetIncome, Distribution
 from jingzhun.assistance.models import Measure, Pairing
 from jingzhun.cases.services import identification_open
+from jingzhun.dashboards.assessment import assessment_run
 from jingzhun.dashboards.reports import REPORT_KINDS
 from jingzhun.funds.models import Fund, FundMovement
 from jingzhun.monitoring.models import RiskWarning, ScreeningRule, ScreeningRun
@@ -194,6 +195,7 @@ def county_data(village):
         raised_on=timezone.localdate(),
         deadline=timezone.localdate(),
     )
+    assessment_run(area=county_officer.area)
     return {
         "inspection": inspection,
         "finding": finding,
@@ -341,6 +343,7 @@ def _page_addresses(data) -> dict[str, list[str]]:
         "dashboards/<str:code>/assessment/": [
             f"/dashboards/{county}/assessment/",
             f"/dashboards/{county}/assessment/?export=xlsx",
+            f"/dashboards/{county}/assessment/?format=pdf",
         ],
         "dashboards/runs/<int:pk>/": [],  # none run
         "dashboards/<str:code>/reports/<str:kind>/": report_pages

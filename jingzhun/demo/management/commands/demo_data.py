@@ -14,6 +14,7 @@ from jingzhun.areas.codes import InvalidAreaCode, normalise_code
 from jingzhun.areas.models import Area
 from jingzhun.areas.selectors import code_range_q
 from jingzhun.dashboards.choices import RefreshTrigger
+from jingzhun.dashboards.assessment import assessment_run
 from jingzhun.dashboards.services import aggregate_refresh
 from jingzhun.demo.generator import CountyGenerator, clear_county
 from jingzhun.demo.oversight import demo_oversight
@@ -99,6 +100,8 @@ class Command(BaseCommand):
                 f"{checks['calls']} phone checks"
             )
         self._figures(county, quiet=options["no_progress"])
+        assessment = assessment_run(area=county)
+        self.stdout.write(f"assessment: {assessment.areas} townships scored")
         self.stdout.write("Demo accounts (user / password / role / area):")
         for username, password, role, area in report.users:
             self.stdout.write(f"  {username:<10} {password:<14} {role:<12} {area}")
