@@ -13,8 +13,8 @@ from jingzhun.areas.choices import AreaLevel
 from jingzhun.areas.codes import InvalidAreaCode, normalise_code
 from jingzhun.areas.models import Area
 from jingzhun.areas.selectors import code_range_q
-from jingzhun.dashboards.choices import RefreshTrigger
 from jingzhun.dashboards.assessment import assessment_run
+from jingzhun.dashboards.choices import RefreshTrigger
 from jingzhun.dashboards.services import aggregate_refresh
 from jingzhun.demo.generator import CountyGenerator, clear_county
 from jingzhun.demo.oversight import demo_oversight
