@@ -145,18 +145,26 @@ class ExitIndicator:
         return None if self.incidence is None else self.incidence < self.threshold
 
 
-def exit_indicators(*, user: User) -> tuple[ExitIndicator | None, list[ExitIndicator]]:
-    """Poverty incidence of the user's area and of each child area: people of registered
-    poor households not lifted out, over the people in the register. Wrong-exit and
-    missed-identification rates need third-party evaluation samples, not held here."""
-    if user.area is None:
+def exit_indicators(
+    *, user: User, area: Area | None = None
+) -> tuple[ExitIndicator | None, list[ExitIndicator]]:
+    """Poverty incidence of ``area`` (the user's own by default; one in their scope) and of
+    each child area: people of registered poor households not lifted out, over the people
+    in the register. Wrong-exit and missed-identification rates come from the third-party
+    evaluation (oversight), shown beside these."""
+    area = area or user.area
+    if area is None:
         return None, []
-    province = user.area.code[:2]
+    province = area.code[:2]
     poor_attributes = codes_with(CodeListKey.HOUSEHOLD_ATTRIBUTE, "registered_poor", province=province)
     lifted = codes_with(CodeListKey.HOUSEHOLD_ATTRIBUTE, "lifted_out", province=province)
     rows = sorted(
-        Member.objects.filter(area_scope_q(user, "household__village_id"), household__is_active=True)
-        .values(prefix=child_prefix(user.area, "household__village_id"))
+        Member.objects.filter(
+            area_scope_q(user, "household__village_id"),
+            code_range_q(area, "household__village_id"),
+            household__is_active=True,
+        )
+        .values(prefix=child_prefix(area, "household__village_id"))
         .annotate(
             people=Count("pk"),
             poor=Count("pk", filter=Q(household__attribute__in=poor_attributes - lifted)),
@@ -171,7 +179,7 @@ def exit_indicators(*, user: User) -> tuple[ExitIndicator | None, list[ExitIndic
         if prefix in areas
     ]
     whole = ExitIndicator(
-        user.area, sum(c.people for c in children), sum(c.poor_people for c in children), threshold
+        area, sum(c.people for c in children), sum(c.poor_people for c in children), threshold
     )
     return whole, children
 

@@ -13,7 +13,6 @@ urlpatterns = [
     path("open/<int:pk>/<slug:kind>/", views.case_open, name="case_open"),
     path("notices/<str:code>/", views.notice_view, name="notice"),
     path("announcements/<str:code>/", views.announcement_view, name="announcement"),
-    path("exit-indicators/", views.exit_indicator_view, name="exit_indicators"),
     path("declarations/", declaration_views.declaration_list_view, name="declaration_list"),
     path("declarations/<int:pk>/", declaration_views.declaration_detail, name="declaration_detail"),
 ]

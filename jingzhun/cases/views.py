@@ -40,7 +40,6 @@ from jingzhun.cases.selectors import (
     case_evidence_text,
     case_list,
     cases_in_scope,
-    exit_indicators,
     notice_cases,
     overdue_by_area,
     overdue_q,
@@ -312,9 +311,3 @@ def announcement_view(request: AuthenticatedHttpRequest, code: str) -> HttpRespo
         "today": today,
     }
     return render(request, "cases/notice.html", context)
-
-
-@login_required
-def exit_indicator_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    whole, children = exit_indicators(user=request.user)
-    return render(request, "cases/exit_indicators.html", {"whole": whole, "children": children})

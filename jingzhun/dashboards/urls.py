@@ -10,4 +10,5 @@ urlpatterns = [
     path("runs/<int:pk>/", views.run_status, name="run_status"),
     path("<str:code>/reports/<str:kind>/", views.report, name="report"),
     path("<str:code>/assessment/", views.assessment_view, name="assessment"),
+    path("<str:code>/exit/", views.exit_indicator_view, name="exit_indicators"),
 ]

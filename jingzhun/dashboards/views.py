@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from jingzhun.accounts.roles import Capability
 from jingzhun.areas.choices import AreaLevel
 from jingzhun.areas.models import Area
+from jingzhun.cases.selectors import exit_indicators
 from jingzhun.codelists.selectors import parameter_value
 from jingzhun.core.forms import report_errors
 from jingzhun.core.http import AuthenticatedHttpRequest, pdf_response, xlsx_response
@@ -38,6 +39,7 @@ from jingzhun.dashboards.selectors import (
 )
 from jingzhun.dashboards.services import aggregate_run_enqueue
 from jingzhun.exports.services import ExportColumn, dated_file_name, export_list
+from jingzhun.oversight.selectors import evaluations_covering
 
 MAP_FIGURES = (
     "monitored_open",
@@ -235,3 +237,18 @@ def _value_of(position: int) -> Any:
         return None if item.raw is None else round(item.raw * (1 if item.indicator.unit == "‰" else 100), 2)
 
     return value
+
+
+@login_required
+def exit_indicator_view(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    """Whether an area meets the exit criteria: the register's poverty incidence by child area
+    beside the evaluation's wrong-exit, missed-identification and satisfaction rates."""
+    area = _area_or_404(request, code)
+    whole, children = exit_indicators(user=request.user, area=area)
+    context = {
+        "area": area,
+        "whole": whole,
+        "children": children,
+        "evaluations": evaluations_covering(area=area),
+    }
+    return render(request, "dashboards/exit_indicators.html", context)

@@ -33,6 +33,14 @@ class Estimate:
     def percent(self) -> float | None:
         return None if self.rate is None else round(self.rate * 100, 2)
 
+    @property
+    def low_percent(self) -> float | None:
+        return None if self.low is None else round(self.low * 100, 2)
+
+    @property
+    def high_percent(self) -> float | None:
+        return None if self.high is None else round(self.high * 100, 2)
+
 
 def t_quantile(p: float, degrees: int) -> float:
     """Student's t quantile (Cornish–Fisher expansion of the normal; within 0.01 of the

@@ -12,9 +12,10 @@ from django.db.models import Count, Q, QuerySet
 
 from jingzhun.accounts.choices import Role
 from jingzhun.accounts.models import User
-from jingzhun.areas.selectors import area_scope_q, areas_by_prefix, child_prefix
+from jingzhun.areas.models import Area
+from jingzhun.areas.selectors import area_scope_q, areas_by_prefix, child_prefix, code_range_q
 from jingzhun.codelists.selectors import parameter_value
-from jingzhun.oversight.choices import OPEN_RECTIFICATION_STATES, Stratum, Verdict
+from jingzhun.oversight.choices import OPEN_RECTIFICATION_STATES, PlanState, Stratum, Verdict
 from jingzhun.oversight.estimation import Estimate, ratio_estimate
 from jingzhun.oversight.models import EvaluationSample, Finding, Inspection, InspectionVisit, SamplingPlan
 from jingzhun.registry.selectors import head_name_of
@@ -64,6 +65,29 @@ class EvaluationResult:
         if rate is None:
             return None
         return rate <= float(self.limit) if self.at_most else rate >= float(self.limit)
+
+    @property
+    def limit_percent(self) -> Decimal:
+        return (self.limit * 100).normalize()
+
+
+def evaluations_covering(*, area: Area, limit: int = 5) -> list[tuple[SamplingPlan, list[EvaluationResult]]]:
+    """The latest drawn evaluation of ``area`` itself, of the area above it that contains it,
+    or of areas below it (one per evaluated area), each with its rates so far."""
+    covering = [a.code for a in area.ancestors()] + [area.code]
+    plans = (
+        SamplingPlan.objects.filter(
+            Q(area_id__in=covering) | code_range_q(area, "area_id"), state=PlanState.DRAWN
+        )
+        .select_related("area")
+        .order_by("area_id", "-year", "-drawn_at")
+    )
+    latest: dict[str, SamplingPlan] = {}
+    for plan in plans:
+        latest.setdefault(plan.area_id, plan)
+    # The widest evaluated area first (the one a county or province is judged on).
+    chosen = sorted(latest.values(), key=lambda p: (p.area.level, p.area_id))[:limit]
+    return [(plan, plan_results(plan=plan)) for plan in chosen]
 
 
 def plan_results(*, plan: SamplingPlan) -> list[EvaluationResult]:

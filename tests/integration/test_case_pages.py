@@ -236,7 +236,7 @@ def test_exit_indicators_count_poor_people_per_village(staff, village, other_vil
     for _ in range(46):
         factories.member(factories.household(village, attribute="09"))
     factories.member(factories.household(other_village, attribute="09"))
-    page = client_for(staff.county).get("/cases/exit-indicators/").content.decode()
+    page = client_for(staff.county).get(f"/dashboards/{factories.COUNTY}/exit/").content.decode()
     from jingzhun.cases.selectors import exit_indicators
 
     whole, children = exit_indicators(user=staff.county)
@@ -246,6 +246,10 @@ def test_exit_indicators_count_poor_people_per_village(staff, village, other_vil
     assert by_area[other_village.parent_id] == (1, 0, True)
     assert (whole.people, whole.poor_people) == (51, 3)
     assert "0.06" in page
+    assert 'data-testid="exit-no-evaluation"' in page
+    # Drill-down: the township's page counts its villages.
+    township = client_for(staff.county).get(f"/dashboards/{village.parent_id}/exit/").content.decode()
+    assert village.name in township
 
 
 def test_the_public_form_asks_for_the_township_then_lists_its_villages(village, other_village):

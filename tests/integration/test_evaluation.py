@@ -130,6 +130,13 @@ def test_questionnaires_give_rates_with_intervals_against_the_criteria(superviso
     assert wrong_exit.low <= wrong_exit.rate <= wrong_exit.high
     assert results["satisfaction"].estimate.rate > 0.9
     assert results["wrong_exit"].meets is False  # about 10 % against at most 2 %
+    # Beside the register's exit indicators, for the county and for a township in it.
+    client = Client()
+    client.force_login(supervisor)
+    for code in (county.code, rows[0].village.parent_id):
+        page = client.get(f"/dashboards/{code}/exit/").content.decode()
+        assert 'data-testid="exit-evaluation"' in page
+        assert f"{wrong_exit.percent}%" in page
     with pytest.raises(PermissionDenied):
         services.questionnaire_save(
             user=supervisor,

@@ -251,7 +251,6 @@ def _page_addresses(data) -> dict[str, list[str]]:
             f"/cases/announcements/{county}/",
             f"/cases/announcements/{county}/?format=pdf",
         ],
-        "cases/exit-indicators/": ["/cases/exit-indicators/"],
         "cases/declarations/": ["/cases/declarations/"],
         "cases/declarations/<int:pk>/": [],  # none in this county
         "assistance/": ["/assistance/", "/assistance/?export=xlsx"],
@@ -340,6 +339,7 @@ def _page_addresses(data) -> dict[str, list[str]]:
         "dashboards/": ["/dashboards/"],
         "dashboards/<str:code>/": [f"/dashboards/{county}/", f"/dashboards/{village}/"],
         "dashboards/<str:code>/refresh/": [],  # POST only
+        "dashboards/<str:code>/exit/": [f"/dashboards/{county}/exit/", f"/dashboards/{village}/exit/"],
         "dashboards/<str:code>/assessment/": [
             f"/dashboards/{county}/assessment/",
             f"/dashboards/{county}/assessment/?export=xlsx",
