@@ -30,6 +30,7 @@ from jingzhun.dashboards.documents import assessment_pdf, report_pdf, report_xls
 from jingzhun.dashboards.figures import FIGURES_BY_KEY
 from jingzhun.dashboards.models import AggregateRun
 from jingzhun.dashboards.money import funds_chart, money_children, money_summary
+from jingzhun.dashboards.oversight_panel import findings_chart, oversight_summary
 from jingzhun.dashboards.reports import REPORT_KINDS, report_build, report_levels
 from jingzhun.dashboards.selectors import (
     CHILD_COLUMNS,
@@ -79,8 +80,12 @@ def dashboard(request: AuthenticatedHttpRequest, code: str | None = None) -> Htt
     money = money_summary(user=request.user, area=area)
     if money.funds:
         charts.append(funds_chart(money))
+    oversight = oversight_summary(area=area)
+    if oversight.children:
+        charts.append(findings_chart(oversight))
     running = AggregateRun.objects.filter(area=area, status__in=UNFINISHED).first()
     context = {
+        "oversight": oversight,
         "money": money,
         "money_children": money_children(user=request.user, area=area) if not money.is_empty else [],
         "board": board,

@@ -175,6 +175,8 @@ class LedgerFilters:
     include_closed: bool = False
     inspection: int | None = None
     source: str = ""
+    # An area in the user's scope (its code): the findings against it and below.
+    area: str = ""
 
 
 def ledger(*, user: User, filters: LedgerFilters | None = None) -> QuerySet[Finding]:
@@ -197,6 +199,9 @@ def ledger(*, user: User, filters: LedgerFilters | None = None) -> QuerySet[Find
         findings = findings.filter(inspection_id=filters.inspection)
     if filters.source:
         findings = findings.filter(source=filters.source)
+    if filters.area:
+        area = Area.objects.filter(code=filters.area).first()
+        findings = findings.filter(code_range_q(area, "area_id")) if area else findings.none()
     return findings.select_related("area", "issuing_area", "household", "raised_by").order_by(
         "deadline", "pk"
     )

@@ -213,6 +213,7 @@ def ledger_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         include_closed=get.get("all") == "1",
         inspection=int(get["inspection"]) if get.get("inspection", "").isdigit() else None,
         source=get.get("source", "") if get.get("source", "") in FindingSource.values else "",
+        area=get.get("area", "")[:12] if get.get("area", "").isdigit() else "",
     )
     user = request.user
     province = user.area.code[:2] if user.area else ""

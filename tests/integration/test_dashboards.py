@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 from collections import Counter, defaultdict
 
 import openpyxl
@@ -429,3 +430,40 @@ def test_the_assessment_ranks_children_by_the_published_method(county):
     assert client.get(f"/dashboards/{county.code}/assessment/?export=xlsx")["Content-Type"].startswith(
         "application/vnd.openxmlformats"
     )
+
+
+def test_the_oversight_panel_counts_findings_calls_evaluation_and_assessment(county):
+    from jingzhun.dashboards.assessment import assessment_run
+    from jingzhun.demo.oversight import demo_oversight
+    from jingzhun.oversight.models import Finding
+
+    village = (
+        Area.objects.filter(code_range_q(county, "code"), level=AreaLevel.VILLAGE).order_by("code").first()
+    )
+    demo_oversight(county=county, village=village, today=timezone.localdate())
+    assessment_run(area=county)
+    client = Client()
+    client.force_login(factories.user("panel-county", Role.COUNTY_OFFICER, county))
+    page = client.get(f"/dashboards/{county.code}/").content.decode()
+    for part in (
+        "oversight",
+        "oversight-findings",
+        "oversight-calls",
+        "oversight-evaluation",
+        "oversight-assessment",
+    ):
+        assert f'data-testid="{part}"' in page
+    open_findings = Finding.objects.filter(state__in=["open", "submitted", "returned"]).count()
+    assert f'?area={county.code}">{open_findings}</a>' in page
+    assert '"id": "chart-findings"' in page
+    # Every number opens the ledger filtered to that area.
+    township = village.parent
+    listed = re.findall(
+        r'href="/oversight/rectification/(\d+)/"',
+        client.get(f"/oversight/rectification/?area={township.code}").content.decode(),
+    )
+    expected = Finding.objects.filter(
+        code_range_q(township, "area_id"), state__in=["open", "submitted", "returned"]
+    )
+    assert sorted(map(int, listed)) == sorted(expected.values_list("pk", flat=True))
+    assert expected.exists()
