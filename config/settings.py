@@ -264,5 +264,7 @@ TASKS = {
 
 # DuckDB's memory limit for screening (e.g. "1GB"); empty lets DuckDB take 80 % of RAM.
 SCREENING_DUCKDB_MEMORY_LIMIT = env_str("DUCKDB_MEMORY_LIMIT", "")
+# Findings move from the engine to the warning writer in batches of this many rows.
+SCREENING_BATCH_ROWS = env_int("SCREENING_BATCH_ROWS", 100_000)
 # Recount the dashboard figures of an area after each screening and import of it.
 FIGURES_REFRESH_AFTER_CHANGES = True

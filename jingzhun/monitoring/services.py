@@ -6,6 +6,8 @@ import datetime
 import json
 import logging
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,7 @@ from jingzhun.monitoring.engine.rules import RULE_FUNCTIONS, Parameters
 from jingzhun.monitoring.models import RiskWarning, ScreeningRule, ScreeningRun, WarningEvent
 from jingzhun.monitoring.signals import warning_confirmed
 from jingzhun.monitoring.snapshot import export_snapshot
+from jingzhun.monitoring.warning_writer import write_warnings
 from jingzhun.registry.choices import CodeListKey
 from jingzhun.registry.conditions import condition_terms
 from jingzhun.registry.models import Household
@@ -124,7 +127,8 @@ def postgres_connection() -> Any:
     )
 
 
-def _evaluate(
+@contextmanager
+def _findings(
     engine: str,
     *,
     area: Area,
@@ -135,7 +139,9 @@ def _evaluate(
     parameters: Parameters,
     codes: list[str],
     progress: Progress,
-) -> pa.Table:
+) -> Iterator[Iterator[pa.RecordBatch]]:
+    """The findings of the rules over the area as a stream of batches, read while the
+    engine's connection is open."""
     low, high = area.subtree_bounds
 
     def snapshot_of(tables: dict[str, Any]) -> Any:
@@ -149,14 +155,16 @@ def _evaluate(
             household_ids=households,
         )
 
+    batch_rows = settings.SCREENING_BATCH_ROWS
     if engine == Engine.POSTGRES:
         backend = postgres_connection()
         tables = runner.postgres_tables(backend)
         progress(40, _("Screening in PostgreSQL"))
         try:
-            return runner.evaluate(snapshot_of(tables), parameters, codes)
+            yield runner.evaluate_batches(snapshot_of(tables), parameters, codes, batch_rows=batch_rows)
         finally:
             backend.disconnect()
+        return
     progress(10, _("Extracting the snapshot"))
     paths = export_snapshot(work, area=area)
     progress(40, _("Screening"))
@@ -165,7 +173,7 @@ def _evaluate(
     else:
         backend, tables = runner.duckdb_tables(paths, memory_limit=settings.SCREENING_DUCKDB_MEMORY_LIMIT)
     try:
-        return runner.evaluate(snapshot_of(tables), parameters, codes)
+        yield runner.evaluate_batches(snapshot_of(tables), parameters, codes, batch_rows=batch_rows)
     finally:
         if engine == Engine.DUCKDB:
             backend.disconnect()
@@ -259,8 +267,15 @@ def screening_run_execute(run: ScreeningRun, *, progress: Progress | None = None
             )
             if previous is not None:
                 households = _changed_households(area, previous.started_at)
-        with tempfile.TemporaryDirectory(prefix=f"screening-{run.pk}-", dir=_work_dir()) as work:
-            findings = _evaluate(
+        screened = (
+            len(households)
+            if households is not None
+            else Household.objects.filter(code_range_q(area, "village_id"), is_active=True).count()
+        )
+        days = int(parameter_value("warning_verification_days", year=run.as_of.year, province=area.code[:2]))
+        with (
+            tempfile.TemporaryDirectory(prefix=f"screening-{run.pk}-", dir=_work_dir()) as work,
+            _findings(
                 run.engine,
                 area=area,
                 work=Path(work),
@@ -270,21 +285,19 @@ def screening_run_execute(run: ScreeningRun, *, progress: Progress | None = None
                 parameters=parameters,
                 codes=codes,
                 progress=report,
-            )
-        report(80, _("Writing warnings"))
-        screened = (
-            len(households)
-            if households is not None
-            else Household.objects.filter(code_range_q(area, "village_id"), is_active=True).count()
-        )
-        with transaction.atomic():
-            created, refreshed = _write_warnings(run, findings, parameters=parameters, area=area)
+            ) as batches,
+            transaction.atomic(),
+        ):
+            # The findings stream from the engine into the warnings: written together, or
+            # not at all (the previous warnings stay as they were).
+            counts = write_warnings(run, batches, deadline=run.as_of + datetime.timedelta(days=days))
+            report(90, _("Writing warnings"))
             run_succeed(
                 run,
                 households_screened=screened,
-                findings=findings.num_rows,
-                warnings_created=created,
-                warnings_refreshed=refreshed,
+                findings=counts.findings,
+                warnings_created=counts.created,
+                warnings_refreshed=counts.refreshed,
             )
     except Exception as error:
         logger.exception("screening run %s failed", run.pk)
@@ -299,51 +312,6 @@ def _work_dir() -> str:
     path = Path(settings.VAR_DIR) / "screening"
     path.mkdir(parents=True, exist_ok=True)
     return str(path)
-
-
-def _evidence(row: dict[str, Any]) -> dict[str, str]:
-    return {key: str(row[key]) for key in ("value", "threshold", "detail") if row[key] not in (None, "")}
-
-
-def _write_warnings(
-    run: ScreeningRun, findings: pa.Table, *, parameters: Parameters, area: Area
-) -> tuple[int, int]:
-    """Create warnings for new findings; refresh open warnings found again (no duplicates)."""
-    rows = findings.to_pylist()
-    rules = {rule.code: rule for rule in ScreeningRule.objects.all()}
-    open_warnings = {
-        (w.household_id, w.rule_id, w.member_key): w
-        for w in RiskWarning.objects.filter(
-            code_range_q(area, "household__village_id"), status__in=OPEN_STATUSES
-        )
-    }
-    days = int(parameter_value("warning_verification_days", year=run.as_of.year, province=area.code[:2]))
-    deadline = run.as_of + datetime.timedelta(days=days)
-    new, again = [], []
-    for row in rows:
-        key = (row["household_id"], row["rule"], row["member_id"])
-        existing = open_warnings.get(key)
-        if existing is not None:
-            existing.last_run = run
-            existing.evidence = _evidence(row)
-            again.append(existing)
-            continue
-        new.append(
-            RiskWarning(
-                household_id=row["household_id"],
-                member_id=row["member_id"] or None,
-                member_key=row["member_id"],
-                rule_id=row["rule"],
-                risk_type=rules[row["rule"]].risk_type,
-                evidence=_evidence(row),
-                first_run=run,
-                last_run=run,
-                deadline=deadline,
-            )
-        )
-    RiskWarning.objects.bulk_create(new, batch_size=2000)
-    RiskWarning.objects.bulk_update(again, ["last_run", "evidence"], batch_size=2000)
-    return len(new), len(again)
 
 
 # --- the worklist -------------------------------------------------------------------

@@ -100,20 +100,20 @@ def test_dismissed_warning_is_raised_again_as_new_by_a_later_run(village, cadre)
 
 def test_failed_run_leaves_no_warnings_and_can_be_rerun(village, monkeypatch):
     screening_scenario.build(village)
-    original = services._write_warnings
+    original = services.write_warnings
 
     def write_then_fail(*args, **kwargs):
         original(*args, **kwargs)
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "_write_warnings", write_then_fail)
+    monkeypatch.setattr(services, "write_warnings", write_then_fail)
     with pytest.raises(RuntimeError):
         run(village)
     failed = ScreeningRun.objects.get()
     assert failed.status == RunStatus.FAILED
     assert "disk full" in failed.error
     assert RiskWarning.objects.count() == 0
-    monkeypatch.setattr(services, "_write_warnings", original)
+    monkeypatch.setattr(services, "write_warnings", original)
     assert run(village).status == RunStatus.SUCCEEDED
     assert RiskWarning.objects.count() > 0
 
@@ -175,3 +175,59 @@ def test_only_the_county_may_start_a_screening(village, cadre):
     with pytest.raises(PermissionDenied):
         services.screening_run_start(area=village, user=cadre)
     assert services.screening_run_start(area=village, user=county_officer).status == RunStatus.QUEUED
+
+
+def _warnings_as_rows():
+    return sorted(
+        RiskWarning.objects.values_list(
+            "household_id", "rule_id", "member_key", "member_id", "risk_type", "status", "deadline"
+        )
+    ), sorted(
+        (w.household_id, w.rule_id, w.member_key, json.dumps(w.evidence, sort_keys=True))
+        for w in RiskWarning.objects.all()
+    )
+
+
+def test_findings_over_many_batches_write_what_one_batch_writes(village, settings):
+    """Streamed one finding per batch or all in one: the same warnings, created and then
+    refreshed by the next run, equal to the engine's findings."""
+    screening_scenario.build(village)
+    results = {}
+    for batch_rows in (1, 1_000_000):
+        RiskWarning.objects.all().delete()
+        settings.SCREENING_BATCH_ROWS = batch_rows
+        first = run(village)
+        created = _warnings_as_rows()
+        dismissed = RiskWarning.objects.order_by("pk").first()
+        RiskWarning.objects.filter(pk=dismissed.pk).update(status=WarningStatus.DISMISSED)
+        second = run(village)
+        results[batch_rows] = (
+            created,
+            _warnings_as_rows(),
+            (first.findings, first.warnings_created, first.warnings_refreshed),
+            (second.findings, second.warnings_created, second.warnings_refreshed),
+        )
+    assert results[1] == results[1_000_000]
+    created, _after, (findings, new, again), (findings_2, new_2, again_2) = results[1]
+    assert (new, again) == (findings, 0)
+    assert (findings_2, new_2, again_2) == (findings, 1, findings - 1)  # the dismissed one: anew
+    assert len(created[1]) == findings
+
+
+def test_an_interrupted_write_leaves_the_previous_warnings(village, monkeypatch):
+    screening_scenario.build(village)
+    run(village)
+    before = _warnings_as_rows(), sorted(RiskWarning.objects.values_list("pk", "last_run_id"))
+    original = services.runner.evaluate_batches
+
+    def fail_midway(*args, **kwargs):
+        for number, batch in enumerate(original(*args, **kwargs)):
+            if number == 1:
+                raise RuntimeError("connection lost")
+            yield batch
+
+    monkeypatch.setattr(services.runner, "evaluate_batches", fail_midway)
+    monkeypatch.setattr(services.settings, "SCREENING_BATCH_ROWS", 2)
+    with pytest.raises(RuntimeError):
+        run(village)
+    assert (_warnings_as_rows(), sorted(RiskWarning.objects.values_list("pk", "last_run_id"))) == before

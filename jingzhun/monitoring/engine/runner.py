@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +87,18 @@ def evaluate(snapshot: Snapshot, parameters: Parameters, codes: Iterable[str]) -
     # Sorted by the engine (in parallel, and before the transfer), not afterwards in Arrow.
     ordered = warnings_expression(snapshot, parameters, codes).order_by(["rule", "household_id", "member_id"])
     return ordered.to_pyarrow()
+
+
+def evaluate_batches(
+    snapshot: Snapshot, parameters: Parameters, codes: Iterable[str], *, batch_rows: int
+) -> Iterator[pa.RecordBatch]:
+    """The rules' findings as a stream of record batches of at most ``batch_rows``, in no
+    particular order: what the warning writer stages, without the whole set in memory."""
+    codes = list(codes)
+    if not codes:
+        return
+    reader = warnings_expression(snapshot, parameters, codes).to_pyarrow_batches(chunk_size=batch_rows)
+    yield from reader
 
 
 # --- backends -------------------------------------------------------------------
