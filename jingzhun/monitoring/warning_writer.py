@@ -1,8 +1,9 @@
 """Writing a screening's findings as warnings, set-wise and streamed.
 
 The engine's findings arrive as Arrow record batches, never as one table and never as a
-Python object per warning. Each batch is loaded into a temporary staging table (by COPY on
-PostgreSQL, by executemany on SQLite), and then two statements do what the worklist needs:
+Python object per warning. Each batch is loaded into a temporary staging table
+(``core.bulk.write_arrow``: COPY on PostgreSQL, executemany on SQLite), and then two
+statements do what the worklist needs:
 
 - an open warning found again (same household, rule and member) gets this run and the
   new evidence;
@@ -20,17 +21,16 @@ nulls alike).
 from __future__ import annotations
 
 import datetime
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pa_csv
 from django.db import connection
 from django.utils import timezone
 
+from jingzhun.core.bulk import write_arrow
 from jingzhun.monitoring.choices import OPEN_STATUSES, WarningStatus
 from jingzhun.monitoring.models import RiskWarning, ScreeningRule, ScreeningRun
 
@@ -73,19 +73,6 @@ def _create_stage(cursor: Any) -> None:
     )
 
 
-def _load(cursor: Any, table: pa.Table) -> None:
-    if connection.vendor == "postgresql":
-        buffer = io.BytesIO()
-        # Nulls unquoted and empty strings quoted: COPY's CSV reads them back as NULL and ''.
-        pa_csv.write_csv(table, buffer, pa_csv.WriteOptions(include_header=False, quoting_style="all_valid"))
-        columns = ", ".join(STAGE_COLUMNS)
-        with cursor.copy(f"COPY {STAGE} ({columns}) FROM STDIN (FORMAT csv)") as copy:
-            copy.write(buffer.getvalue())
-        return
-    rows = zip(*(table.column(name).to_pylist() for name in STAGE_COLUMNS), strict=True)
-    cursor.executemany(f"INSERT INTO {STAGE} VALUES (%s, %s, %s, %s, %s, %s)", rows)
-
-
 def _evidence_sql(alias: str) -> str:
     parts = ", ".join(f"'{key}', NULLIF({alias}.{key}, '')" for key in ("value", "threshold", "detail"))
     if connection.vendor == "postgresql":
@@ -109,9 +96,7 @@ def write_warnings(
     with connection.cursor() as cursor:
         _create_stage(cursor)
         for batch in batches:
-            if batch.num_rows:
-                _load(cursor, _staged(batch))
-                findings += batch.num_rows
+            findings += write_arrow(STAGE, STAGE_COLUMNS, _staged(batch))
         cursor.execute(f"CREATE INDEX {STAGE}_subject ON {STAGE} (household_id, rule, member_key)")
         cursor.execute(
             f"UPDATE {warnings} AS w SET last_run_id = %s, evidence = {_evidence_sql('s')}"

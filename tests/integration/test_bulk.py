@@ -41,3 +41,45 @@ def test_update_rows_writes_the_listed_fields_of_every_record_and_nothing_else(v
     assert stored[untouched.pk].updated_at == before[untouched.pk].updated_at
     assert update_rows([], ["name"]) == 0
     assert Household.objects.count() == 1
+
+
+def test_an_arrow_table_is_written_as_the_orm_reads_it(village):
+    """Text with commas, quotes, line breaks and nothing at all; nulls; booleans; decimals;
+    a constant column and defaults — through COPY on PostgreSQL and executemany on SQLite."""
+    import pyarrow as pa
+
+    from jingzhun.core.bulk import insert_arrow
+    from jingzhun.dashboards.models import AggregateRun, HouseholdFact
+
+    households = [factories.household(village) for _ in range(3)]
+    run = AggregateRun.objects.create(area=village, as_of=datetime.date(2026, 1, 1), income_year=2025)
+    tricky = ['a,"b"\nc', "", "榆树营村，'引号'\\"]
+    table = pa.table(
+        {
+            "household_id": pa.array([h.pk for h in households], pa.int64()),
+            "village_id": pa.array([village.code] * 3),
+            "risk_types": pa.array(tricky),
+            "monitoring_category": pa.array(["1", None, ""]),
+            "monitored": pa.array([True, False, True]),
+            "people": pa.array([3, 0, 7], pa.int64()),
+            "per_capita_net_income": pa.array(
+                [Decimal("1234.50"), None, Decimal("-0.01")], pa.decimal128(14, 2)
+            ),
+        }
+    )
+    assert insert_arrow(HouseholdFact, table, constants={"run_id": run.pk}) == 3
+    stored = {fact.household_id: fact for fact in HouseholdFact.objects.all()}
+    for index, household in enumerate(households):
+        fact = stored[household.pk]
+        assert fact.risk_types == tricky[index]
+        assert fact.run_id == run.pk
+        assert fact.has_open_warning is False  # a default
+    assert [stored[h.pk].monitoring_category for h in households] == ["1", None, ""]
+    assert [stored[h.pk].monitored for h in households] == [True, False, True]
+    assert [stored[h.pk].per_capita_net_income for h in households] == [
+        Decimal("1234.50"),
+        None,
+        Decimal("-0.01"),
+    ]
+    with pytest.raises(KeyError):
+        insert_arrow(HouseholdFact, table.slice(0, 0), constants={"no_such_field": 1})
