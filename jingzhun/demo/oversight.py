@@ -122,11 +122,22 @@ def demo_oversight(*, county: Area, village: Area, today: datetime.date) -> dict
     )
     Finding.objects.filter(pk=late.pk).update(deadline=today - datetime.timedelta(days=3))
     quality = quality_findings_run(area=county, user=inspector)
-    calls = phone_checks.phone_checks_draw(user=inspector, area=county, day=today)
-    for call, outcome in zip(
-        calls[:3], (CallOutcome.CONFIRMED, CallOutcome.NOT_REACHED, CallOutcome.CONFIRMED), strict=False
-    ):
-        phone_checks.phone_check_record(user=inspector, check=call, outcome=outcome)
+    # A week of phone checks: the past six days' lists called through, today's begun.
+    outcomes = (CallOutcome.CONFIRMED, CallOutcome.NOT_REACHED, CallOutcome.CONFIRMED, CallOutcome.CONFIRMED)
+    calls = []
+    for days_ago in range(6, -1, -1):
+        calls = phone_checks.phone_checks_draw(
+            user=inspector, area=county, day=today - datetime.timedelta(days=days_ago)
+        )
+        for index, call in enumerate(calls if days_ago else calls[:3]):
+            if days_ago == 3 and index == 0:  # one call finds a problem: it enters the ledger
+                phone_checks.phone_check_record(
+                    user=inspector, check=call, outcome=CallOutcome.PROBLEM, note="反映低保金未按月发放"
+                )
+                continue
+            phone_checks.phone_check_record(
+                user=inspector, check=call, outcome=outcomes[index % len(outcomes)]
+            )
     return {
         "sampled": len(sampled),
         "questionnaires": entered,
