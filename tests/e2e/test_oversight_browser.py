@@ -55,7 +55,15 @@ def desks(browser, live_server):
     desks.close()
 
 
-def test_inspection_rectification_and_an_evaluation_lead(live_server, world, desks):
+def _photo_file(directory, name, colour):
+    from PIL import Image
+
+    path = directory / name
+    Image.new("RGB", (320, 240), colour).save(path, format="JPEG")
+    return str(path)
+
+
+def test_inspection_rectification_and_an_evaluation_lead(live_server, world, desks, tmp_path):
     url, village = live_server.url, world["village"]
     household = world["households"][0]
 
@@ -67,6 +75,7 @@ def test_inspection_rectification_and_an_evaluation_lead(live_server, world, des
     inspector.fill("#id_household_number", household.household_number)
     inspector.fill("#id_description", "监测户无产业帮扶措施")
     inspector.check("#id_delegate_sign_off")
+    inspector.set_input_files("#id_photos", _photo_file(tmp_path, "问题.jpg", (180, 40, 40)))
     inspector.click("[data-testid=finding-form] button")
     inspector.wait_for_selector("[data-testid=finding-state]")
     finding = Finding.objects.get()
@@ -76,12 +85,22 @@ def test_inspection_rectification_and_an_evaluation_lead(live_server, world, des
     cadre = desks("cadre")
     cadre.goto(f"{url}/oversight/rectification/{finding.pk}/")
     cadre.fill("#id_measures", "已为该户落实产业奖补和技术指导")
+    cadre.set_input_files("#id_photos", _photo_file(tmp_path, "整改.jpg", (40, 140, 60)))
     cadre.click("[data-testid=move-submit]")
     cadre.wait_for_selector("[data-testid=finding-state]:has-text('待销号')")
     township = desks("township")
     township.goto(f"{url}/oversight/rectification/{finding.pk}/")
     township.click("[data-testid=move-sign_off]")
     township.wait_for_selector("[data-testid=finding-state]:has-text('已整改销号')")
+    # Both photos shown, decoded by the browser (a real image, served inline).
+    township.wait_for_function(
+        "() => Array.from(document.querySelectorAll('[data-testid=finding-photos] img'))"
+        ".every(i => i.complete)"
+    )
+    widths = township.eval_on_selector_all(
+        "[data-testid=finding-photos] img", "els => els.map(e => e.naturalWidth)"
+    )
+    assert widths == [320, 320]
     township.screenshot(path=str(ARTIFACTS / "rectification-signed-off.png"), full_page=True)
     assert Finding.objects.get().state == RectificationState.SIGNED_OFF
 
