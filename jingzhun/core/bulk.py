@@ -416,32 +416,62 @@ def write_arrow(table: str, columns: Sequence[str], data: Any, *, batch_rows: in
     return count
 
 
-def insert_arrow(model: type[models.Model], data: Any, *, constants: Mapping[str, Any] | None = None) -> int:
-    """An Arrow table's rows as rows of ``model``: columns named by attribute, ``constants``
-    for the same value in every row (a run's id); other fields take the model's default
-    (timestamps: now). Derived and encrypted fields are refused: they need Python per value."""
+def insert_arrow(
+    model: type[models.Model],
+    data: Any,
+    *,
+    constants: Mapping[str, Any] | None = None,
+    with_primary_key: bool = False,
+    batch_rows: int = 100_000,
+) -> int:
+    """Rows of ``model`` from an Arrow table or a stream of record batches: columns named by
+    attribute, ``constants`` for the same value in every row (a run's id); other fields take
+    the model's default (timestamps: now). Only an encrypted column (and the digests derived
+    from it) costs Python per value, as a save would; everything else goes through
+    ``write_arrow`` untouched. ``with_primary_key``: the data carries the ids (a bulk load
+    whose tables refer to each other)."""
     import pyarrow as pa
 
-    constants = dict(constants or {})
+    batches = data.to_batches(max_chunksize=batch_rows) if isinstance(data, pa.Table) else data
     now = datetime.datetime.now(datetime.UTC)
-    count = data.num_rows
-    arrays, columns = [], []
-    for field in model._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        if isinstance(field, DerivedField | EncryptedCharField):
-            raise TypeError(f"{model.__name__}.{field.name} cannot be written from Arrow")
-        name = field.attname
-        if name in data.column_names:
-            arrays.append(data.column(name))
-        else:
-            value = constants.pop(name) if name in constants else _default(field, now)
-            if isinstance(value, datetime.datetime):
-                value = connection.ops.adapt_datetimefield_value(value)
-            arrays.append(pa.array([value] * count) if count and value is not None else pa.nulls(count))
-        columns.append(connection.ops.quote_name(str(field.column)))
-    if constants:
-        raise KeyError(f"{model.__name__} has no field {sorted(constants)}")
-    names = [f"c{index}" for index in range(len(arrays))]
-    table = pa.Table.from_arrays(arrays, names=names)
-    return write_arrow(connection.ops.quote_name(model._meta.db_table), columns, table)
+    fields = [f for f in model._meta.concrete_fields if with_primary_key or not f.primary_key]
+    columns = [connection.ops.quote_name(str(field.column)) for field in fields]
+    unknown = set(constants or {}) - {field.attname for field in fields}
+    if unknown:
+        raise KeyError(f"{model.__name__} has no field {sorted(unknown)}")
+    table_name = connection.ops.quote_name(model._meta.db_table)
+    count = 0
+    for batch in batches:
+        arrays = [_arrow_column(field, batch, constants or {}, now) for field in fields]
+        table = pa.Table.from_arrays(arrays, names=[f"c{index}" for index in range(len(arrays))])
+        count += write_arrow(table_name, columns, table, batch_rows=batch_rows)
+    return count
+
+
+def _arrow_column(
+    field: models.Field, batch: Any, constants: Mapping[str, Any], now: datetime.datetime
+) -> Any:
+    """One field's values for a batch: its column, a constant or its default, sealed or
+    derived where the field says so."""
+    import pyarrow as pa
+
+    count, names = batch.num_rows, batch.schema.names
+    if isinstance(field, DerivedField):
+        source = cast(models.Field, field.model._meta.get_field(field.source))
+        derive = field.deriver()
+        if source.attname in names:
+            return pa.array([derive(v) for v in batch.column(source.attname).to_pylist()])
+        return pa.array([derive(_default(source, now))] * count)
+    name = field.attname
+    if name in names:
+        column = batch.column(name)
+        if isinstance(field, EncryptedCharField):
+            seal = encrypter(field.label)
+            return pa.array([seal(v) for v in column.to_pylist()], pa.string())
+        return column
+    value = constants[name] if name in constants else _default(field, now)
+    if isinstance(value, datetime.datetime):
+        value = connection.ops.adapt_datetimefield_value(value)
+    elif isinstance(value, dict | list):
+        value = json.dumps(value)
+    return pa.array([value] * count) if count and value is not None else pa.nulls(count)

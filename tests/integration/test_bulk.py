@@ -83,3 +83,34 @@ def test_an_arrow_table_is_written_as_the_orm_reads_it(village):
     ]
     with pytest.raises(KeyError):
         insert_arrow(HouseholdFact, table.slice(0, 0), constants={"no_such_field": 1})
+
+
+def test_an_arrow_load_seals_and_indexes_id_numbers_as_a_save_does(village):
+    import pyarrow as pa
+
+    from jingzhun.core.bulk import insert_arrow
+    from jingzhun.registry.idnumbers import id_number_digest
+
+    household = factories.household(village)
+    saved = factories.member(household, name="对照")
+    numbers = ["15012419800101001X", "150124199002020024"]
+    table = pa.table(
+        {
+            "id": pa.array([saved.pk + 100, saved.pk + 101], pa.int64()),
+            "household_id": pa.array([household.pk] * 2, pa.int64()),
+            "id_number": pa.array(numbers),
+            "name": pa.array(["甲", "乙"]),
+            "birth_date": pa.array([datetime.date(1980, 1, 1), datetime.date(1990, 2, 2)], pa.date32()),
+            "health": pa.array(['["2"]', "[]"]),
+        }
+    )
+    assert insert_arrow(Member, table, with_primary_key=True) == 2
+    loaded = Member.objects.get(pk=saved.pk + 100)
+    assert loaded.id_number == numbers[0]  # decrypted on read: it was sealed on the way in
+    assert loaded.health == ["2"]
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id_number FROM registry_member WHERE id = %s", [saved.pk + 100])
+        assert numbers[0] not in cursor.fetchone()[0]  # what the table holds is sealed
+    assert Member.objects.get(id_number_index=id_number_digest(numbers[1])).name == "乙"
