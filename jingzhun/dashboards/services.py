@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime
 import logging
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.db.models import Sum
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,7 +28,7 @@ from jingzhun.assistance.selectors import visit_interval_days
 from jingzhun.cases.choices import OPEN_STATES
 from jingzhun.cases.models import Case
 from jingzhun.codelists.selectors import code_map, codes_with
-from jingzhun.core.bulk import insert_arrow, insert_rows
+from jingzhun.core.bulk import insert_arrow
 from jingzhun.core.runs import (
     Progress,
     progress_reporter,
@@ -48,7 +48,7 @@ from jingzhun.monitoring.engine.runner import duckdb_tables
 from jingzhun.monitoring.models import RiskWarning, ScreeningRule
 from jingzhun.monitoring.snapshot import export_snapshot, write_parquet
 from jingzhun.projects.models import Beneficiary
-from jingzhun.quality.selectors import find_issues
+from jingzhun.quality.selectors import issue_household_querysets
 from jingzhun.registry.choices import CodeListKey
 from jingzhun.registry.conditions import condition_terms
 from jingzhun.registry.models import Household, MonitoringObject
@@ -138,6 +138,9 @@ def figures_refresh_after(*, area: Area, trigger: str) -> AggregateRun | None:
     return aggregate_run_enqueue(area=area, user=None, trigger=trigger)
 
 
+QUALITY_SCHEMA = pa.schema([("household_id", pa.int64()), ("rule", pa.string())])
+
+
 def _export(area: Area, directory: Path) -> dict[str, Path]:
     paths = export_snapshot(directory, area=area, tables=("households", "members", "incomes", "conditions"))
     in_area = code_range_q(area, "household__village_id")
@@ -153,20 +156,14 @@ def _export(area: Area, directory: Path) -> dict[str, Path]:
     for name, queryset in querysets.items():
         paths[name] = directory / f"{name}.parquet"
         write_parquet(queryset, SCHEMAS[name], paths[name])
-    # The data-quality catalogue is SQL (one query per rule), not Ibis: its findings join in as a table.
-    issues = find_issues(
-        Household.objects.filter(code_range_q(area, "village_id"), is_active=True), province=area.code[:2]
-    )
-    paths["quality"] = directory / "quality.parquet"
-    pq.write_table(
-        pa.table(
-            {
-                "household_id": pa.array([issue.household_id for issue in issues], pa.int64()),
-                "rule": pa.array([issue.rule for issue in issues], pa.string()),
-            }
-        ),
-        paths["quality"],
-    )
+    # The data-quality catalogue is SQL (one query per rule), not Ibis: each rule's
+    # (household, rule) rows stream out into a file of their own, read together as one table.
+    households = Household.objects.filter(code_range_q(area, "village_id"), is_active=True)
+    quality = directory / "quality"
+    quality.mkdir()
+    for code, queryset in issue_household_querysets(households, province=area.code[:2]).items():
+        write_parquet(queryset, QUALITY_SCHEMA, quality / f"{code}.parquet")
+    paths["quality"] = quality / "*.parquet"
     return paths
 
 
@@ -191,18 +188,19 @@ def aggregate_run_execute(run: AggregateRun, *, progress: Progress | None = None
             report(5, _("Extracting the register"))
             paths = _export(area, Path(work))
             report(40, _("Counting"))
-            connection, tables = duckdb_tables(paths, memory_limit=settings.SCREENING_DUCKDB_MEMORY_LIMIT)
+            duck, tables = duckdb_tables(paths, memory_limit=settings.SCREENING_DUCKDB_MEMORY_LIMIT)
             try:
-                facts = connection.create_table("facts", household_facts(tables, parameters), temp=True)
-                villages = connection.create_table("villages", village_figures(facts, FIGURES), temp=True)
-                figures = rolled_up(villages, _levels(area)).to_pyarrow()
-                fact_rows = facts.to_pyarrow()
+                facts = duck.create_table("facts", household_facts(tables, parameters), temp=True)
+                villages = duck.create_table("villages", village_figures(facts, FIGURES), temp=True)
+                figures = rolled_up(villages, _levels(area))
+                report(70, _("Writing the figures"))
+                # Streamed from DuckDB into the database in one transaction: never all facts
+                # in memory, and the previous figures stay if anything fails.
+                with transaction.atomic():
+                    households, written = _replace(run, area, _stream(facts), _stream(figures))
+                    run_succeed(run, households=households, figures_written=written)
             finally:
-                connection.disconnect()
-        report(70, _("Writing the figures"))
-        with transaction.atomic():
-            _replace(run, area, fact_rows, figures)
-            run_succeed(run, households=fact_rows.num_rows, figures_written=figures.num_rows)
+                duck.disconnect()
     except Exception as error:
         logger.exception("figure refresh %s failed", run.pk)
         run_failed(run, error)
@@ -212,35 +210,36 @@ def aggregate_run_execute(run: AggregateRun, *, progress: Progress | None = None
     return run
 
 
-def _replace(run: AggregateRun, area: Area, facts: pa.Table, figures: pa.Table) -> None:
+def _stream(expression: Any) -> Iterator[Any]:
+    """The expression's rows as record batches, its query started only when first read (one
+    DuckDB connection streams one result at a time)."""
+    yield from expression.to_pyarrow_batches(chunk_size=settings.SCREENING_BATCH_ROWS)
+
+
+def _replace(run: AggregateRun, area: Area, facts: Iterable[Any], figures: Iterable[Any]) -> tuple[int, int]:
+    """Replace the area's facts and figures with the batches given, and sum its ancestors'
+    figures again; returns how many facts and figures were written."""
     # Straight from Arrow: COPY on PostgreSQL, no Python object per fact or figure.
     HouseholdFact.objects.filter(code_range_q(area, "village_id")).delete()
-    insert_arrow(HouseholdFact, facts, constants={"run_id": run.pk})
+    households = insert_arrow(HouseholdFact, facts, constants={"run_id": run.pk})
     AreaFigure.objects.filter(code_range_q(area, "area_code")).delete()
-    insert_arrow(AreaFigure, figures, constants={"run_id": run.pk})
+    written = insert_arrow(AreaFigure, figures, constants={"run_id": run.pk})
     # The areas above the refreshed one: sums of all their villages, fresh and older alike.
-    for ancestor in area.ancestors():
-        AreaFigure.objects.filter(area_code=ancestor.code).delete()
-        sums = (
-            AreaFigure.objects.filter(code_range_q(ancestor, "area_code"), level=AreaLevel.VILLAGE)
-            .values("figure", "key")
-            .annotate(total=Sum("value"))
-            .order_by()
-        )
-        insert_rows(
-            AreaFigure,
-            (
-                {
-                    "area_code": ancestor.code,
-                    "level": ancestor.level,
-                    "figure": row["figure"],
-                    "key": row["key"],
-                    "value": row["total"],
-                    "run_id": run.pk,
-                }
-                for row in sums
-            ),
-        )
+    # The areas above the refreshed one: sums of all their villages, fresh and older alike,
+    # one INSERT … SELECT each.
+    table = connection.ops.quote_name(AreaFigure._meta.db_table)
+    key = connection.ops.quote_name("key")
+    with connection.cursor() as cursor:
+        for ancestor in area.ancestors():
+            AreaFigure.objects.filter(area_code=ancestor.code).delete()
+            low, high = ancestor.subtree_bounds
+            cursor.execute(
+                f"INSERT INTO {table} (area_code, level, figure, {key}, value, run_id)"
+                f" SELECT %s, %s, figure, {key}, SUM(value), %s FROM {table}"
+                f" WHERE area_code BETWEEN %s AND %s AND level = %s GROUP BY figure, {key}",
+                [ancestor.code, ancestor.level, run.pk, low, high, AreaLevel.VILLAGE],
+            )
+    return households, written
 
 
 def aggregate_refresh(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, QuerySet, Value
 from django.utils import timezone
 
 from jingzhun.accounts.models import User
@@ -104,6 +104,21 @@ def issue_counts_by_village(*, area: Area, severity: str | None = None) -> dict[
         for row in grouped:
             counts[(row["village_code"], code)] = row["n"]
     return counts
+
+
+def issue_household_querysets(households: QuerySet[Household], *, province: str) -> dict[str, QuerySet]:
+    """Per rule, a query of (household_id, rule) for every household it finds in
+    ``households``: for a batch job that streams them out (COPY), never loading issues."""
+    context = RuleContext(today=timezone.localdate(), province=province)
+    querysets: dict[str, QuerySet] = {}
+    for code, rule in RULES.items():
+        found = rule.find(households, context)
+        offenders = found.model.objects.filter(pk__in=found.values("pk"))
+        if rule.subject == Subject.MEMBER:
+            querysets[code] = offenders.values("household_id").distinct().annotate(rule=Value(code))
+        else:
+            querysets[code] = offenders.annotate(household_id=F("pk"), rule=Value(code))
+    return querysets
 
 
 def _unannotated(households: QuerySet[Household]) -> QuerySet[Household]:

@@ -293,10 +293,17 @@ def test_a_failed_refresh_changes_nothing(county, monkeypatch):
     before_facts = HouseholdFact.objects.count()
     Household.objects.filter(code_range_q(county, "village_id")).update(poverty_status="3")
 
-    def broken(*args, **kwargs):
-        raise RuntimeError("disk full")
+    original = dashboard_services.insert_arrow
+    calls = []
 
-    monkeypatch.setattr(dashboard_services, "insert_rows", broken)
+    def broken(model, *args, **kwargs):
+        # The facts are written; the disk fills while the figures are.
+        calls.append(model)
+        if model is AreaFigure:
+            raise RuntimeError("disk full")
+        return original(model, *args, **kwargs)
+
+    monkeypatch.setattr(dashboard_services, "insert_arrow", broken)
     with pytest.raises(RuntimeError):
         aggregate_refresh(area=county)
     run = AggregateRun.objects.order_by("-pk").first()
@@ -307,6 +314,7 @@ def test_a_failed_refresh_changes_nothing(county, monkeypatch):
         == before_figures
     )
     assert HouseholdFact.objects.count() == before_facts
+    assert calls == [HouseholdFact, AreaFigure]
 
 
 def test_refreshing_one_village_updates_its_ancestors(county):
