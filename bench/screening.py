@@ -7,6 +7,7 @@ synthetic register written straight to Parquet in the snapshot's columns:
   (the six comparable rules, and all fifteen);
 - hand-written DuckDB SQL for the same six rules: what an engineer would write
   by hand against the same files (measures what the Ibis layer costs);
+- Polars over the same files (lazy API): the fastest dataframe library;
 - pandas over the same files: the usual analyst's script.
 
 County scale (BENCH_ORM_HOUSEHOLDS, default 10,000) on the demo county in a real
@@ -338,6 +339,81 @@ def contender_pandas(paths: dict[str, Path], spec: dict[str, Any]) -> dict[str, 
     return _counts(found)
 
 
+def contender_polars(paths: dict[str, Path], spec: dict[str, Any]) -> dict[str, int]:
+    """The same six rules in Polars' lazy API (its multi-threaded, streaming engine), money
+    kept as decimals so that the thresholds compare exactly as in SQL."""
+    import polars as pl
+
+    from jingzhun.monitoring.engine.runner import months_before
+
+    p = {key: Decimal(value) for key, value in spec["values"].items()}
+    start = months_before(AS_OF, int(p["lookback_months"]))
+    households = (
+        pl.scan_parquet(paths["households"])
+        .filter(pl.col("is_active") & pl.col("village_id").is_between(pl.lit(PROVINCE_LOW), pl.lit(PROVINCE_HIGH)))
+        .select("id", "attribute")
+    )
+    ids = households.select(household_id=pl.col("id"))
+    incomes = pl.scan_parquet(paths["incomes"]).join(ids, on="household_id", how="semi")
+    records = (
+        pl.scan_parquet(paths["records"])
+        .join(ids, on="household_id", how="semi")
+        .filter(pl.col("event_date").is_between(start, AS_OF))
+    )
+    members = pl.scan_parquet(paths["members"]).join(ids, on="household_id", how="semi")
+    line = p["monitoring_income_line"]
+    current = incomes.filter(pl.col("year") == INCOME_YEAR).select("household_id", "per_capita_net_income")
+    previous = incomes.filter(pl.col("year") == INCOME_YEAR - 1).select(
+        "household_id", previous=pl.col("per_capita_net_income")
+    )
+    kept_basis_points = int((100 - p["income_fall_percent"]) * 100)
+    medical = records.filter(pl.col("dataset_type") == "medical")
+    stays = (
+        medical.filter(pl.col("kind") == "inpatient")
+        .group_by("household_id")
+        .agg(spent=pl.col("amount_out_of_pocket").sum())
+        .join(households, left_on="household_id", right_on="id")
+        .with_columns(
+            allowed=pl.when(pl.col("attribute").is_in(list(spec["lifted_out_attributes"])))
+            .then(pl.lit(p["hospital_oop_lifted_out"]))
+            .otherwise(pl.lit(p["hospital_oop_ordinary"]))
+        )
+    )
+    monthly = (
+        medical.filter(pl.col("kind") == "outpatient")
+        .group_by("household_id", pl.col("event_date").dt.strftime("%Y%m").alias("month"))
+        .agg(spent=pl.col("amount_out_of_pocket").sum())
+        .filter(pl.col("spent") >= p["outpatient_monthly"])
+    )
+    schooling = (
+        records.filter(pl.col("dataset_type") == "education")
+        .group_by("household_id")
+        .agg(spent=pl.col("amount_out_of_pocket").sum())
+        .filter(pl.col("spent") > p["schooling_cost_after_aid"])
+    )
+    parts = [
+        current.filter(pl.col("per_capita_net_income") <= line).select(
+            "household_id", rule=pl.lit("INCOME_BELOW_LINE")
+        ),
+        current.join(previous, on="household_id")
+        .filter(
+            (pl.col("previous") > 0)
+            & (pl.col("per_capita_net_income") * 10000 < pl.col("previous") * kept_basis_points)
+        )
+        .select("household_id", rule=pl.lit("INCOME_FALL")),
+        stays.filter(pl.col("spent") >= pl.col("allowed")).select(
+            "household_id", rule=pl.lit("HOSPITAL_OUT_OF_POCKET")
+        ),
+        monthly.select("household_id").unique().select("household_id", rule=pl.lit("OUTPATIENT_MONTHLY")),
+        schooling.select("household_id", rule=pl.lit("SCHOOLING_COST")),
+        members.filter(~pl.col("resident_medical_insurance") & ~pl.col("employee_medical_insurance")).select(
+            "household_id", rule=pl.lit("NO_MEDICAL_INSURANCE")
+        ),
+    ]
+    found = pl.concat(parts).collect()
+    return _counts(found.get_column("rule").to_list())
+
+
 # --- county scale on the real register (Django) -------------------------------------
 
 
@@ -491,6 +567,8 @@ def run_contender(name: str, data: Path, spec_path: Path, repeats: int) -> None:
             counts = contender_sql(paths, spec)
         elif name == "pandas":
             counts = contender_pandas(paths, spec)
+        elif name == "polars":
+            counts = contender_polars(paths, spec)
         else:
             raise SystemExit(f"unknown contender {name}")
         if round_number:
@@ -549,7 +627,7 @@ def main() -> None:
         prefix="jingzhun-bench-", dir=ROOT / "var" if (ROOT / "var").is_dir() else None
     ) as work:
         work_dir = Path(work)
-        steps = tqdm(total=7, desc="screening benchmark", unit="step")
+        steps = tqdm(total=8, desc="screening benchmark", unit="step")
         database = work_dir / "bench.sqlite3"
         env = _django_env(database)
         # Parameters as the catalogue ships them for province 15, read through the real services.
@@ -564,7 +642,7 @@ def main() -> None:
         generation_s = time.perf_counter() - started
         steps.update()
         contenders = {}
-        for name in ("jingzhun", "duckdb-sql", "pandas", "jingzhun-all-rules"):
+        for name in ("jingzhun", "duckdb-sql", "polars", "pandas", "jingzhun-all-rules"):
             steps.set_postfix_str(name)
             contenders[name] = _child(
                 [
@@ -587,7 +665,7 @@ def main() -> None:
         steps.close()
 
     reference = contenders["jingzhun"]["findings"]
-    for name in ("duckdb-sql", "pandas"):
+    for name in ("duckdb-sql", "polars", "pandas"):
         if contenders[name]["findings"] != reference:
             raise SystemExit(f"{name} disagrees with jingzhun: {contenders[name]['findings']} != {reference}")
     write_results(args, generation_s, contenders, county)
@@ -617,6 +695,7 @@ def write_results(args: Any, generation_s: float, contenders: dict[str, Any], co
     for name, label in (
         ("jingzhun", "jingzhun (Ibis → DuckDB), 6 rules"),
         ("duckdb-sql", "hand-written DuckDB SQL, 6 rules"),
+        ("polars", "Polars (lazy), 6 rules"),
         ("pandas", "pandas, 6 rules"),
         ("jingzhun-all-rules", "jingzhun (Ibis → DuckDB), all 15 rules"),
     ):
