@@ -350,7 +350,9 @@ def contender_polars(paths: dict[str, Path], spec: dict[str, Any]) -> dict[str, 
     start = months_before(AS_OF, int(p["lookback_months"]))
     households = (
         pl.scan_parquet(paths["households"])
-        .filter(pl.col("is_active") & pl.col("village_id").is_between(pl.lit(PROVINCE_LOW), pl.lit(PROVINCE_HIGH)))
+        .filter(
+            pl.col("is_active") & pl.col("village_id").is_between(pl.lit(PROVINCE_LOW), pl.lit(PROVINCE_HIGH))
+        )
         .select("id", "attribute")
     )
     ids = households.select(household_id=pl.col("id"))
