@@ -16,7 +16,7 @@ import pyarrow as pa
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -133,7 +133,7 @@ def _findings(
     *,
     area: Area,
     work: Path,
-    households: list[int] | None,
+    households: QuerySet[Household] | None,
     as_of: datetime.date,
     income_year: int,
     parameters: Parameters,
@@ -144,7 +144,7 @@ def _findings(
     engine's connection is open."""
     low, high = area.subtree_bounds
 
-    def snapshot_of(tables: dict[str, Any]) -> Any:
+    def snapshot_of(tables: dict[str, Any], household_ids: list[int] | None) -> Any:
         return runner.scoped_snapshot(
             tables,
             village_low=low,
@@ -152,28 +152,30 @@ def _findings(
             as_of=as_of,
             income_year=income_year,
             lookback_months=int(parameters["lookback_months"]),
-            household_ids=households,
+            household_ids=household_ids,
         )
 
     batch_rows = settings.SCREENING_BATCH_ROWS
     if engine == Engine.POSTGRES:
+        ids = None if households is None else list(households.values_list("pk", flat=True))
         backend = postgres_connection()
         tables = runner.postgres_tables(backend)
         progress(40, _("Screening in PostgreSQL"))
         try:
-            yield runner.evaluate_batches(snapshot_of(tables), parameters, codes, batch_rows=batch_rows)
+            yield runner.evaluate_batches(snapshot_of(tables, ids), parameters, codes, batch_rows=batch_rows)
         finally:
             backend.disconnect()
         return
     progress(10, _("Extracting the snapshot"))
-    paths = export_snapshot(work, area=area)
+    # Only the households to screen are copied out: the snapshot needs no filter after.
+    paths = export_snapshot(work, area=area, households=households)
     progress(40, _("Screening"))
     if engine == Engine.SPARK:
         backend, tables = runner.spark_tables(paths, spark_session())
     else:
         backend, tables = runner.duckdb_tables(paths, memory_limit=settings.SCREENING_DUCKDB_MEMORY_LIMIT)
     try:
-        yield runner.evaluate_batches(snapshot_of(tables), parameters, codes, batch_rows=batch_rows)
+        yield runner.evaluate_batches(snapshot_of(tables, None), parameters, codes, batch_rows=batch_rows)
     finally:
         if engine == Engine.DUCKDB:
             backend.disconnect()
@@ -182,15 +184,17 @@ def _findings(
 # --- runs ------------------------------------------------------------------------
 
 
-def _changed_households(area: Area, since: datetime.datetime) -> list[int]:
-    """Households changed since ``since`` or touched by department data imported since then."""
+def _changed_households(area: Area, since: datetime.datetime) -> QuerySet[Household]:
+    """Households changed since ``since`` or touched by department data imported since then
+    (a record of the household, or an area-level record of its village): one query, not a
+    list, so that a province's changes are never held in Python."""
     in_area = Household.objects.filter(code_range_q(area, "village_id"))
-    changed = set(in_area.filter(updated_at__gt=since).values_list("pk", flat=True))
     touched = DepartmentRecord.objects.filter(batch__uploaded_at__gt=since)
-    changed |= set(touched.filter(household__in=in_area).values_list("household_id", flat=True))
-    area_codes = touched.filter(household__isnull=True).values_list("village_code", flat=True)
-    changed |= set(in_area.filter(village_id__in=list(area_codes)).values_list("pk", flat=True))
-    return sorted(changed)
+    return in_area.filter(
+        Q(updated_at__gt=since)
+        | Q(pk__in=touched.filter(household__isnull=False).values("household_id"))
+        | Q(village_id__in=touched.filter(household__isnull=True).values("village_code"))
+    )
 
 
 def _require_screening(user: User | None, area: Area) -> None:
@@ -268,10 +272,18 @@ def screening_run_execute(run: ScreeningRun, *, progress: Progress | None = None
             if previous is not None:
                 households = _changed_households(area, previous.started_at)
         screened = (
-            len(households)
-            if households is not None
-            else Household.objects.filter(code_range_q(area, "village_id"), is_active=True).count()
+            (
+                households
+                if households is not None
+                else Household.objects.filter(code_range_q(area, "village_id"))
+            )
+            .filter(is_active=True)
+            .count()
         )
+        if households is not None and not households.exists():
+            # Nothing changed since the last run: nothing to screen, nothing to write.
+            run_succeed(run, households_screened=0, findings=0, warnings_created=0, warnings_refreshed=0)
+            return run
         days = int(parameter_value("warning_verification_days", year=run.as_of.year, province=area.code[:2]))
         with (
             tempfile.TemporaryDirectory(prefix=f"screening-{run.pk}-", dir=_work_dir()) as work,

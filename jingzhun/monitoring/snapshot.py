@@ -59,22 +59,27 @@ def write_parquet(queryset: QuerySet, schema: pa.Schema, path: Path) -> int:
 
 
 def export_snapshot(
-    directory: Path, *, area: Area, tables: tuple[str, ...] = tuple(SCHEMAS)
+    directory: Path,
+    *,
+    area: Area,
+    tables: tuple[str, ...] = tuple(SCHEMAS),
+    households: QuerySet[Household] | None = None,
 ) -> dict[str, Path]:
     """Write the area's households, members, incomes, conditions and department records
-    (or only the ``tables`` named)."""
+    (or only the ``tables`` named; only those of ``households``, a subset of the area's, when
+    given: an incremental run copies out what changed, not the province)."""
     directory.mkdir(parents=True, exist_ok=True)
-    in_area = code_range_q(area, "household__village_id")
+    chosen = Household.objects.filter(code_range_q(area, "village_id"))
+    if households is not None:
+        chosen = chosen.filter(pk__in=households.values("pk"))
+    of_chosen = Q(household_id__in=chosen.values("pk"))
     querysets = {
-        "households": Household.objects.filter(code_range_q(area, "village_id")),
-        "members": Member.objects.filter(in_area),
-        "incomes": IncomeRecord.objects.filter(in_area),
-        "conditions": LivingConditions.objects.filter(in_area),
+        "households": chosen,
+        "members": Member.objects.filter(of_chosen),
+        "incomes": IncomeRecord.objects.filter(of_chosen),
+        "conditions": LivingConditions.objects.filter(of_chosen),
         "records": DepartmentRecord.objects.filter(
-            Q(
-                household__isnull=False,
-                household_id__in=Household.objects.filter(code_range_q(area, "village_id")).values("pk"),
-            )
+            Q(household__isnull=False) & of_chosen
             | Q(household__isnull=True) & code_range_q(area, "village_code")
         ),
     }

@@ -1,5 +1,6 @@
 import datetime
 import json
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -137,6 +138,49 @@ def test_incremental_run_screens_only_changed_households(village):
     assert result.households_screened == 1
     subject = {(changed.household_number, 0)}
     assert found(result) == {"INCOME_BELOW_LINE": subject, "INCOME_FALL": subject}
+
+
+def _open_warnings():
+    return sorted(
+        (w.household_id, w.rule_id, w.member_key, json.dumps(w.evidence, sort_keys=True), w.status)
+        for w in RiskWarning.objects.filter(status__in=["new", "verifying"])
+    )
+
+
+def test_an_incremental_run_equals_a_full_run_and_costs_what_changed(village):
+    from jingzhun.departments.models import DepartmentBatch
+
+    screening_scenario.build(village)
+    run(village)
+    # Three kinds of change: a household edited, a new department batch touching another
+    # household, and nothing at all for the rest.
+    edited = Household.objects.get(household_number="S-clean")
+    IncomeRecord.objects.filter(household=edited, year=INCOME_YEAR).update(per_capita_net_income=5000)
+    Household.objects.filter(pk=edited.pk).update(updated_at=datetime.datetime.now(datetime.UTC))
+    touched = Household.objects.get(household_number="S-hospital-ordinary-below")
+    DepartmentBatch.objects.filter(dataset_type="medical").update(
+        uploaded_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+    )
+    batch = DepartmentBatch.objects.create(
+        dataset_type="medical", period=AS_OF.replace(day=1), file_name="m2.csv", file_sha256="m2"
+    )
+    screening_scenario.record(
+        "medical",
+        touched,
+        touched.members.get(),
+        kind="inpatient",
+        amount_total=Decimal("40000"),
+        amount_out_of_pocket=Decimal("8000.00"),
+    ).__class__.objects.filter(household=touched, amount_out_of_pocket=Decimal("8000.00")).update(batch=batch)
+    incremental = run(village, incremental=True)
+    assert incremental.households_screened == 2
+    after_incremental = _open_warnings()
+    full = run(village)
+    assert full.warnings_created == 0  # the incremental run missed nothing
+    assert _open_warnings() == after_incremental  # and left no stale evidence
+    # Nothing changed since: nothing screened, nothing written.
+    quiet = run(village, incremental=True)
+    assert (quiet.households_screened, quiet.findings, quiet.warnings_created) == (0, 0, 0)
 
 
 def test_screen_command_json(village, capsys):
