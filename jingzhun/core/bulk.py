@@ -432,16 +432,22 @@ def insert_arrow(
     whose tables refer to each other)."""
     import pyarrow as pa
 
-    batches = data.to_batches(max_chunksize=batch_rows) if isinstance(data, pa.Table) else data
+    batches = iter(data.to_batches(max_chunksize=batch_rows) if isinstance(data, pa.Table) else data)
+    first = next(batches, None)
+    if first is None:
+        return 0
     now = datetime.datetime.now(datetime.UTC)
-    fields = [f for f in model._meta.concrete_fields if with_primary_key or not f.primary_key]
+    pk_name = model._meta.pk.attname if model._meta.pk else ""
+    # The ids from the data when asked for and present; the database's sequence otherwise.
+    keep_pk = with_primary_key and pk_name in first.schema.names
+    fields = [f for f in model._meta.concrete_fields if keep_pk or not f.primary_key]
     columns = [connection.ops.quote_name(str(field.column)) for field in fields]
     unknown = set(constants or {}) - {field.attname for field in fields}
     if unknown:
         raise KeyError(f"{model.__name__} has no field {sorted(unknown)}")
     table_name = connection.ops.quote_name(model._meta.db_table)
     count = 0
-    for batch in batches:
+    for batch in itertools.chain([first], batches):
         arrays = [_arrow_column(field, batch, constants or {}, now) for field in fields]
         table = pa.Table.from_arrays(arrays, names=[f"c{index}" for index in range(len(arrays))])
         count += write_arrow(table_name, columns, table, batch_rows=batch_rows)

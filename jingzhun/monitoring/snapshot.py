@@ -22,19 +22,25 @@ from jingzhun.monitoring.engine.tables import SCHEMAS
 from jingzhun.registry.models import Household, IncomeRecord, LivingConditions, Member
 
 CHUNK = 50_000
+# What libpq reads from Django's connection parameters.
+_LIBPQ_KEYS = {"host", "port", "dbname", "user", "password", "sslmode", "sslrootcert", "sslcert", "sslkey"}
 COPY_BLOCK_BYTES = 16 << 20
 _JSON_COLUMNS = {"health", "flags", "risk_types"}
 
 
 def write_parquet(queryset: QuerySet, schema: pa.Schema, path: Path) -> int:
-    """The queryset's columns named by ``schema`` into a Parquet file, a chunk at a time:
-    on PostgreSQL by COPY streamed through Arrow's CSV reader (no Python per value), elsewhere
-    through the ORM's cursor."""
+    """The queryset's columns named by ``schema`` into a Parquet file, a chunk at a time. On
+    PostgreSQL outside a transaction (a nightly job) through ADBC, whose driver reads COPY's
+    binary rows straight into Arrow batches: no Python per row. Inside a transaction (which
+    another connection could not see into) by COPY streamed through Arrow's CSV reader; on
+    SQLite through the ORM's cursor."""
     names = schema.names
     annotations = {f"{column}_text": Cast(column, TextField()) for column in names if column in _JSON_COLUMNS}
     fields = [f"{column}_text" if column in _JSON_COLUMNS else column for column in names]
     rows = queryset.annotate(**annotations).values_list(*fields).order_by()
     if connection.vendor == "postgresql":
+        if not connection.in_atomic_block:
+            return _adbc_to_parquet(rows, schema, path)
         return _copy_to_parquet(rows, schema, path)
     count = 0
     with pq.ParquetWriter(path, schema) as writer:
@@ -126,4 +132,37 @@ def _copy_to_parquet(rows: QuerySet, schema: pa.Schema, path: Path) -> int:
             for batch in reader:
                 writer.write_batch(batch)
                 count += batch.num_rows
+    return count
+
+
+def _adbc_to_parquet(rows: QuerySet, schema: pa.Schema, path: Path) -> int:
+    """The query through ADBC's PostgreSQL driver (its own connection, so committed data
+    only), each batch cast to the snapshot's types (numeric arrives as text) into Parquet."""
+    import adbc_driver_postgresql.dbapi as adbc
+    import psycopg
+    import pyarrow.compute as pc
+
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # Bound by psycopg's own quoting: ADBC takes the statement as text.
+        statement = psycopg.ClientCursor(cursor.connection).mogrify(sql, params)
+    settings = connection.get_connection_params()
+    conninfo = psycopg.conninfo.make_conninfo(
+        **{key: value for key, value in settings.items() if key in _LIBPQ_KEYS and value}
+    )
+    count = 0
+    with adbc.connect(conninfo) as adbc_connection, adbc_connection.cursor() as adbc_cursor:
+        adbc_cursor.execute(statement)
+        with pq.ParquetWriter(path, schema) as writer:
+            for batch in adbc_cursor.fetch_record_batch():
+                columns = []
+                for index, target in enumerate(schema.types):
+                    column = batch.column(index)
+                    if isinstance(column.type, pa.ExtensionType):
+                        column = column.storage
+                    columns.append(column if column.type == target else pc.cast(column, target))
+                writer.write_batch(pa.RecordBatch.from_arrays(columns, schema=schema))
+                count += batch.num_rows
+            if not count:
+                writer.write_table(schema.empty_table())
     return count
