@@ -89,6 +89,7 @@ bench: install
 	$(BIN)/python bench/api.py
 	$(BIN)/python bench/encryption.py
 	$(BIN)/python bench/funds.py
+	$(BIN)/python bench/night.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache test-artifacts

@@ -103,7 +103,8 @@ def spark_session() -> Any:
             .appName("jingzhun-screening")
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.driver.host", "127.0.0.1")
+            # Executors on other machines connect back to the driver at this address.
+            .config("spark.driver.host", os.environ.get("JINGZHUN_SPARK_DRIVER_HOST", "127.0.0.1"))
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.sql.shuffle.partitions", "4")
             .getOrCreate()

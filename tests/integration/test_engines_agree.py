@@ -104,3 +104,44 @@ def test_the_two_extraction_paths_give_the_same_snapshot(reference_data, tmp_pat
         copy_table = pq.read_table(by_copy[name]).sort_by(order)
         assert adbc_table.num_rows > 0
         assert adbc_table.equals(copy_table), name
+
+
+@pytest.mark.spark
+@pytest.mark.spark_cluster
+@pytest.mark.postgres_only  # once per suite: the cluster takes a while to start
+def test_a_standalone_spark_cluster_writes_the_warnings_duckdb_writes(monkeypatch):
+    """The night's screening on a Spark cluster (a master and a worker started from the
+    installed pyspark, reached as JINGZHUN_SPARK_MASTER) writes exactly DuckDB's warnings."""
+    import json
+
+    from jingzhun.monitoring.models import RiskWarning
+    from tests.spark_cluster import standalone_cluster
+
+    county, _expected = _county_with_data()
+
+    def night(engine):
+        RiskWarning.objects.all().delete()
+        run = services.screening_run_execute(
+            services.screening_run_start(area=county, engine=engine, as_of=AS_OF, income_year=INCOME_YEAR)
+        )
+        assert run.status == "succeeded"
+        return sorted(
+            (w.household_id, w.rule_id, w.member_key, json.dumps(w.evidence, sort_keys=True), w.risk_type)
+            for w in RiskWarning.objects.all()
+        )
+
+    on_duckdb = night("duckdb")
+    assert len(on_duckdb) > 100
+    if services._spark_session is not None:  # a local session of another test in this process
+        services._spark_session.stop()
+        services._spark_session = None
+    with standalone_cluster(workers=1, cores=1, memory="2g") as master:
+        monkeypatch.setenv("JINGZHUN_SPARK_MASTER", master)
+        try:
+            session = services.spark_session()
+            assert session.sparkContext.master == master
+            assert night("spark") == on_duckdb
+        finally:
+            # Stopped and forgotten: the next test in this process starts its local session.
+            services.spark_session().stop()
+            services._spark_session = None
