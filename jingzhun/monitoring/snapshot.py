@@ -76,9 +76,13 @@ def export_snapshot(
     given: an incremental run copies out what changed, not the province)."""
     directory.mkdir(parents=True, exist_ok=True)
     chosen = Household.objects.filter(code_range_q(area, "village_id"))
+    # The whole area by a join on the household's village (never `IN (subquery)` beside an OR:
+    # PostgreSQL cannot hash a subquery of a million ids there and rescans it per row); a
+    # subset by its ids.
+    of_chosen = code_range_q(area, "household__village_id")
     if households is not None:
         chosen = chosen.filter(pk__in=households.values("pk"))
-    of_chosen = Q(household_id__in=chosen.values("pk"))
+        of_chosen = Q(household_id__in=chosen.values("pk"))
     querysets = {
         "households": chosen,
         "members": Member.objects.filter(of_chosen),

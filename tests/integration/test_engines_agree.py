@@ -109,7 +109,7 @@ def test_the_two_extraction_paths_give_the_same_snapshot(reference_data, tmp_pat
 @pytest.mark.spark
 @pytest.mark.spark_cluster
 @pytest.mark.postgres_only  # once per suite: the cluster takes a while to start
-def test_a_standalone_spark_cluster_writes_the_warnings_duckdb_writes(monkeypatch):
+def test_a_standalone_spark_cluster_writes_the_warnings_duckdb_writes(reference_data, monkeypatch):
     """The night's screening on a Spark cluster (a master and a worker started from the
     installed pyspark, reached as JINGZHUN_SPARK_MASTER) writes exactly DuckDB's warnings."""
     import json
