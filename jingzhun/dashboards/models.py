@@ -21,6 +21,8 @@ class AggregateRun(RecordedRun):
     )
     households = models.PositiveIntegerField(_("households"), default=0)
     figures_written = models.PositiveIntegerField(_("figures written"), default=0)
+    # Where the facts are counted: DuckDB in this process, or a Spark cluster.
+    engine = models.CharField(_("engine"), max_length=10, default="duckdb")
 
     class Meta(RecordedRun.Meta):
         verbose_name = _("figure refresh")

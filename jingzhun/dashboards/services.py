@@ -11,7 +11,7 @@ from typing import Any
 
 import pyarrow as pa
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,9 +43,10 @@ from jingzhun.dashboards.engine import FactParameters, household_facts, rolled_u
 from jingzhun.dashboards.figures import FIGURES
 from jingzhun.dashboards.models import AggregateRun, AreaFigure, HouseholdFact
 from jingzhun.dashboards.tables import SCHEMAS
-from jingzhun.monitoring.choices import OPEN_STATUSES
-from jingzhun.monitoring.engine.runner import duckdb_tables
+from jingzhun.monitoring.choices import OPEN_STATUSES, Engine
+from jingzhun.monitoring.engine.runner import duckdb_tables, spark_tables
 from jingzhun.monitoring.models import RiskWarning, ScreeningRule
+from jingzhun.monitoring.services import spark_session
 from jingzhun.monitoring.snapshot import export_snapshot, write_parquet
 from jingzhun.projects.models import Beneficiary
 from jingzhun.quality.selectors import issue_household_querysets
@@ -102,9 +103,12 @@ def aggregate_run_start(
     trigger: str = RefreshTrigger.MANUAL,
     as_of: datetime.date | None = None,
     income_year: int | None = None,
+    engine: str = Engine.DUCKDB,
 ) -> AggregateRun:
     """Record a refresh (committed at once, so that its progress can be watched)."""
     _require_refresh(user, area)
+    if engine not in (Engine.DUCKDB, Engine.SPARK):
+        raise ValidationError(_("Figures are counted on DuckDB or Spark."))
     as_of = as_of or timezone.localdate()
     # A refresh of this area still unfinished was interrupted or is superseded by this one:
     # none of it was written.
@@ -118,6 +122,7 @@ def aggregate_run_start(
         income_year=income_year or as_of.year - 1,
         trigger=trigger,
         started_by=user,
+        engine=engine,
     )
 
 
@@ -188,10 +193,15 @@ def aggregate_run_execute(run: AggregateRun, *, progress: Progress | None = None
             report(5, _("Extracting the register"))
             paths = _export(area, Path(work))
             report(40, _("Counting"))
-            duck, tables = duckdb_tables(paths, memory_limit=settings.SCREENING_DUCKDB_MEMORY_LIMIT)
-            try:
+            if run.engine == Engine.SPARK:
+                duck, tables = spark_tables(paths, spark_session())
+                facts = household_facts(tables, parameters)
+                villages = village_figures(facts, FIGURES)
+            else:
+                duck, tables = duckdb_tables(paths, memory_limit=settings.SCREENING_DUCKDB_MEMORY_LIMIT)
                 facts = duck.create_table("facts", household_facts(tables, parameters), temp=True)
                 villages = duck.create_table("villages", village_figures(facts, FIGURES), temp=True)
+            try:
                 figures = rolled_up(villages, _levels(area))
                 report(70, _("Writing the figures"))
                 # Streamed from DuckDB into the database in one transaction: never all facts
@@ -200,7 +210,8 @@ def aggregate_run_execute(run: AggregateRun, *, progress: Progress | None = None
                     households, written = _replace(run, area, _stream(facts), _stream(figures))
                     run_succeed(run, households=households, figures_written=written)
             finally:
-                duck.disconnect()
+                if run.engine == Engine.DUCKDB:  # a Spark session outlives the run
+                    duck.disconnect()
     except Exception as error:
         logger.exception("figure refresh %s failed", run.pk)
         run_failed(run, error)
@@ -249,7 +260,8 @@ def aggregate_refresh(
     trigger: str = RefreshTrigger.MANUAL,
     as_of: datetime.date | None = None,
     progress: Progress | None = None,
+    engine: str = Engine.DUCKDB,
 ) -> AggregateRun:
     """Start and run a refresh in this process (commands, the demo, tests)."""
-    run = aggregate_run_start(area=area, user=user, trigger=trigger, as_of=as_of)
+    run = aggregate_run_start(area=area, user=user, trigger=trigger, as_of=as_of, engine=engine)
     return aggregate_run_execute(run, progress=progress)

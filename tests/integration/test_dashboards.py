@@ -475,3 +475,23 @@ def test_the_oversight_panel_counts_findings_calls_evaluation_and_assessment(cou
     )
     assert sorted(map(int, listed)) == sorted(expected.values_list("pk", flat=True))
     assert expected.exists()
+
+
+@pytest.mark.spark
+def test_the_figures_counted_on_spark_equal_duckdbs(county):
+    """The refresh's Ibis expressions on Spark: the same facts and the same figures."""
+
+    def stored_state():
+        return (
+            sorted(AreaFigure.objects.values_list("area_code", "level", "figure", "key", "value")),
+            sorted(
+                HouseholdFact.objects.values_list(
+                    "household_id", "monitored_open", "open_warning_rules", "quality_rules", "income_band"
+                )
+            ),
+        )
+
+    on_duckdb = stored_state()
+    run = aggregate_refresh(area=county, engine="spark")
+    assert (run.status, run.engine) == (RunStatus.SUCCEEDED, "spark")
+    assert stored_state() == on_duckdb

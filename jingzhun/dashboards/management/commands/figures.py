@@ -16,6 +16,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         add_area_argument(parser)
+        parser.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb")
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -24,7 +25,9 @@ class Command(BaseCommand):
         with tqdm(total=100, unit="%", desc=f"统计 {area.name}", disable=options["no_progress"]) as bar:
             try:
                 run = aggregate_refresh(
-                    area=area, progress=lambda percent, _stage: bar.update(percent - bar.n)
+                    area=area,
+                    engine=options["engine"],
+                    progress=lambda percent, _stage: bar.update(percent - bar.n),
                 )
             except Exception as error:
                 raise CommandError(f"refresh failed, the previous figures stay: {error}") from error
