@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dashboards', '0004_assessment_runs'),
+        ("dashboards", "0004_assessment_runs"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='aggregaterun',
-            name='engine',
-            field=models.CharField(default='duckdb', max_length=10, verbose_name='engine'),
+            model_name="aggregaterun",
+            name="engine",
+            field=models.CharField(default="duckdb", max_length=10, verbose_name="engine"),
         ),
     ]
