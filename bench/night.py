@@ -433,17 +433,26 @@ def step_write_floor() -> dict[str, Any]:
 
 
 def _child(step: str, *arguments: str, env: dict[str, str] | None = None) -> dict[str, Any]:
-    completed = subprocess.run(
-        [sys.executable, __file__, "--step", step, *arguments],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        check=False,
-    )
-    if completed.returncode != 0:
-        raise SystemExit(f"step {step} failed:\n{completed.stderr[-6000:]}")
-    result = json.loads(completed.stdout.strip().splitlines()[-1])
-    result["postgres_peak_mib"] = round(postgres_peak_mib())
+    """Run one step in its own process; meanwhile sample the PostgreSQL server's processes
+    (a session's backend ends with the step, and its high-water mark with it)."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        process = subprocess.Popen(
+            [sys.executable, __file__, "--step", step, *arguments],
+            stdout=out,
+            stderr=err,
+            text=True,
+            env={**os.environ, **(env or {})},
+        )
+        server_peak = 0.0
+        while process.poll() is None:
+            server_peak = max(server_peak, postgres_peak_mib())
+            time.sleep(0.5)
+        out.seek(0)
+        err.seek(0)
+        if process.returncode != 0:
+            raise SystemExit(f"step {step} failed:\n{err.read()[-6000:]}")
+        result = json.loads(out.read().strip().splitlines()[-1])
+    result["postgres_peak_mib"] = round(max(server_peak, postgres_peak_mib()))
     return result
 
 

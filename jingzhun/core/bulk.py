@@ -432,6 +432,9 @@ def insert_arrow(
     whose tables refer to each other)."""
     import pyarrow as pa
 
+    unknown = set(constants or {}) - {field.attname for field in model._meta.concrete_fields}
+    if unknown:
+        raise KeyError(f"{model.__name__} has no field {sorted(unknown)}")
     batches = iter(data.to_batches(max_chunksize=batch_rows) if isinstance(data, pa.Table) else data)
     first = next(batches, None)
     if first is None:
@@ -442,9 +445,6 @@ def insert_arrow(
     keep_pk = with_primary_key and pk_name in first.schema.names
     fields = [f for f in model._meta.concrete_fields if keep_pk or not f.primary_key]
     columns = [connection.ops.quote_name(str(field.column)) for field in fields]
-    unknown = set(constants or {}) - {field.attname for field in fields}
-    if unknown:
-        raise KeyError(f"{model.__name__} has no field {sorted(unknown)}")
     table_name = connection.ops.quote_name(model._meta.db_table)
     count = 0
     for batch in itertools.chain([first], batches):

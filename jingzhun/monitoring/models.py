@@ -116,17 +116,32 @@ class RiskWarning(models.Model):
     """A household (or member) flagged by a rule, with the evidence, waiting for the
     village to verify it. An open warning is found again, not duplicated, by later runs."""
 
+    # A province's night writes millions of warnings, and refreshes as many: every database
+    # foreign-key check is a lookup per row at commit (most of the write's time when measured),
+    # and every index on a refreshed column turns an in-place (HOT) update into index writes.
+    # So only the household and the rule are checked by the database; the member and the runs
+    # are written by the warning writer from rows it has just read, deleted only through the
+    # ORM (which applies SET_NULL and PROTECT itself), and last_run is not indexed.
     household = models.ForeignKey("registry.Household", on_delete=models.CASCADE, related_name="warnings")
     member = models.ForeignKey(
-        "registry.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "registry.Member",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
     # 0 for a household-level finding: lets one unique index cover both kinds.
     member_key = models.BigIntegerField(default=0)
     rule = models.ForeignKey(ScreeningRule, on_delete=models.PROTECT, related_name="warnings")
     risk_type = CodeField(_("risk type"), code_list="risk_type", blank=False)
     evidence = models.JSONField(_("evidence"), default=dict)
-    first_run = models.ForeignKey(ScreeningRun, on_delete=models.PROTECT, related_name="+")
-    last_run = models.ForeignKey(ScreeningRun, on_delete=models.PROTECT, related_name="+")
+    first_run = models.ForeignKey(
+        ScreeningRun, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
+    last_run = models.ForeignKey(
+        ScreeningRun, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=WarningStatus.choices, default=WarningStatus.NEW
     )
