@@ -48,7 +48,6 @@ AS_OF = datetime.date(2026, 6, 30)
 INCOME_YEAR = 2025
 PROVINCE = "150000000000"
 COUNTY = "150102000000"
-SCALES = {"100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}
 BATCH_ROWS = 200_000
 
 
@@ -456,19 +455,12 @@ def _child(step: str, *arguments: str, env: dict[str, str] | None = None) -> dic
     return result
 
 
-def _default_households() -> int:
-    if "BENCH_HOUSEHOLDS" in os.environ:
-        return int(os.environ["BENCH_HOUSEHOLDS"])
-    scale = os.environ.get("BENCH_SCALE", "1m")
-    if scale not in SCALES:
-        raise SystemExit(f"BENCH_SCALE must be one of {', '.join(SCALES)}")
-    return SCALES[scale]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    from bench.screening import _default_households  # BENCH_HOUSEHOLDS or BENCH_SCALE, as there
+
     parser.add_argument("--households", type=int, default=_default_households())
     parser.add_argument("--repeats", type=int, default=int(os.environ.get("BENCH_REPEATS", 3)))
     parser.add_argument("--step")

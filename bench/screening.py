@@ -589,7 +589,7 @@ def _django_env(database: Path) -> dict[str, str]:
     }
 
 
-SCALES = {"1m": 1_000_000, "10m": 10_000_000}
+SCALES = {"100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}
 
 
 def _default_households() -> int:

@@ -63,10 +63,24 @@ def _bar_chart(report: Report, font: str) -> Any:
     return drawing
 
 
-def report_pdf(report: Report) -> bytes:
+def _ranking_style() -> Any:
+    """A ranking's table as printed: ruled, a shaded header, numbers from the third column
+    right-aligned."""
     from reportlab.lib import colors
+    from reportlab.platypus import TableStyle
+
+    return TableStyle(
+        [
+            ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f7")),
+            ("ALIGN", (2, 1), (-1, -1), "RIGHT"),
+        ]
+    )
+
+
+def report_pdf(report: Report) -> bytes:
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.platypus import Spacer, Table, TableStyle
+    from reportlab.platypus import Spacer, Table
 
     font = cjk_font()
     heading = ParagraphStyle("heading", fontName=font, fontSize=15, leading=20, alignment=1)
@@ -83,15 +97,7 @@ def report_pdf(report: Report) -> bytes:
     table_rows += [[paragraph(text, body) for text in row] for row in texts]
     widths = column_widths([list(headers), *texts], landscape_width(), font_size=body.fontSize)
     table = Table(table_rows, repeatRows=1, colWidths=widths)
-    table.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f7")),
-                ("ALIGN", (2, 1), (-1, -1), "RIGHT"),
-            ]
-        )
-    )
+    table.setStyle(_ranking_style())
     printed = _("Printed %(when)s") % {"when": f"{timezone.localtime():%Y-%m-%d %H:%M}"}
     story: list[Any] = [
         paragraph(_title(report), heading),
@@ -132,15 +138,7 @@ def assessment_pdf(run: AssessmentRun, scores: list[AreaScore]) -> bytes:
     table_rows += [[paragraph(text, body) for text in row] for row in texts]
     widths = column_widths([list(headers), *texts], landscape_width(), font_size=body.fontSize)
     table = Table(table_rows, repeatRows=1, colWidths=widths)
-    table.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f7")),
-                ("ALIGN", (2, 1), (-1, -1), "RIGHT"),
-            ]
-        )
-    )
+    table.setStyle(_ranking_style())
     title = _("Assessment of the areas of %(area)s") % {"area": run.area.name}
     computed = _("Computed %(when)s; figures as of %(figures)s") % {
         "when": f"{timezone.localtime(run.finished_at or run.started_at):%Y-%m-%d %H:%M}",
