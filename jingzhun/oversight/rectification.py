@@ -231,7 +231,7 @@ def _check_data_corrected(finding: Finding) -> None:
     if not finding.source_key.startswith(QUALITY_KEY_PREFIX):
         return
     rule = finding.source_key.removeprefix(QUALITY_KEY_PREFIX)
-    counts = issue_counts_by_village(area=finding.area)
+    counts = issue_counts_by_village(area=finding.area, codes=[rule])
     remaining = counts.get((finding.area_id, rule), 0)
     if remaining:
         raise ValidationError(

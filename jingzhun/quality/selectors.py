@@ -83,18 +83,27 @@ def quality_issues_for_area(*, area: Area) -> list[QualityIssue]:
     return find_issues(households, province=area.code[:2])
 
 
-def issue_counts_by_village(*, area: Area, severity: str | None = None) -> dict[tuple[str, str], int]:
-    """How many active households of each village of ``area`` each rule finds, keyed by
-    (village, rule): one grouped query per rule, no issue loaded row by row."""
+def _offenders(rule: QualityRule, households: QuerySet[Household], context: RuleContext) -> QuerySet:
+    """What ``rule`` finds, as a plain query of its households or members: a rule may filter
+    on its own aggregate, so whoever groups or annotates it works on its result, not its query."""
+    found = rule.find(households, context)
+    return found.model.objects.filter(pk__in=found.values("pk"))
+
+
+def issue_counts_by_village(
+    *, area: Area, severity: str | None = None, codes: Iterable[str] | None = None
+) -> dict[tuple[str, str], int]:
+    """How many active households of each village of ``area`` each rule (of ``codes``, or
+    all) finds, keyed by (village, rule): one grouped query per rule, no issue loaded row
+    by row."""
     households = Household.objects.filter(code_range_q(area, "village_id"), is_active=True)
     context = RuleContext(today=timezone.localdate(), province=area.code[:2])
     counts: dict[tuple[str, str], int] = {}
-    for code, rule in RULES.items():
+    for code in codes or RULES:
+        rule = RULES[code]
         if severity is not None and rule.severity != severity:
             continue
-        found = rule.find(households, context)
-        # A rule may filter on its own aggregate: group its result, not its query.
-        offenders = found.model.objects.filter(pk__in=found.values("pk"))
+        offenders = _offenders(rule, households, context)
         if rule.subject == Subject.MEMBER:
             grouped = offenders.values(village_code=F("household__village_id")).annotate(
                 n=Count("household_id", distinct=True)
@@ -112,8 +121,7 @@ def issue_household_querysets(households: QuerySet[Household], *, province: str)
     context = RuleContext(today=timezone.localdate(), province=province)
     querysets: dict[str, QuerySet] = {}
     for code, rule in RULES.items():
-        found = rule.find(households, context)
-        offenders = found.model.objects.filter(pk__in=found.values("pk"))
+        offenders = _offenders(rule, households, context)
         if rule.subject == Subject.MEMBER:
             querysets[code] = offenders.values("household_id").distinct().annotate(rule=Value(code))
         else:
