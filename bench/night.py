@@ -198,45 +198,24 @@ def _timed_progress() -> tuple[list[tuple[float, int, str]], Any]:
 
 def step_extract(work: Path) -> dict[str, Any]:
     _setup()
+    import pyarrow.parquet as pq
     from django.db import connection
 
     from jingzhun.areas.models import Area
-    from jingzhun.monitoring.snapshot import export_snapshot
+    from jingzhun.monitoring.engine.tables import SCHEMAS
+    from jingzhun.monitoring.snapshot import export_snapshot, snapshot_querysets, snapshot_rows
 
     area = Area.objects.get(code=PROVINCE)
-    target = work / "snapshot"
     started = time.perf_counter()
-    paths = export_snapshot(target, area=area)
+    paths = export_snapshot(work / "snapshot", area=area)
     ours = time.perf_counter() - started
-    import pyarrow.parquet as pq
-
     rows = {name: pq.read_metadata(path).num_rows for name, path in paths.items()}
     # The floor: the same queries copied out by PostgreSQL and thrown away.
-    from django.db.models import TextField
-    from django.db.models.functions import Cast
-
-    from jingzhun.areas.selectors import code_range_q
-    from jingzhun.departments.models import DepartmentRecord
-    from jingzhun.monitoring.engine.tables import SCHEMAS
-    from jingzhun.registry.models import Household, IncomeRecord, LivingConditions, Member
-
-    in_area = Household.objects.filter(code_range_q(area, "village_id"))
-    querysets = {
-        "households": in_area,
-        "members": Member.objects.filter(household_id__in=in_area.values("pk")),
-        "incomes": IncomeRecord.objects.filter(household_id__in=in_area.values("pk")),
-        "conditions": LivingConditions.objects.filter(household_id__in=in_area.values("pk")),
-        "records": DepartmentRecord.objects.all(),
-    }
     started = time.perf_counter()
     copied = 0
     with connection.cursor() as cursor:
-        for name, queryset in querysets.items():
-            names = SCHEMAS[name].names
-            json_columns = {"health", "flags"} & set(names)
-            query = queryset.annotate(**{f"{c}_text": Cast(c, TextField()) for c in json_columns})
-            fields = [f"{c}_text" if c in json_columns else c for c in names]
-            sql, params = query.values_list(*fields).order_by().query.sql_with_params()
+        for name, queryset in snapshot_querysets(area).items():
+            sql, params = snapshot_rows(queryset, SCHEMAS[name]).query.sql_with_params()
             with cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params) as copy:
                 for chunk in copy:
                     copied += len(chunk)

@@ -28,6 +28,38 @@ COPY_BLOCK_BYTES = 16 << 20
 _JSON_COLUMNS = {"health", "flags", "risk_types"}
 
 
+def snapshot_rows(queryset: QuerySet, schema: pa.Schema) -> QuerySet:
+    """The queryset's columns named by ``schema``, JSON read as its text: the query a
+    snapshot table is copied out by."""
+    names = schema.names
+    annotations = {f"{column}_text": Cast(column, TextField()) for column in names if column in _JSON_COLUMNS}
+    fields = [f"{column}_text" if column in _JSON_COLUMNS else column for column in names]
+    return queryset.annotate(**annotations).values_list(*fields).order_by()
+
+
+def snapshot_querysets(area: Area, households: QuerySet[Household] | None = None) -> dict[str, QuerySet]:
+    """The area's register and department records, table by table (only those of
+    ``households``, a subset of the area's, when given)."""
+    chosen = Household.objects.filter(code_range_q(area, "village_id"))
+    # The whole area by a join on the household's village (never `IN (subquery)` beside an OR:
+    # PostgreSQL cannot hash a subquery of a million ids there and rescans it per row); a
+    # subset by its ids.
+    of_chosen = code_range_q(area, "household__village_id")
+    if households is not None:
+        chosen = chosen.filter(pk__in=households.values("pk"))
+        of_chosen = Q(household_id__in=chosen.values("pk"))
+    return {
+        "households": chosen,
+        "members": Member.objects.filter(of_chosen),
+        "incomes": IncomeRecord.objects.filter(of_chosen),
+        "conditions": LivingConditions.objects.filter(of_chosen),
+        "records": DepartmentRecord.objects.filter(
+            Q(household__isnull=False) & of_chosen
+            | Q(household__isnull=True) & code_range_q(area, "village_code")
+        ),
+    }
+
+
 def write_parquet(queryset: QuerySet, schema: pa.Schema, path: Path) -> int:
     """The queryset's columns named by ``schema`` into a Parquet file, a chunk at a time. On
     PostgreSQL outside a transaction (a nightly job) through ADBC, whose driver reads COPY's
@@ -35,9 +67,7 @@ def write_parquet(queryset: QuerySet, schema: pa.Schema, path: Path) -> int:
     another connection could not see into) by COPY streamed through Arrow's CSV reader; on
     SQLite through the ORM's cursor."""
     names = schema.names
-    annotations = {f"{column}_text": Cast(column, TextField()) for column in names if column in _JSON_COLUMNS}
-    fields = [f"{column}_text" if column in _JSON_COLUMNS else column for column in names]
-    rows = queryset.annotate(**annotations).values_list(*fields).order_by()
+    rows = snapshot_rows(queryset, schema)
     if connection.vendor == "postgresql":
         if not connection.in_atomic_block:
             return _adbc_to_parquet(rows, schema, path)
@@ -75,24 +105,7 @@ def export_snapshot(
     (or only the ``tables`` named; only those of ``households``, a subset of the area's, when
     given: an incremental run copies out what changed, not the province)."""
     directory.mkdir(parents=True, exist_ok=True)
-    chosen = Household.objects.filter(code_range_q(area, "village_id"))
-    # The whole area by a join on the household's village (never `IN (subquery)` beside an OR:
-    # PostgreSQL cannot hash a subquery of a million ids there and rescans it per row); a
-    # subset by its ids.
-    of_chosen = code_range_q(area, "household__village_id")
-    if households is not None:
-        chosen = chosen.filter(pk__in=households.values("pk"))
-        of_chosen = Q(household_id__in=chosen.values("pk"))
-    querysets = {
-        "households": chosen,
-        "members": Member.objects.filter(of_chosen),
-        "incomes": IncomeRecord.objects.filter(of_chosen),
-        "conditions": LivingConditions.objects.filter(of_chosen),
-        "records": DepartmentRecord.objects.filter(
-            Q(household__isnull=False) & of_chosen
-            | Q(household__isnull=True) & code_range_q(area, "village_code")
-        ),
-    }
+    querysets = snapshot_querysets(area, households)
     paths = {}
     for name in tables:
         queryset = querysets[name]
