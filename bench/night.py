@@ -18,7 +18,8 @@ is reported too. Steps:
 - the next night: a full screening again (the open warnings refreshed);
 - the figure refresh of the province, and the county dashboard page after it;
 - an incremental night: 1 % of households edited and a new department batch touching
-  another 0.5 %, screened incrementally; and an incremental night with nothing changed;
+  another 0.5 %, screened incrementally, and the figures of those households (and of those
+  the next day changes) counted again; and an incremental night with nothing changed;
 - peers on the extracted snapshot (the screening benchmark's contenders): jingzhun's engine
   alone (six rules, all rules), hand-written DuckDB SQL, Polars and pandas for the six
   comparable rules; and the write floor: a COPY of the findings into a plain table.
@@ -45,6 +46,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "bench" / "results"
 AS_OF = datetime.date(2026, 6, 30)
+# The incremental nights count the figures a day later: what the passing day changes
+# (deadlines, visit intervals, birthdays) is counted with what was edited.
+NEXT_DAY = AS_OF + datetime.timedelta(days=1)
 INCOME_YEAR = 2025
 PROVINCE = "150000000000"
 COUNTY = "150102000000"
@@ -260,7 +264,7 @@ def step_screen(incremental: bool = False) -> dict[str, Any]:
     }
 
 
-def step_figures() -> dict[str, Any]:
+def step_figures(incremental: bool = False) -> dict[str, Any]:
     _setup()
     from django.test import Client
 
@@ -270,7 +274,13 @@ def step_figures() -> dict[str, Any]:
 
     marks, progress = _timed_progress()
     started = time.perf_counter()
-    run = aggregate_refresh(area=Area.objects.get(code=PROVINCE), as_of=AS_OF, progress=progress)
+    run = aggregate_refresh(
+        area=Area.objects.get(code=PROVINCE),
+        as_of=NEXT_DAY if incremental else AS_OF,
+        incremental=incremental,
+        progress=progress,
+    )
+    assert run.incremental == incremental, "an incremental refresh counted the whole province"
     total = time.perf_counter() - started
     by_percent = {percent: moment for moment, percent, _stage in marks}
     stages = {
@@ -291,6 +301,7 @@ def step_figures() -> dict[str, Any]:
         **{key: round(value, 2) for key, value in stages.items()},
         "households": run.households,
         "figures_written": run.figures_written,
+        "incremental": run.incremental,
         "county_page_ms": round(statistics.median(times[1:]) * 1000),
         "peak_rss_mib": round(peak_rss_mib()),
     }
@@ -453,6 +464,7 @@ def main() -> None:
             "screen": lambda: step_screen(),
             "screen-incremental": lambda: step_screen(incremental=True),
             "figures": step_figures,
+            "figures-incremental": lambda: step_figures(incremental=True),
             "change": lambda: step_change(0.01, 0.005),
             "peers": lambda: step_peers(json.loads(args.paths), args.repeats),
             "write-floor": step_write_floor,
@@ -496,7 +508,7 @@ def run(args: Any) -> None:
     with tempfile.TemporaryDirectory(prefix="jingzhun-night-", dir=base) as work_dir:
         work = Path(work_dir)
         os.environ["JINGZHUN_VAR_DIR"] = str(work)
-        steps = tqdm(total=12, desc="night benchmark", unit="step")
+        steps = tqdm(total=14, desc="night benchmark", unit="step")
         results: dict[str, Any] = {}
 
         def step(name: str, *arguments: str, env: dict[str, str] | None = None) -> dict[str, Any]:
@@ -513,7 +525,9 @@ def run(args: Any) -> None:
         step("figures")
         step("change")
         step("screen-incremental:changed")
+        step("figures-incremental:changed")
         step("screen-incremental:nothing")
+        step("figures-incremental:nothing")
         step("write-floor")
         paths = json.dumps(extracted["paths"])
         for contender in ("jingzhun-6", "duckdb-sql", "polars"):
@@ -533,7 +547,12 @@ def write_results(args: Any, results: dict[str, Any]) -> None:
     first = results["screen:first"]
     figures, page = results["figures"], results["figures"]["county_page_ms"]
     night = first["total_s"] + figures["total_s"]
-    incremental = results["screen-incremental:changed"]["total_s"] + figures["total_s"]
+    incremental = (
+        results["screen-incremental:changed"]["total_s"] + results["figures-incremental:changed"]["total_s"]
+    )
+    unchanged = (
+        results["screen-incremental:nothing"]["total_s"] + results["figures-incremental:nothing"]["total_s"]
+    )
     reference = results["peers:jingzhun-6"]["findings"]
     for name in ("duckdb-sql", "polars"):
         if results[f"peers:{name}"]["findings"] != reference:
@@ -549,6 +568,8 @@ def write_results(args: Any, results: dict[str, Any]) -> None:
         "households": args.households,
         "night_s": round(night, 1),
         "incremental_night_s": round(incremental, 1),
+        "incremental_share": round(incremental / night, 3),
+        "unchanged_night_s": round(unchanged, 1),
         "steps": results,
     }
     path = RESULTS / f"night-{args.households}.json"
@@ -578,13 +599,25 @@ def write_results(args: Any, results: dict[str, Any]) -> None:
         f" counting {figures['counting_s']:.1f}, writing {figures['writing_s']:.1f}),"
         f" peak {figures['peak_rss_mib']} MiB; county page {page} ms"
     )
+    for name, label in (
+        ("figures-incremental:changed", "1 % changed and a day later"),
+        ("figures-incremental:nothing", "nothing changed"),
+    ):
+        r = results[name]
+        print(
+            f"  figures incremental, {label}: {r['total_s']} s, {r['households']:,} households counted,"
+            f" {r['figures_written']:,} figures corrected, peak {r['peak_rss_mib']} MiB"
+        )
     floor = results["write-floor"]
     print(f"  write floor: COPY of {floor['rows']:,} warnings in {floor['copy_in_s']} s")
     for name in ("jingzhun-6", "duckdb-sql", "polars"):
         r = results[f"peers:{name}"]
         ratio = r["median_s"] / ours
         print(f"  six rules, {name}: {r['median_s']} s ({ratio:.2f}×), peak {r['peak_rss_mib']} MiB")
-    print(f"  the night: {night:.1f} s; incremental night: {incremental:.1f} s. Results in {path}")
+    print(
+        f"  the night: {night:.1f} s; incremental night: {incremental:.1f} s"
+        f" ({incremental / night:.0%} of it); nothing changed: {unchanged:.1f} s. Results in {path}"
+    )
 
 
 if __name__ == "__main__":

@@ -49,7 +49,7 @@ install -m 644 "$APP/deploy/logrotate/jingzhun" /etc/logrotate.d/jingzhun
 sed "s|jz.example.gov.cn|$DOMAIN|g" "$APP/deploy/nginx/jingzhun.conf" > /etc/nginx/sites-available/jingzhun
 ln -sf /etc/nginx/sites-available/jingzhun /etc/nginx/sites-enabled/jingzhun
 systemctl daemon-reload
-systemctl enable --now jingzhun-web jingzhun-worker jingzhun-backup.timer jingzhun-audit.timer
+systemctl enable --now jingzhun-web jingzhun-worker jingzhun-backup.timer jingzhun-audit.timer jingzhun-night.timer
 systemctl restart jingzhun-web jingzhun-worker
 nginx -t && systemctl reload nginx
 echo "jingzhun is served at https://$DOMAIN/ (create the first administrator with: jingzhun createsuperuser)"

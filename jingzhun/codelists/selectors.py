@@ -108,3 +108,17 @@ def parameter_value(key: str, *, year: int | None = None, province: str | None =
             _parameter_cache[cache_key] = entry.value
             return entry.value
     raise UnknownParameter(f"no value of parameter {key!r} for province {province!r} in {year}")
+
+
+def reference_digest() -> str:
+    """A digest of every code-list item and parameter (all provinces and years): a batch job
+    that keeps what it computed from them can tell whether they changed since."""
+    import hashlib
+    import json
+
+    items = CodeItem.objects.order_by("pk").values_list(
+        "code_list_id", "code", "province", "valid_from_year", "valid_to_year", "is_active", "attributes"
+    )
+    parameters = Parameter.objects.order_by("pk").values_list("key", "province", "year", "value")
+    content = json.dumps([list(items), list(parameters)], default=str, sort_keys=True)
+    return hashlib.sha256(content.encode()).hexdigest()

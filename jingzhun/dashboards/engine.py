@@ -332,10 +332,29 @@ def _keys(facts: ir.Table, figure: FigureSpec) -> ir.Table:
 
 
 def village_figures(facts: ir.Table, figures: Sequence[FigureSpec]) -> ir.Table:
-    """Every figure counted per village: (village_id, figure, key, value)."""
+    """Every figure counted per village: (village_id, figure, key, value). No figure is kept
+    as zero (the people of households with nobody recorded): absent and zero read alike, and
+    a figure corrected by differences (``figure_changes``) ends where a count would."""
     parts = [_keys(facts, figure).mutate(figure=ibis.literal(figure.key)) for figure in figures]
     rows = ibis.union(*parts) if len(parts) > 1 else parts[0]
-    return rows.group_by(["village_id", "figure", "key"]).aggregate(value=rows.weight.sum().cast("int64"))
+    counted = rows.group_by(["village_id", "figure", "key"]).aggregate(value=rows.weight.sum().cast("int64"))
+    return counted.filter(counted.value != 0)
+
+
+def figure_changes(now: ir.Table, before: ir.Table) -> ir.Table:
+    """What each village figure gains (or loses) when the households counted in ``before``
+    (village figures of their stored facts) are counted as in ``now``: (village_id, figure,
+    key, value), without the figures that do not change."""
+    rows = ibis.union(now, before.mutate(value=-before.value))
+    changes = rows.group_by(["village_id", "figure", "key"]).aggregate(value=rows.value.sum().cast("int64"))
+    return changes.filter(changes.value != 0)
+
+
+def counted_out(facts: ir.Table, figures: Sequence[FigureSpec]) -> ir.Table:
+    """The village figures' changes when the households of ``facts`` are no longer counted
+    where those facts place them: (village_id, figure, key, value), every value negative."""
+    counted = village_figures(facts, figures)
+    return counted.mutate(value=-counted.value)
 
 
 def rolled_up(villages: ir.Table, prefix_lengths: dict[int, int], code_length: int = 12) -> ir.Table:

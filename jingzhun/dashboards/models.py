@@ -23,6 +23,12 @@ class AggregateRun(RecordedRun):
     figures_written = models.PositiveIntegerField(_("figures written"), default=0)
     # Where the facts are counted: DuckDB in this process, or a Spark cluster.
     engine = models.CharField(_("engine"), max_length=10, default="duckdb")
+    # Only the households marked changed (and those the passing days change) were counted
+    # again, the figures corrected by the difference; otherwise the whole area.
+    incremental = models.BooleanField(_("changed households only"), default=False)
+    # What the facts depend on besides the records and the day (thresholds, code sets,
+    # definitions): a refresh continues only from facts counted on the same basis.
+    basis = models.CharField(max_length=64, blank=True)
 
     class Meta(RecordedRun.Meta):
         verbose_name = _("figure refresh")
@@ -87,6 +93,32 @@ class HouseholdFact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household_id}"
+
+
+class FactChange(models.Model):
+    """A household whose facts may no longer match its records. Written by the database
+    (triggers on every table the facts read: dashboards.changes), taken by the next refresh
+    of an area holding the household, removed when that refresh's facts are written."""
+
+    id = models.BigAutoField(primary_key=True)
+    household_id = models.BigIntegerField()
+    # The refresh counting it now (a refresh that failed leaves it for the next one).
+    run = models.ForeignKey(
+        AggregateRun,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("changed household")
+        verbose_name_plural = _("changed households")
+        indexes = [models.Index(fields=["household_id"], name="fact_change_household_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} ({self.run_id})"
 
 
 class AreaFigure(models.Model):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import hashlib
+import json
 import logging
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -13,6 +16,7 @@ import pyarrow as pa
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,10 +31,11 @@ from jingzhun.assistance.models import Measure, Visit
 from jingzhun.assistance.selectors import visit_interval_days
 from jingzhun.cases.choices import OPEN_STATES
 from jingzhun.cases.models import Case
-from jingzhun.codelists.selectors import code_map, codes_with
-from jingzhun.core.bulk import insert_arrow
+from jingzhun.codelists.selectors import code_map, codes_with, reference_digest
+from jingzhun.core.bulk import insert_arrow, write_arrow
 from jingzhun.core.runs import (
     Progress,
+    RunStatus,
     progress_reporter,
     run_begin,
     run_enqueue,
@@ -39,9 +44,16 @@ from jingzhun.core.runs import (
     runs_record_failure,
 )
 from jingzhun.dashboards.choices import RefreshTrigger
-from jingzhun.dashboards.engine import FactParameters, household_facts, rolled_up, village_figures
+from jingzhun.dashboards.engine import (
+    FactParameters,
+    counted_out,
+    figure_changes,
+    household_facts,
+    rolled_up,
+    village_figures,
+)
 from jingzhun.dashboards.figures import FIGURES
-from jingzhun.dashboards.models import AggregateRun, AreaFigure, HouseholdFact
+from jingzhun.dashboards.models import AggregateRun, AreaFigure, FactChange, HouseholdFact
 from jingzhun.dashboards.tables import SCHEMAS
 from jingzhun.monitoring.choices import OPEN_STATUSES, Engine
 from jingzhun.monitoring.engine.runner import duckdb_tables, spark_tables
@@ -49,16 +61,20 @@ from jingzhun.monitoring.models import RiskWarning, ScreeningRule
 from jingzhun.monitoring.services import spark_session
 from jingzhun.monitoring.snapshot import export_snapshot, write_parquet
 from jingzhun.projects.models import Beneficiary
+from jingzhun.quality.registry import RULES
 from jingzhun.quality.selectors import issue_household_querysets
 from jingzhun.registry.choices import CodeListKey
-from jingzhun.registry.conditions import condition_terms
-from jingzhun.registry.models import Household, MonitoringObject
+from jingzhun.registry.conditions import birthday_between, condition_terms
+from jingzhun.registry.models import Household, Member, MonitoringObject
 
 logger = logging.getLogger(__name__)
 
 # Histogram of per-capita net income: bands of 1,000 yuan, the last one open-ended.
 INCOME_BAND_WIDTH = 1000
 INCOME_BAND_COUNT = 21
+# Raised whenever the facts or figures are computed differently in code: the next refresh
+# of every area then counts the whole area again.
+FACTS_VERSION = 1
 
 
 def fact_parameters(*, province: str, as_of: datetime.date, income_year: int) -> FactParameters:
@@ -89,6 +105,23 @@ def fact_parameters(*, province: str, as_of: datetime.date, income_year: int) ->
     )
 
 
+def refresh_basis(parameters: FactParameters) -> str:
+    """What the facts depend on besides the records and the day, as a digest: the year,
+    thresholds and code sets, the figures' definitions, the data-quality catalogue. Facts
+    counted on one basis are continued on the same basis only."""
+    terms = {k: v for k, v in dataclasses.asdict(parameters).items() if k != "as_of"}
+    terms["conditions"].pop("as_of")
+    content = {
+        "version": FACTS_VERSION,
+        "year": parameters.as_of.year,
+        "terms": terms,
+        "figures": [(f.key, f.where, f.group_by, f.multi, f.measure) for f in FIGURES],
+        "quality_rules": sorted(RULES),
+        "reference": reference_digest(),
+    }
+    return hashlib.sha256(json.dumps(content, default=str, sort_keys=True).encode()).hexdigest()
+
+
 def _require_refresh(user: User | None, area: Area) -> None:
     if user is None:
         return
@@ -104,8 +137,11 @@ def aggregate_run_start(
     as_of: datetime.date | None = None,
     income_year: int | None = None,
     engine: str = Engine.DUCKDB,
+    incremental: bool = False,
 ) -> AggregateRun:
-    """Record a refresh (committed at once, so that its progress can be watched)."""
+    """Record a refresh (committed at once, so that its progress can be watched).
+    ``incremental``: count again only the households changed since the area's facts were
+    last counted (the whole area when they cannot be continued)."""
     _require_refresh(user, area)
     if engine not in (Engine.DUCKDB, Engine.SPARK):
         raise ValidationError(_("Figures are counted on DuckDB or Spark."))
@@ -123,50 +159,65 @@ def aggregate_run_start(
         trigger=trigger,
         started_by=user,
         engine=engine,
+        incremental=incremental,
     )
 
 
-def aggregate_run_enqueue(*, area: Area, user: User | None, trigger: str) -> AggregateRun:
+def aggregate_run_enqueue(
+    *, area: Area, user: User | None, trigger: str, incremental: bool = False
+) -> AggregateRun:
     """Record a refresh and hand it to the background worker once the caller's transaction commits."""
     from jingzhun.dashboards.tasks import aggregate_run_task  # the task module imports this one
 
-    run = aggregate_run_start(area=area, user=user, trigger=trigger)
+    run = aggregate_run_start(area=area, user=user, trigger=trigger, incremental=incremental)
     run_enqueue(run, aggregate_run_task)
     return run
 
 
 def figures_refresh_after(*, area: Area, trigger: str) -> AggregateRun | None:
     """After a screening or an import changed what the figures count: queue a refresh of the area
-    (unless FIGURES_REFRESH_AFTER_CHANGES is off, as in most tests)."""
+    (unless FIGURES_REFRESH_AFTER_CHANGES is off, as in most tests), counting only what changed."""
     if not settings.FIGURES_REFRESH_AFTER_CHANGES:
         return None
-    return aggregate_run_enqueue(area=area, user=None, trigger=trigger)
+    return aggregate_run_enqueue(area=area, user=None, trigger=trigger, incremental=True)
 
 
 QUALITY_SCHEMA = pa.schema([("household_id", pa.int64()), ("rule", pa.string())])
 
 
-def _export(area: Area, directory: Path) -> dict[str, Path]:
-    paths = export_snapshot(directory, area=area, tables=("households", "members", "incomes", "conditions"))
-    in_area = code_range_q(area, "household__village_id")
+def _export(
+    area: Area, directory: Path, *, as_of: datetime.date, households: QuerySet[Household] | None = None
+) -> dict[str, Path]:
+    """The area's records the facts are counted from (only those of ``households`` when
+    given) into Parquet files."""
+    paths = export_snapshot(
+        directory, area=area, tables=("households", "members", "incomes", "conditions"), households=households
+    )
+    of_chosen = (
+        code_range_q(area, "household__village_id")
+        if households is None
+        else Q(household_id__in=households.values("pk"))
+    )
     querysets = {
-        "episodes": MonitoringObject.objects.filter(in_area),
-        "warnings": RiskWarning.objects.filter(in_area, status__in=OPEN_STATUSES),
-        "cases": Case.objects.filter(in_area, state__in=OPEN_STATES),
-        "measures": Measure.objects.filter(in_area),
-        "visits": Visit.objects.filter(in_area),
-        "benefits": Beneficiary.objects.filter(in_area),
-        "distributions": Distribution.objects.filter(in_area),
+        "episodes": MonitoringObject.objects.filter(of_chosen),
+        "warnings": RiskWarning.objects.filter(of_chosen, status__in=OPEN_STATUSES),
+        "cases": Case.objects.filter(of_chosen, state__in=OPEN_STATES),
+        "measures": Measure.objects.filter(of_chosen),
+        "visits": Visit.objects.filter(of_chosen),
+        "benefits": Beneficiary.objects.filter(of_chosen),
+        "distributions": Distribution.objects.filter(of_chosen),
     }
     for name, queryset in querysets.items():
         paths[name] = directory / f"{name}.parquet"
         write_parquet(queryset, SCHEMAS[name], paths[name])
     # The data-quality catalogue is SQL (one query per rule), not Ibis: each rule's
     # (household, rule) rows stream out into a file of their own, read together as one table.
-    households = Household.objects.filter(code_range_q(area, "village_id"), is_active=True)
+    checked = Household.objects.filter(code_range_q(area, "village_id"), is_active=True)
+    if households is not None:
+        checked = checked.filter(pk__in=households.values("pk"))
     quality = directory / "quality"
     quality.mkdir()
-    for code, queryset in issue_household_querysets(households, province=area.code[:2]).items():
+    for code, queryset in issue_household_querysets(checked, province=area.code[:2], today=as_of).items():
         write_parquet(queryset, QUALITY_SCHEMA, quality / f"{code}.parquet")
     paths["quality"] = quality / "*.parquet"
     return paths
@@ -177,9 +228,80 @@ def _levels(area: Area) -> dict[int, int]:
     return {level: PREFIX_LENGTH[AreaLevel(level)] for level in range(area.level, AreaLevel.VILLAGE + 1)}
 
 
+def _province(area: Area) -> Area:
+    return area if area.level == AreaLevel.PROVINCE else area.ancestors()[0]
+
+
+def _continues_from(run: AggregateRun) -> datetime.date | None:
+    """The earliest day the area's stored facts may have been counted on, when they can be
+    continued: counted in full by a refresh of the area or of one above it, and every
+    refresh of the province since then on this run's basis (so this year's thresholds and
+    definitions) and for no later day. None when the area must be counted in full."""
+    area = run.area
+    done = AggregateRun.objects.filter(status=RunStatus.SUCCEEDED).exclude(pk=run.pk)
+    covering = [ancestor.code for ancestor in area.ancestors()] + [area.code]
+    last = done.filter(area_id__in=covering).order_by("-started_at", "-id").first()
+    if last is None:
+        return None
+    since_then = done.filter(code_range_q(_province(area), "area_id"), started_at__gte=last.started_at)
+    if since_then.exclude(basis=run.basis).exists():
+        return None
+    earliest = since_then.aggregate(day=Min("as_of"))["day"]
+    return earliest if earliest is not None and earliest <= run.as_of else None
+
+
+def _take_marks(run: AggregateRun, *, counted_here: bool) -> None:
+    """Take the marks of every household the area's register holds (``counted_here``: or its
+    stored facts, as an incremental refresh counts a household that moved out wherever it is
+    now; a full count leaves those for the area it moved to), and of households neither
+    holds any more: committed before anything is read, so that a change committed later
+    stays marked for the next refresh. Marks taken by a refresh that never finished are
+    taken again."""
+    low, high = run.area.subtree_bounds
+    registered = Household.objects.filter(pk=OuterRef("household_id"))
+    counted = HouseholdFact.objects.filter(household_id=OuterRef("household_id"))
+    here = Q(Exists(registered.filter(village_id__gte=low, village_id__lte=high)))
+    if counted_here:
+        here |= Q(Exists(counted.filter(village_id__gte=low, village_id__lte=high)))
+    FactChange.objects.filter(here | ~Exists(registered) & ~Exists(counted)).update(run=run)
+    if connection.vendor == "postgresql":
+        # The planner's idea of how many marks this run holds, before the extraction joins them.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {FactChange._meta.db_table}")
+
+
+def _mark_dated(run: AggregateRun, parameters: FactParameters, since: datetime.date) -> None:
+    """Mark the households of the area whose facts the days from ``since`` to the run's day
+    change without any record changing: a warning or a case passing its deadline, a visit
+    leaving the visit interval, a member a year older (ages, in the conditions and the
+    data-quality rules alike, change only on birthdays)."""
+    if since >= run.as_of:
+        return
+    in_area = code_range_q(run.area, "household__village_id")
+    interval = datetime.timedelta(days=parameters.visit_interval_days)
+    # Overdue means a deadline before the day: those in [since, day) passed in between.
+    passed = {"deadline__gte": since, "deadline__lt": run.as_of}
+    dated = [
+        RiskWarning.objects.filter(in_area, status__in=OPEN_STATUSES, **passed),
+        Case.objects.filter(in_area, state__in=OPEN_STATES, **passed),
+        Visit.objects.filter(in_area, visited_on__gte=since - interval, visited_on__lt=run.as_of - interval),
+        Member.objects.filter(in_area, birthday_between(since, run.as_of)),
+    ]
+    first, *rest = (queryset.order_by().values("household_id") for queryset in dated)
+    sql, params = first.union(*rest).query.sql_with_params()
+    table = FactChange._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (household_id, run_id) SELECT household_id, %s FROM ({sql}) AS dated",
+            [run.pk, *params],
+        )
+
+
 def aggregate_run_execute(run: AggregateRun, *, progress: Progress | None = None) -> AggregateRun:
-    """Compute the area's facts and figures in DuckDB and replace the stored ones in one
-    transaction (with the ancestors' sums), or mark the run failed and change nothing."""
+    """Compute the area's facts and figures and replace the stored ones in one transaction
+    (with the ancestors' sums), or mark the run failed and change nothing. An incremental
+    run that can continue the stored facts counts only the households marked changed (and
+    those the passing days change) and corrects the figures by the difference."""
 
     report = progress_reporter(run, progress)
     if not run_begin(run, _("Extracting the register")):
@@ -187,31 +309,19 @@ def aggregate_run_execute(run: AggregateRun, *, progress: Progress | None = None
     try:
         area = run.area
         parameters = fact_parameters(province=area.code[:2], as_of=run.as_of, income_year=run.income_year)
+        run.basis = refresh_basis(parameters)
+        AggregateRun.objects.filter(pk=run.pk).update(basis=run.basis)
+        since = _continues_from(run) if run.incremental else None
+        _take_marks(run, counted_here=since is not None)
+        if since is not None:
+            _mark_dated(run, parameters, since)
         work_dir = Path(settings.VAR_DIR) / "dashboards"
         work_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix=f"figures-{run.pk}-", dir=work_dir) as work:
-            report(5, _("Extracting the register"))
-            paths = _export(area, Path(work))
-            report(40, _("Counting"))
-            if run.engine == Engine.SPARK:
-                duck, tables = spark_tables(paths, spark_session())
-                facts = household_facts(tables, parameters)
-                villages = village_figures(facts, FIGURES)
+            if since is None:
+                _count_all(run, parameters, Path(work), report)
             else:
-                duck, tables = duckdb_tables(paths, memory_limit=settings.SCREENING_DUCKDB_MEMORY_LIMIT)
-                facts = duck.create_table("facts", household_facts(tables, parameters), temp=True)
-                villages = duck.create_table("villages", village_figures(facts, FIGURES), temp=True)
-            try:
-                figures = rolled_up(villages, _levels(area))
-                report(70, _("Writing the figures"))
-                # Streamed from DuckDB into the database in one transaction: never all facts
-                # in memory, and the previous figures stay if anything fails.
-                with transaction.atomic():
-                    households, written = _replace(run, area, _stream(facts), _stream(figures))
-                    run_succeed(run, households=households, figures_written=written)
-            finally:
-                if run.engine == Engine.DUCKDB:  # a Spark session outlives the run
-                    duck.disconnect()
+                _count_changed(run, parameters, Path(work), report)
     except Exception as error:
         logger.exception("figure refresh %s failed", run.pk)
         run_failed(run, error)
@@ -221,10 +331,121 @@ def aggregate_run_execute(run: AggregateRun, *, progress: Progress | None = None
     return run
 
 
+def _engine_tables(run: AggregateRun, paths: dict[str, Path]) -> tuple[Any, dict[str, Any]]:
+    if run.engine == Engine.SPARK:
+        return spark_tables(paths, spark_session())
+    return duckdb_tables(paths, memory_limit=settings.SCREENING_DUCKDB_MEMORY_LIMIT)
+
+
+def _count_all(run: AggregateRun, parameters: FactParameters, work: Path, report: Progress) -> None:
+    area = run.area
+    report(5, _("Extracting the register"))
+    paths = _export(area, work, as_of=run.as_of)
+    report(40, _("Counting"))
+    duck, tables = _engine_tables(run, paths)
+    try:
+        if run.engine == Engine.SPARK:
+            facts = household_facts(tables, parameters)
+            villages = village_figures(facts, FIGURES)
+        else:
+            facts = duck.create_table("facts", household_facts(tables, parameters), temp=True)
+            villages = duck.create_table("villages", village_figures(facts, FIGURES), temp=True)
+        figures = rolled_up(villages, _levels(area))
+        # Households of the area whose stored facts lie in a village outside it (they moved in):
+        # counted out of that village, at every level, before they are counted here.
+        moved_in = HouseholdFact.objects.filter(
+            ~code_range_q(area, "village_id"), code_range_q(area, "household__village_id")
+        )
+        moved_path = work / "moved_in_facts.parquet"
+        write_parquet(moved_in, facts.schema().to_pyarrow(), moved_path)
+        moved = duck.read_parquet(str(moved_path), table_name="moved_in_facts")
+        moved_out = rolled_up(counted_out(moved, FIGURES), _levels(_province(area)))
+        report(70, _("Writing the figures"))
+        # Streamed from the engine into the database in one transaction: never all facts
+        # in memory, and the previous figures stay if anything fails.
+        with transaction.atomic():
+            _add_to_figures(run, _stream(moved_out))
+            moved_in.delete()
+            households, written = _replace(run, area, _stream(facts), _stream(figures))
+            FactChange.objects.filter(run=run).delete()
+            run_succeed(run, households=households, figures_written=written, incremental=False)
+    finally:
+        if run.engine == Engine.DUCKDB:  # a Spark session outlives the run
+            duck.disconnect()
+
+
+def _count_changed(run: AggregateRun, parameters: FactParameters, work: Path, report: Progress) -> None:
+    """Count the marked households again and correct every level's figures by what their
+    new facts add and their stored facts no longer do (a household that moved counts out of
+    its old village and into its new one, wherever they lie)."""
+    province = _province(run.area)
+    marked = FactChange.objects.filter(run=run).values("household_id")
+    report(5, _("Extracting the register"))
+    paths = _export(province, work, as_of=run.as_of, households=Household.objects.filter(pk__in=marked))
+    report(40, _("Counting"))
+    duck, tables = _engine_tables(run, paths)
+    try:
+        facts = household_facts(tables, parameters)
+        if run.engine == Engine.DUCKDB:
+            facts = duck.create_table("facts", facts, temp=True)
+        previous_path = work / "previous_facts.parquet"
+        stored = HouseholdFact.objects.filter(household_id__in=marked)
+        write_parquet(stored, facts.schema().to_pyarrow(), previous_path)
+        previous = duck.read_parquet(str(previous_path), table_name="previous_facts")
+        changes = figure_changes(village_figures(facts, FIGURES), village_figures(previous, FIGURES))
+        rolled = rolled_up(changes, _levels(province))
+        report(70, _("Writing the figures"))
+        with transaction.atomic():
+            HouseholdFact.objects.filter(household_id__in=marked).delete()
+            households = insert_arrow(HouseholdFact, _stream(facts), constants={"run_id": run.pk})
+            written = _add_to_figures(run, _stream(rolled.filter(rolled.value != 0)))
+            FactChange.objects.filter(run=run).delete()
+            run_succeed(run, households=households, figures_written=written, incremental=True)
+    finally:
+        if run.engine == Engine.DUCKDB:
+            duck.disconnect()
+
+
 def _stream(expression: Any) -> Iterator[Any]:
     """The expression's rows as record batches, its query started only when first read (one
     DuckDB connection streams one result at a time)."""
     yield from expression.to_pyarrow_batches(chunk_size=settings.SCREENING_BATCH_ROWS)
+
+
+FIGURE_COLUMNS = ("area_code", "level", "figure", "key", "value")
+CHANGES_STAGE = "figure_changes"
+
+
+def _add_to_figures(run: AggregateRun, changes: Iterable[Any]) -> int:
+    """Add each (area, figure, key) change to the stored value (a new row where there was
+    none), and remove the rows it brings to zero (no figure is stored as zero): staged,
+    then one upsert and one delete."""
+    table = connection.ops.quote_name(AreaFigure._meta.db_table)
+    key = connection.ops.quote_name("key")
+    stage_name = f"pg_temp.{CHANGES_STAGE}" if connection.vendor == "postgresql" else f"temp.{CHANGES_STAGE}"
+    columns = ", ".join(connection.ops.quote_name(column) for column in FIGURE_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {stage_name}")
+        cursor.execute(
+            f"CREATE TEMP TABLE {CHANGES_STAGE} (area_code varchar(12), level smallint, figure varchar(40),"
+            f" {key} varchar(40), value bigint)"
+        )
+        ordered = (batch.select(list(FIGURE_COLUMNS)) for batch in changes)
+        written = write_arrow(CHANGES_STAGE, [connection.ops.quote_name(c) for c in FIGURE_COLUMNS], ordered)
+        # "WHERE true": SQLite's upsert after a SELECT needs it to parse.
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}, run_id) SELECT {columns}, %s FROM {CHANGES_STAGE} WHERE true"
+            f" ON CONFLICT (area_code, figure, {key}) DO UPDATE"
+            f" SET value = {table}.value + excluded.value, run_id = excluded.run_id",
+            [run.pk],
+        )
+        cursor.execute(
+            f"DELETE FROM {table} WHERE value = 0 AND EXISTS (SELECT 1 FROM {CHANGES_STAGE} AS s"
+            f" WHERE s.area_code = {table}.area_code AND s.figure = {table}.figure"
+            f" AND s.{key} = {table}.{key})"
+        )
+        cursor.execute(f"DROP TABLE {stage_name}")
+    return written
 
 
 def _replace(run: AggregateRun, area: Area, facts: Iterable[Any], figures: Iterable[Any]) -> tuple[int, int]:
@@ -235,9 +456,8 @@ def _replace(run: AggregateRun, area: Area, facts: Iterable[Any], figures: Itera
     households = insert_arrow(HouseholdFact, facts, constants={"run_id": run.pk})
     AreaFigure.objects.filter(code_range_q(area, "area_code")).delete()
     written = insert_arrow(AreaFigure, figures, constants={"run_id": run.pk})
-    # The areas above the refreshed one: sums of all their villages, fresh and older alike.
     # The areas above the refreshed one: sums of all their villages, fresh and older alike,
-    # one INSERT … SELECT each.
+    # one INSERT … SELECT each (no figure is stored as zero).
     table = connection.ops.quote_name(AreaFigure._meta.db_table)
     key = connection.ops.quote_name("key")
     with connection.cursor() as cursor:
@@ -247,7 +467,8 @@ def _replace(run: AggregateRun, area: Area, facts: Iterable[Any], figures: Itera
             cursor.execute(
                 f"INSERT INTO {table} (area_code, level, figure, {key}, value, run_id)"
                 f" SELECT %s, %s, figure, {key}, SUM(value), %s FROM {table}"
-                f" WHERE area_code BETWEEN %s AND %s AND level = %s GROUP BY figure, {key}",
+                f" WHERE area_code BETWEEN %s AND %s AND level = %s GROUP BY figure, {key}"
+                " HAVING SUM(value) <> 0",
                 [ancestor.code, ancestor.level, run.pk, low, high, AreaLevel.VILLAGE],
             )
     return households, written
@@ -261,7 +482,10 @@ def aggregate_refresh(
     as_of: datetime.date | None = None,
     progress: Progress | None = None,
     engine: str = Engine.DUCKDB,
+    incremental: bool = False,
 ) -> AggregateRun:
     """Start and run a refresh in this process (commands, the demo, tests)."""
-    run = aggregate_run_start(area=area, user=user, trigger=trigger, as_of=as_of, engine=engine)
+    run = aggregate_run_start(
+        area=area, user=user, trigger=trigger, as_of=as_of, engine=engine, incremental=incremental
+    )
     return aggregate_run_execute(run, progress=progress)

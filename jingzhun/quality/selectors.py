@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
@@ -115,10 +116,13 @@ def issue_counts_by_village(
     return counts
 
 
-def issue_household_querysets(households: QuerySet[Household], *, province: str) -> dict[str, QuerySet]:
+def issue_household_querysets(
+    households: QuerySet[Household], *, province: str, today: datetime.date | None = None
+) -> dict[str, QuerySet]:
     """Per rule, a query of (household_id, rule) for every household it finds in
-    ``households``: for a batch job that streams them out (COPY), never loading issues."""
-    context = RuleContext(today=timezone.localdate(), province=province)
+    ``households`` (on ``today``, a batch job's as-of day): for a batch job that streams them
+    out (COPY), never loading issues."""
+    context = RuleContext(today=today or timezone.localdate(), province=province)
     querysets: dict[str, QuerySet] = {}
     for code, rule in RULES.items():
         offenders = _offenders(rule, households, context)

@@ -86,6 +86,20 @@ def age_in_years(birth_date: datetime.date, day: datetime.date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
+def birthday_between(after: datetime.date, until: datetime.date, field: str = "birth_date") -> Q:
+    """People whose age in whole years (``age_on``, ``years_before``) differs on ``until`` from
+    on ``after``, a later day of the same year: those whose birthday falls after the one and
+    on or before the other. Every age test here changes only on a birthday, so a day's
+    passing changes an age-dependent condition only for them (someone born on 29 February
+    turns a year older on 1 March in a common year: inside the window that holds it)."""
+    if after.year != until.year or after >= until:
+        raise ValueError("a window of later days of one year")
+    month, day = f"{field}__month", f"{field}__day"
+    past_after = Q(**{f"{month}__gt": after.month}) | Q(**{month: after.month, f"{day}__gt": after.day})
+    up_to_until = Q(**{f"{month}__lt": until.month}) | Q(**{month: until.month, f"{day}__lte": until.day})
+    return past_after & up_to_until
+
+
 # --- the expression language -------------------------------------------------------
 
 

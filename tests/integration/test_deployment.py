@@ -42,9 +42,12 @@ def test_the_units_and_the_proxy_conf_name_what_the_project_has():
         "jingzhun-worker.service",
         "jingzhun-backup.timer",
         "jingzhun-audit.timer",
+        "jingzhun-night.timer",
     } <= set(units)
     assert "jingzhun backup" in units["jingzhun-backup.service"]
     assert "jingzhun audit seal" in units["jingzhun-audit.service"]
+    assert "screen --area ${JINGZHUN_DEFAULT_PROVINCE} --incremental" in units["jingzhun-night.service"]
+    assert "figures --area ${JINGZHUN_DEFAULT_PROVINCE} --incremental" in units["jingzhun-night.service"]
     env_names = {
         line.split("=", 1)[0]
         for line in (ROOT / "deploy" / "jingzhun.env.example").read_text().splitlines()

@@ -17,6 +17,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         add_area_argument(parser)
         parser.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb")
+        parser.add_argument(
+            "--incremental",
+            action="store_true",
+            help="count again only the households changed since the last refresh (the nightly job)",
+        )
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -27,10 +32,10 @@ class Command(BaseCommand):
                 run = aggregate_refresh(
                     area=area,
                     engine=options["engine"],
+                    incremental=options["incremental"],
                     progress=lambda percent, _stage: bar.update(percent - bar.n),
                 )
             except Exception as error:
                 raise CommandError(f"refresh failed, the previous figures stay: {error}") from error
-        self.stdout.write(
-            f"{area}: {run.households} households, {run.figures_written} figures (run {run.pk})"
-        )
+        counted = "changed households" if run.incremental else "households"
+        self.stdout.write(f"{area}: {run.households} {counted}, {run.figures_written} figures (run {run.pk})")
