@@ -186,17 +186,19 @@ QUALITY_SCHEMA = pa.schema([("household_id", pa.int64()), ("rule", pa.string())]
 
 
 def _export(
-    area: Area, directory: Path, *, as_of: datetime.date, households: QuerySet[Household] | None = None
+    area: Area, directory: Path, *, as_of: datetime.date, household_ids: QuerySet | None = None
 ) -> dict[str, Path]:
-    """The area's records the facts are counted from (only those of ``households`` when
-    given) into Parquet files."""
+    """The area's records the facts are counted from (only those of the households whose ids
+    ``household_ids`` selects, when given: one level of subquery everywhere, which the
+    planner joins well) into Parquet files."""
+    chosen = None if household_ids is None else Household.objects.filter(pk__in=household_ids)
     paths = export_snapshot(
-        directory, area=area, tables=("households", "members", "incomes", "conditions"), households=households
+        directory, area=area, tables=("households", "members", "incomes", "conditions"), households=chosen
     )
     of_chosen = (
         code_range_q(area, "household__village_id")
-        if households is None
-        else Q(household_id__in=households.values("pk"))
+        if household_ids is None
+        else Q(household_id__in=household_ids)
     )
     querysets = {
         "episodes": MonitoringObject.objects.filter(of_chosen),
@@ -213,8 +215,8 @@ def _export(
     # The data-quality catalogue is SQL (one query per rule), not Ibis: each rule's
     # (household, rule) rows stream out into a file of their own, read together as one table.
     checked = Household.objects.filter(code_range_q(area, "village_id"), is_active=True)
-    if households is not None:
-        checked = checked.filter(pk__in=households.values("pk"))
+    if household_ids is not None:
+        checked = checked.filter(pk__in=household_ids)
     quality = directory / "quality"
     quality.mkdir()
     for code, queryset in issue_household_querysets(checked, province=area.code[:2], today=as_of).items():
@@ -381,7 +383,7 @@ def _count_changed(run: AggregateRun, parameters: FactParameters, work: Path, re
     province = _province(run.area)
     marked = FactChange.objects.filter(run=run).values("household_id")
     report(5, _("Extracting the register"))
-    paths = _export(province, work, as_of=run.as_of, households=Household.objects.filter(pk__in=marked))
+    paths = _export(province, work, as_of=run.as_of, household_ids=marked)
     report(40, _("Counting"))
     duck, tables = _engine_tables(run, paths)
     try:

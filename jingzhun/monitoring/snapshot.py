@@ -47,8 +47,8 @@ def snapshot_querysets(area: Area, households: QuerySet[Household] | None = None
     of_chosen = code_range_q(area, "household__village_id")
     if households is not None:
         chosen = chosen.filter(pk__in=households.values("pk"))
-        # The subset's own ids, not the area's households among them: one level of
-        # subquery, which the planner joins well even on tables it has no statistics for.
+        # The subset's own ids, not the area's households among them: no subquery nested
+        # in another, which the planner would join badly where statistics are scarce.
         of_chosen = Q(household_id__in=households.values("pk"))
     return {
         "households": chosen,
