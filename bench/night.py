@@ -284,9 +284,13 @@ def step_figures(incremental: bool = False) -> dict[str, Any]:
     total = time.perf_counter() - started
     by_percent = {percent: moment for moment, percent, _stage in marks}
     stages = {
-        "extraction_s": by_percent[40] - by_percent[5],
-        "counting_s": by_percent[70] - by_percent[40],
-        "writing_s": by_percent[100] - by_percent[70],
+        # Until the extraction starts: the basis, the marks taken, the days' marks.
+        "marking_s": by_percent.get(5, started) - started,
+        "register_s": by_percent.get(20, started) - by_percent.get(5, started),
+        "quality_s": by_percent.get(40, started) - by_percent.get(20, started),
+        "extraction_s": by_percent.get(40, started) - by_percent.get(5, started),
+        "counting_s": by_percent.get(70, started) - by_percent.get(40, started),
+        "writing_s": by_percent[100] - by_percent.get(70, by_percent[100]),
     }
     client = Client()
     client.force_login(User.objects.get(username="night"))
@@ -609,8 +613,10 @@ def write_results(args: Any, results: dict[str, Any]) -> None:
     ):
         r = results[name]
         print(
-            f"  figures incremental, {label}: {r['total_s']} s, {r['households']:,} households counted,"
-            f" {r['figures_written']:,} figures corrected, peak {r['peak_rss_mib']} MiB"
+            f"  figures incremental, {label}: {r['total_s']} s (marking {r['marking_s']:.1f},"
+            f" register {r['register_s']:.1f}, data quality {r['quality_s']:.1f},"
+            f" counting {r['counting_s']:.1f}, writing {r['writing_s']:.1f}), {r['households']:,} households"
+            f" counted, {r['figures_written']:,} figures corrected, peak {r['peak_rss_mib']} MiB"
         )
     floor = results["write-floor"]
     print(f"  write floor: COPY of {floor['rows']:,} warnings in {floor['copy_in_s']} s")

@@ -186,7 +186,12 @@ QUALITY_SCHEMA = pa.schema([("household_id", pa.int64()), ("rule", pa.string())]
 
 
 def _export(
-    area: Area, directory: Path, *, as_of: datetime.date, household_ids: QuerySet | None = None
+    area: Area,
+    directory: Path,
+    *,
+    as_of: datetime.date,
+    household_ids: QuerySet | None = None,
+    report: Progress | None = None,
 ) -> dict[str, Path]:
     """The area's records the facts are counted from (only those of the households whose ids
     ``household_ids`` selects, when given: one level of subquery everywhere, which the
@@ -217,6 +222,8 @@ def _export(
     checked = Household.objects.filter(code_range_q(area, "village_id"), is_active=True)
     if household_ids is not None:
         checked = checked.filter(pk__in=household_ids)
+    if report:
+        report(20, _("Checking data quality"))
     quality = directory / "quality"
     quality.mkdir()
     for code, queryset in issue_household_querysets(checked, province=area.code[:2], today=as_of).items():
@@ -342,7 +349,7 @@ def _engine_tables(run: AggregateRun, paths: dict[str, Path]) -> tuple[Any, dict
 def _count_all(run: AggregateRun, parameters: FactParameters, work: Path, report: Progress) -> None:
     area = run.area
     report(5, _("Extracting the register"))
-    paths = _export(area, work, as_of=run.as_of)
+    paths = _export(area, work, as_of=run.as_of, report=report)
     report(40, _("Counting"))
     duck, tables = _engine_tables(run, paths)
     try:
@@ -382,8 +389,12 @@ def _count_changed(run: AggregateRun, parameters: FactParameters, work: Path, re
     its old village and into its new one, wherever they lie)."""
     province = _province(run.area)
     marked = FactChange.objects.filter(run=run).values("household_id")
+    if not marked.exists():
+        # Nothing changed and no day's passing changed anything: the figures stand as they are.
+        run_succeed(run, households=0, figures_written=0, incremental=True)
+        return
     report(5, _("Extracting the register"))
-    paths = _export(province, work, as_of=run.as_of, household_ids=marked)
+    paths = _export(province, work, as_of=run.as_of, household_ids=marked, report=report)
     report(40, _("Counting"))
     duck, tables = _engine_tables(run, paths)
     try:
