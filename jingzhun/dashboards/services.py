@@ -273,10 +273,6 @@ def _take_marks(run: AggregateRun, *, counted_here: bool) -> None:
     if counted_here:
         here |= Q(Exists(counted.filter(village_id__gte=low, village_id__lte=high)))
     FactChange.objects.filter(here | ~Exists(registered) & ~Exists(counted)).update(run=run)
-    if connection.vendor == "postgresql":
-        # The planner's idea of how many marks this run holds, before the extraction joins them.
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {FactChange._meta.db_table}")
 
 
 def _mark_dated(run: AggregateRun, parameters: FactParameters, since: datetime.date) -> None:
@@ -324,6 +320,10 @@ def aggregate_run_execute(run: AggregateRun, *, progress: Progress | None = None
         _take_marks(run, counted_here=since is not None)
         if since is not None:
             _mark_dated(run, parameters, since)
+        if connection.vendor == "postgresql":
+            # The planner's idea of how many marks this run holds, before the extraction joins them.
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {FactChange._meta.db_table}")
         work_dir = Path(settings.VAR_DIR) / "dashboards"
         work_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix=f"figures-{run.pk}-", dir=work_dir) as work:
