@@ -416,6 +416,22 @@ def write_arrow(table: str, columns: Sequence[str], data: Any, *, batch_rows: in
     return count
 
 
+@contextmanager
+def arrow_stage(columns: Sequence[tuple[str, str]], data: Any) -> Iterator[tuple[str, int]]:
+    """A temporary table of ``columns`` ((name, SQL type) pairs) filled from Arrow batches
+    whose columns come in that order (``write_arrow``), for statements that join it; yields
+    its name and row count, dropped at the end of the block. A fresh name each time, so that
+    two stages in one transaction never meet."""
+    name = f"scratch_stage_{uuid4().hex[:12]}"
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        definition = ", ".join(f"{quote(column)} {sql_type}" for column, sql_type in columns)
+        cursor.execute(f"CREATE TEMPORARY TABLE {name} ({definition})")
+        count = write_arrow(name, [quote(column) for column, _type in columns], data)
+        yield name, count
+        cursor.execute(f"DROP TABLE {name}")
+
+
 def insert_arrow(
     model: type[models.Model],
     data: Any,

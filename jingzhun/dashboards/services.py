@@ -9,6 +9,7 @@ import json
 import logging
 import tempfile
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ from jingzhun.assistance.selectors import visit_interval_days
 from jingzhun.cases.choices import OPEN_STATES
 from jingzhun.cases.models import Case
 from jingzhun.codelists.selectors import code_map, codes_with, reference_digest
-from jingzhun.core.bulk import insert_arrow, write_arrow
+from jingzhun.core.bulk import arrow_stage, insert_arrow
 from jingzhun.core.runs import (
     Progress,
     RunStatus,
@@ -59,7 +60,7 @@ from jingzhun.monitoring.choices import OPEN_STATUSES, Engine
 from jingzhun.monitoring.engine.runner import duckdb_tables, spark_tables
 from jingzhun.monitoring.models import RiskWarning, ScreeningRule
 from jingzhun.monitoring.services import spark_session
-from jingzhun.monitoring.snapshot import export_snapshot, write_parquet
+from jingzhun.monitoring.snapshot import export_snapshot, of_households, write_parquet
 from jingzhun.projects.models import Beneficiary
 from jingzhun.quality.registry import RULES
 from jingzhun.quality.selectors import issue_household_querysets
@@ -200,11 +201,7 @@ def _export(
     paths = export_snapshot(
         directory, area=area, tables=("households", "members", "incomes", "conditions"), households=chosen
     )
-    of_chosen = (
-        code_range_q(area, "household__village_id")
-        if household_ids is None
-        else Q(household_id__in=household_ids)
-    )
+    of_chosen = of_households(area, household_ids)
     querysets = {
         "episodes": MonitoringObject.objects.filter(of_chosen),
         "warnings": RiskWarning.objects.filter(of_chosen, status__in=OPEN_STATUSES),
@@ -340,10 +337,30 @@ def aggregate_run_execute(run: AggregateRun, *, progress: Progress | None = None
     return run
 
 
-def _engine_tables(run: AggregateRun, paths: dict[str, Path]) -> tuple[Any, dict[str, Any]]:
+@contextmanager
+def _engine(run: AggregateRun, paths: dict[str, Path]) -> Iterator[tuple[Any, dict[str, Any]]]:
+    """The snapshot's tables on the run's engine: DuckDB in this process (closed after), or the
+    Spark session (which outlives the run)."""
     if run.engine == Engine.SPARK:
-        return spark_tables(paths, spark_session())
-    return duckdb_tables(paths, memory_limit=settings.SCREENING_DUCKDB_MEMORY_LIMIT)
+        yield spark_tables(paths, spark_session())
+        return
+    duck, tables = duckdb_tables(paths, memory_limit=settings.SCREENING_DUCKDB_MEMORY_LIMIT)
+    try:
+        yield duck, tables
+    finally:
+        duck.disconnect()
+
+
+def _kept(run: AggregateRun, backend: Any, name: str, expression: Any) -> Any:
+    """The expression computed once (a DuckDB temporary table) where it is read more than
+    once; Spark plans it where it is read."""
+    return expression if run.engine == Engine.SPARK else backend.create_table(name, expression, temp=True)
+
+
+def _stored_facts(backend: Any, stored: QuerySet, like: Any, path: Path) -> Any:
+    """Stored household facts (``stored``) read back into the engine, shaped as ``like``."""
+    write_parquet(stored, like.schema().to_pyarrow(), path)
+    return backend.read_parquet(str(path), table_name=path.stem)
 
 
 def _count_all(run: AggregateRun, parameters: FactParameters, work: Path, report: Progress) -> None:
@@ -351,23 +368,16 @@ def _count_all(run: AggregateRun, parameters: FactParameters, work: Path, report
     report(5, _("Extracting the register"))
     paths = _export(area, work, as_of=run.as_of, report=report)
     report(40, _("Counting"))
-    duck, tables = _engine_tables(run, paths)
-    try:
-        if run.engine == Engine.SPARK:
-            facts = household_facts(tables, parameters)
-            villages = village_figures(facts, FIGURES)
-        else:
-            facts = duck.create_table("facts", household_facts(tables, parameters), temp=True)
-            villages = duck.create_table("villages", village_figures(facts, FIGURES), temp=True)
+    with _engine(run, paths) as (backend, tables):
+        facts = _kept(run, backend, "facts", household_facts(tables, parameters))
+        villages = _kept(run, backend, "villages", village_figures(facts, FIGURES))
         figures = rolled_up(villages, _levels(area))
         # Households of the area whose stored facts lie in a village outside it (they moved in):
         # counted out of that village, at every level, before they are counted here.
         moved_in = HouseholdFact.objects.filter(
             ~code_range_q(area, "village_id"), code_range_q(area, "household__village_id")
         )
-        moved_path = work / "moved_in_facts.parquet"
-        write_parquet(moved_in, facts.schema().to_pyarrow(), moved_path)
-        moved = duck.read_parquet(str(moved_path), table_name="moved_in_facts")
+        moved = _stored_facts(backend, moved_in, facts, work / "moved_in_facts.parquet")
         moved_out = rolled_up(counted_out(moved, FIGURES), _levels(_province(area)))
         report(70, _("Writing the figures"))
         # Streamed from the engine into the database in one transaction: never all facts
@@ -378,9 +388,6 @@ def _count_all(run: AggregateRun, parameters: FactParameters, work: Path, report
             households, written = _replace(run, area, _stream(facts), _stream(figures))
             FactChange.objects.filter(run=run).delete()
             run_succeed(run, households=households, figures_written=written, incremental=False)
-    finally:
-        if run.engine == Engine.DUCKDB:  # a Spark session outlives the run
-            duck.disconnect()
 
 
 def _count_changed(run: AggregateRun, parameters: FactParameters, work: Path, report: Progress) -> None:
@@ -396,27 +403,19 @@ def _count_changed(run: AggregateRun, parameters: FactParameters, work: Path, re
     report(5, _("Extracting the register"))
     paths = _export(province, work, as_of=run.as_of, household_ids=marked, report=report)
     report(40, _("Counting"))
-    duck, tables = _engine_tables(run, paths)
-    try:
-        facts = household_facts(tables, parameters)
-        if run.engine == Engine.DUCKDB:
-            facts = duck.create_table("facts", facts, temp=True)
-        previous_path = work / "previous_facts.parquet"
+    with _engine(run, paths) as (backend, tables):
+        facts = _kept(run, backend, "facts", household_facts(tables, parameters))
         stored = HouseholdFact.objects.filter(household_id__in=marked)
-        write_parquet(stored, facts.schema().to_pyarrow(), previous_path)
-        previous = duck.read_parquet(str(previous_path), table_name="previous_facts")
+        previous = _stored_facts(backend, stored, facts, work / "previous_facts.parquet")
         changes = figure_changes(village_figures(facts, FIGURES), village_figures(previous, FIGURES))
         rolled = rolled_up(changes, _levels(province))
         report(70, _("Writing the figures"))
         with transaction.atomic():
-            HouseholdFact.objects.filter(household_id__in=marked).delete()
+            stored.delete()
             households = insert_arrow(HouseholdFact, _stream(facts), constants={"run_id": run.pk})
             written = _add_to_figures(run, _stream(rolled.filter(rolled.value != 0)))
             FactChange.objects.filter(run=run).delete()
             run_succeed(run, households=households, figures_written=written, incremental=True)
-    finally:
-        if run.engine == Engine.DUCKDB:
-            duck.disconnect()
 
 
 def _stream(expression: Any) -> Iterator[Any]:
@@ -425,39 +424,38 @@ def _stream(expression: Any) -> Iterator[Any]:
     yield from expression.to_pyarrow_batches(chunk_size=settings.SCREENING_BATCH_ROWS)
 
 
-FIGURE_COLUMNS = ("area_code", "level", "figure", "key", "value")
-CHANGES_STAGE = "figure_changes"
+# The stage of figure changes: the columns of AreaFigure they add to.
+CHANGE_COLUMNS = (
+    ("area_code", "varchar(12)"),
+    ("level", "smallint"),
+    ("figure", "varchar(40)"),
+    ("key", "varchar(40)"),
+    ("value", "bigint"),
+)
 
 
 def _add_to_figures(run: AggregateRun, changes: Iterable[Any]) -> int:
     """Add each (area, figure, key) change to the stored value (a new row where there was
     none), and remove the rows it brings to zero (no figure is stored as zero): staged,
     then one upsert and one delete."""
-    table = connection.ops.quote_name(AreaFigure._meta.db_table)
-    key = connection.ops.quote_name("key")
-    stage_name = f"pg_temp.{CHANGES_STAGE}" if connection.vendor == "postgresql" else f"temp.{CHANGES_STAGE}"
-    columns = ", ".join(connection.ops.quote_name(column) for column in FIGURE_COLUMNS)
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {stage_name}")
-        cursor.execute(
-            f"CREATE TEMP TABLE {CHANGES_STAGE} (area_code varchar(12), level smallint, figure varchar(40),"
-            f" {key} varchar(40), value bigint)"
-        )
-        ordered = (batch.select(list(FIGURE_COLUMNS)) for batch in changes)
-        written = write_arrow(CHANGES_STAGE, [connection.ops.quote_name(c) for c in FIGURE_COLUMNS], ordered)
+    quote = connection.ops.quote_name
+    table, key = quote(AreaFigure._meta.db_table), quote("key")
+    names = [name for name, _type in CHANGE_COLUMNS]
+    columns = ", ".join(quote(name) for name in names)
+    ordered = (batch.select(names) for batch in changes)
+    with arrow_stage(CHANGE_COLUMNS, ordered) as (stage, written), connection.cursor() as cursor:
         # "WHERE true": SQLite's upsert after a SELECT needs it to parse.
         cursor.execute(
-            f"INSERT INTO {table} ({columns}, run_id) SELECT {columns}, %s FROM {CHANGES_STAGE} WHERE true"
+            f"INSERT INTO {table} ({columns}, run_id) SELECT {columns}, %s FROM {stage} WHERE true"
             f" ON CONFLICT (area_code, figure, {key}) DO UPDATE"
             f" SET value = {table}.value + excluded.value, run_id = excluded.run_id",
             [run.pk],
         )
         cursor.execute(
-            f"DELETE FROM {table} WHERE value = 0 AND EXISTS (SELECT 1 FROM {CHANGES_STAGE} AS s"
+            f"DELETE FROM {table} WHERE value = 0 AND EXISTS (SELECT 1 FROM {stage} AS s"
             f" WHERE s.area_code = {table}.area_code AND s.figure = {table}.figure"
             f" AND s.{key} = {table}.{key})"
         )
-        cursor.execute(f"DROP TABLE {stage_name}")
     return written
 
 

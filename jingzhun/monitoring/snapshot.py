@@ -37,19 +37,25 @@ def snapshot_rows(queryset: QuerySet, schema: pa.Schema) -> QuerySet:
     return queryset.annotate(**annotations).values_list(*fields).order_by()
 
 
+def of_households(area: Area, household_ids: QuerySet | None = None) -> Q:
+    """Rows (with a ``household``) of the area's households, or of those whose ids
+    ``household_ids`` selects. The whole area by a join on the household's village (never
+    `IN (subquery)` beside an OR: PostgreSQL cannot hash a subquery of a million ids there and
+    rescans it per row); a subset by its own ids, no subquery nested in another, which the
+    planner would join badly where statistics are scarce."""
+    if household_ids is None:
+        return code_range_q(area, "household__village_id")
+    return Q(household_id__in=household_ids)
+
+
 def snapshot_querysets(area: Area, households: QuerySet[Household] | None = None) -> dict[str, QuerySet]:
     """The area's register and department records, table by table (only those of
     ``households``, a subset of the area's, when given)."""
     chosen = Household.objects.filter(code_range_q(area, "village_id"))
-    # The whole area by a join on the household's village (never `IN (subquery)` beside an OR:
-    # PostgreSQL cannot hash a subquery of a million ids there and rescans it per row); a
-    # subset by its ids.
-    of_chosen = code_range_q(area, "household__village_id")
-    if households is not None:
-        chosen = chosen.filter(pk__in=households.values("pk"))
-        # The subset's own ids, not the area's households among them: no subquery nested
-        # in another, which the planner would join badly where statistics are scarce.
-        of_chosen = Q(household_id__in=households.values("pk"))
+    ids = None if households is None else households.values("pk")
+    if ids is not None:
+        chosen = chosen.filter(pk__in=ids)
+    of_chosen = of_households(area, ids)
     return {
         "households": chosen,
         "members": Member.objects.filter(of_chosen),

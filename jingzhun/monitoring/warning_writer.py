@@ -23,19 +23,24 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 from django.db import connection
 from django.utils import timezone
 
-from jingzhun.core.bulk import write_arrow
+from jingzhun.core.bulk import arrow_stage
 from jingzhun.monitoring.choices import OPEN_STATUSES, WarningStatus
 from jingzhun.monitoring.models import RiskWarning, ScreeningRule, ScreeningRun
 
-STAGE = "screening_finding_stage"
-STAGE_COLUMNS = ("rule", "household_id", "member_key", "value", "threshold", "detail")
+STAGE_COLUMNS = (
+    ("rule", "text NOT NULL"),
+    ("household_id", "bigint NOT NULL"),
+    ("member_key", "bigint NOT NULL"),
+    ("value", "text"),
+    ("threshold", "text"),
+    ("detail", "text"),
+)
 
 
 @dataclass(frozen=True)
@@ -60,19 +65,6 @@ def _staged(batch: pa.RecordBatch) -> pa.Table:
     )
 
 
-def _temp(name: str) -> str:
-    return f"pg_temp.{name}" if connection.vendor == "postgresql" else f"temp.{name}"
-
-
-def _create_stage(cursor: Any) -> None:
-    # Dropped first: two runs may share one transaction (a test, a batch of areas).
-    cursor.execute(f"DROP TABLE IF EXISTS {_temp(STAGE)}")
-    cursor.execute(
-        f"CREATE TEMP TABLE {STAGE} (rule text NOT NULL, household_id bigint NOT NULL,"
-        " member_key bigint NOT NULL, value text, threshold text, detail text)"
-    )
-
-
 def _evidence_sql(alias: str) -> str:
     parts = ", ".join(f"'{key}', NULLIF({alias}.{key}, '')" for key in ("value", "threshold", "detail"))
     if connection.vendor == "postgresql":
@@ -92,15 +84,14 @@ def write_warnings(
         "w.household_id = s.household_id AND w.rule_id = s.rule AND w.member_key = s.member_key"
         f" AND w.status IN ({open_statuses})"
     )
-    findings = 0
-    with connection.cursor() as cursor:
-        _create_stage(cursor)
-        for batch in batches:
-            findings += write_arrow(STAGE, STAGE_COLUMNS, _staged(batch))
-        cursor.execute(f"CREATE INDEX {STAGE}_subject ON {STAGE} (household_id, rule, member_key)")
+    with (
+        arrow_stage(STAGE_COLUMNS, (_staged(batch) for batch in batches)) as (stage, findings),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(f"CREATE INDEX {stage}_subject ON {stage} (household_id, rule, member_key)")
         cursor.execute(
             f"UPDATE {warnings} AS w SET last_run_id = %s, evidence = {_evidence_sql('s')}"
-            f" FROM {STAGE} AS s WHERE {same_subject}",
+            f" FROM {stage} AS s WHERE {same_subject}",
             [run.pk],
         )
         refreshed = cursor.rowcount
@@ -109,7 +100,7 @@ def write_warnings(
             " first_run_id, last_run_id, status, created_at, deadline, decision_note)"
             " SELECT s.household_id, NULLIF(s.member_key, 0), s.member_key, s.rule, r.risk_type,"
             f" {_evidence_sql('s')}, %s, %s, %s, %s, %s, ''"
-            f" FROM {STAGE} AS s JOIN {rules} AS r ON r.code = s.rule"
+            f" FROM {stage} AS s JOIN {rules} AS r ON r.code = s.rule"
             f" WHERE NOT EXISTS (SELECT 1 FROM {warnings} AS w WHERE {same_subject})"
             " ORDER BY s.rule, s.household_id, s.member_key",
             [
@@ -121,5 +112,4 @@ def write_warnings(
             ],
         )
         created = cursor.rowcount
-        cursor.execute(f"DROP TABLE {_temp(STAGE)}")
     return WriteCounts(findings=findings, created=created, refreshed=refreshed)
