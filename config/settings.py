@@ -266,5 +266,7 @@ TASKS = {
 SCREENING_DUCKDB_MEMORY_LIMIT = env_str("DUCKDB_MEMORY_LIMIT", "")
 # Findings move from the engine to the warning writer in batches of this many rows.
 SCREENING_BATCH_ROWS = env_int("SCREENING_BATCH_ROWS", 100_000)
+# Queries a batch job's extraction from PostgreSQL runs at once, each on its own connection.
+SNAPSHOT_EXTRACT_WORKERS = env_int("SNAPSHOT_EXTRACT_WORKERS", 4, minimum=1)
 # Recount the dashboard figures of an area after each screening and import of it.
 FIGURES_REFRESH_AFTER_CHANGES = True

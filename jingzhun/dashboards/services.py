@@ -58,9 +58,10 @@ from jingzhun.dashboards.models import AggregateRun, AreaFigure, FactChange, Hou
 from jingzhun.dashboards.tables import SCHEMAS
 from jingzhun.monitoring.choices import OPEN_STATUSES, Engine
 from jingzhun.monitoring.engine.runner import duckdb_tables, spark_tables
+from jingzhun.monitoring.engine.tables import SCHEMAS as REGISTER_SCHEMAS
 from jingzhun.monitoring.models import RiskWarning, ScreeningRule
 from jingzhun.monitoring.services import spark_session
-from jingzhun.monitoring.snapshot import export_snapshot, of_households, write_parquet
+from jingzhun.monitoring.snapshot import of_households, snapshot_querysets, write_parquet, write_parquets
 from jingzhun.projects.models import Beneficiary
 from jingzhun.quality.registry import RULES
 from jingzhun.quality.selectors import issue_household_querysets
@@ -198,11 +199,10 @@ def _export(
     ``household_ids`` selects, when given: one level of subquery everywhere, which the
     planner joins well) into Parquet files."""
     chosen = None if household_ids is None else Household.objects.filter(pk__in=household_ids)
-    paths = export_snapshot(
-        directory, area=area, tables=("households", "members", "incomes", "conditions"), households=chosen
-    )
+    register = snapshot_querysets(area, chosen)
     of_chosen = of_households(area, household_ids)
     querysets = {
+        **{name: register[name] for name in ("households", "members", "incomes", "conditions")},
         "episodes": MonitoringObject.objects.filter(of_chosen),
         "warnings": RiskWarning.objects.filter(of_chosen, status__in=OPEN_STATUSES),
         "cases": Case.objects.filter(of_chosen, state__in=OPEN_STATES),
@@ -211,9 +211,9 @@ def _export(
         "benefits": Beneficiary.objects.filter(of_chosen),
         "distributions": Distribution.objects.filter(of_chosen),
     }
-    for name, queryset in querysets.items():
-        paths[name] = directory / f"{name}.parquet"
-        write_parquet(queryset, SCHEMAS[name], paths[name])
+    paths = {name: directory / f"{name}.parquet" for name in querysets}
+    schemas = {**REGISTER_SCHEMAS, **SCHEMAS}
+    write_parquets((queryset, schemas[name], paths[name]) for name, queryset in querysets.items())
     # The data-quality catalogue is SQL (one query per rule), not Ibis: each rule's
     # (household, rule) rows stream out into a file of their own, read together as one table.
     checked = Household.objects.filter(code_range_q(area, "village_id"), is_active=True)
@@ -223,8 +223,8 @@ def _export(
         report(20, _("Checking data quality"))
     quality = directory / "quality"
     quality.mkdir()
-    for code, queryset in issue_household_querysets(checked, province=area.code[:2], today=as_of).items():
-        write_parquet(queryset, QUALITY_SCHEMA, quality / f"{code}.parquet")
+    rules = issue_household_querysets(checked, province=area.code[:2], today=as_of)
+    write_parquets((rows, QUALITY_SCHEMA, quality / f"{code}.parquet") for code, rows in rules.items())
     paths["quality"] = quality / "*.parquet"
     return paths
 

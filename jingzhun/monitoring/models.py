@@ -112,6 +112,22 @@ class ScreeningRun(RecordedRun):
         return f"#{self.pk} {self.area_id} {self.engine} {self.status}"
 
 
+class ScreenedHousehold(models.Model):
+    """A household an incremental screening run screens, written once when it starts and
+    removed when it ends: the run's extraction and writing read this short list instead of
+    working out again, query by query, which households changed since the last run."""
+
+    run = models.ForeignKey(ScreeningRun, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    household_id = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("household to screen")
+        verbose_name_plural = _("households to screen")
+
+    def __str__(self) -> str:
+        return f"{self.run_id}: {self.household_id}"
+
+
 class RiskWarning(models.Model):
     """A household (or member) flagged by a rule, with the evidence, waiting for the
     village to verify it. An open warning is found again, not duplicated, by later runs."""

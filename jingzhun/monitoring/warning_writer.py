@@ -89,6 +89,10 @@ def write_warnings(
         connection.cursor() as cursor,
     ):
         cursor.execute(f"CREATE INDEX {stage}_subject ON {stage} (household_id, rule, member_key)")
+        if connection.vendor == "postgresql":
+            # A temporary table has no statistics until analysed: without them the planner
+            # guesses, and matched a night's few thousand findings by scanning every warning.
+            cursor.execute(f"ANALYZE {stage}")
         cursor.execute(
             f"UPDATE {warnings} AS w SET last_run_id = %s, evidence = {_evidence_sql('s')}"
             f" FROM {stage} AS s WHERE {same_subject}",

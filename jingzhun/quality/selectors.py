@@ -85,10 +85,13 @@ def quality_issues_for_area(*, area: Area) -> list[QualityIssue]:
 
 
 def _offenders(rule: QualityRule, households: QuerySet[Household], context: RuleContext) -> QuerySet:
-    """What ``rule`` finds, as a plain query of its households or members: a rule may filter
-    on its own aggregate, so whoever groups or annotates it works on its result, not its query."""
+    """What ``rule`` finds, as a plain query of its households or members: a rule that filters
+    on its own aggregate is wrapped, so whoever groups or annotates it works on its result,
+    not its query (the others are not: the wrapping costs a second lookup of every row)."""
     found = rule.find(households, context)
-    return found.model.objects.filter(pk__in=found.values("pk"))
+    if any(annotation.contains_aggregate for annotation in found.query.annotations.values()):
+        return found.model.objects.filter(pk__in=found.values("pk"))
+    return found
 
 
 def issue_counts_by_village(

@@ -106,6 +106,34 @@ def test_the_two_extraction_paths_give_the_same_snapshot(reference_data, tmp_pat
         assert adbc_table.equals(copy_table), name
 
 
+@pytest.mark.postgres_only
+def test_a_figure_refresh_counts_the_same_through_both_extraction_paths(reference_data):
+    """Outside a transaction the refresh's thirty-odd extraction queries run several at once,
+    each on its own ADBC connection; inside one, one after the other by COPY on Django's.
+    The facts and figures are the same."""
+    from django.db import connection, transaction
+
+    from jingzhun.dashboards.models import AreaFigure, HouseholdFact
+    from jingzhun.dashboards.services import aggregate_refresh
+
+    columns = [f.attname for f in HouseholdFact._meta.concrete_fields if f.name not in ("id", "run")]
+
+    def counted():
+        facts = sorted(HouseholdFact.objects.values_list(*columns).order_by())
+        figures = sorted(AreaFigure.objects.values_list("area_code", "figure", "key", "value").order_by())
+        return facts, figures
+
+    county, _expected = _county_with_data()
+    assert not connection.in_atomic_block
+    assert aggregate_refresh(area=county, as_of=AS_OF).status == "succeeded"
+    in_parallel = counted()
+    with transaction.atomic():
+        assert aggregate_refresh(area=county, as_of=AS_OF).status == "succeeded"
+    assert len(in_parallel[0]) > 250
+    assert any(fact[columns.index("has_quality_issue")] for fact in in_parallel[0])
+    assert counted() == in_parallel
+
+
 @pytest.mark.spark
 @pytest.mark.spark_cluster
 @pytest.mark.postgres_only  # once per suite: the cluster takes a while to start
