@@ -117,7 +117,7 @@ def write_parquets(jobs: Iterable[tuple[QuerySet, pa.Schema, Path]]) -> dict[Pat
     jobs = list(jobs)
     if connection.vendor != "postgresql" or connection.in_atomic_block or len(jobs) < 2:
         return {path: write_parquet(queryset, schema, path) for queryset, schema, path in jobs}
-    conninfo = _adbc_conninfo()
+    conninfo = _adbc_conninfo(alongside_others=settings.SNAPSHOT_EXTRACT_WORKERS > 1)
     bound = [(_adbc_statement(snapshot_rows(rows, schema)), schema, path) for rows, schema, path in jobs]
     with ThreadPoolExecutor(max_workers=settings.SNAPSHOT_EXTRACT_WORKERS) as pool:
         counts = pool.map(lambda job: _adbc_to_parquet(job[0], conninfo, job[1], job[2]), bound)
@@ -188,16 +188,19 @@ def _adbc_statement(rows: QuerySet) -> str:
         return psycopg.ClientCursor(cursor.connection).mogrify(sql, params)
 
 
-def _adbc_conninfo() -> str:
+def _adbc_conninfo(*, alongside_others: bool = False) -> str:
     """Django's connection parameters for libpq; without JIT compilation, which a batch
     job's many mid-sized queries pay for (costed high by their per-row subqueries, one took
-    0.8 s to compile and 0.2 s to run) and never win back."""
+    0.8 s to compile and 0.2 s to run) and never win back; and, for a query that runs
+    ``alongside_others``, without parallel workers, which would only compete with the other
+    queries for the same cores."""
     import psycopg
 
+    options = "-c jit=off" + (" -c max_parallel_workers_per_gather=0" if alongside_others else "")
     parameters = connection.get_connection_params()
     return psycopg.conninfo.make_conninfo(
         **{key: value for key, value in parameters.items() if key in _LIBPQ_KEYS and value},
-        options="-c jit=off",
+        options=options,
     )
 
 
