@@ -99,6 +99,9 @@ class ScreeningRun(RecordedRun):
     income_year = models.PositiveSmallIntegerField(_("income year"))
     as_of = models.DateField(_("as of"))
     incremental = models.BooleanField(_("incremental"), default=False)
+    # What the findings depend on besides the records and the day (services.screening_basis):
+    # an incremental run continues only a run on the same basis.
+    basis = models.CharField(max_length=64, blank=True)
     households_screened = models.PositiveIntegerField(_("households screened"), default=0)
     findings = models.PositiveIntegerField(_("findings"), default=0)
     warnings_created = models.PositiveIntegerField(_("new warnings"), default=0)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import hashlib
 import json
 import logging
 import tempfile
@@ -25,7 +27,7 @@ from jingzhun.accounts.roles import Capability
 from jingzhun.areas.models import Area
 from jingzhun.areas.selectors import code_range_q
 from jingzhun.codelists.models import Parameter
-from jingzhun.codelists.selectors import codes_with, parameter_value
+from jingzhun.codelists.selectors import codes_with, parameter_value, reference_digest
 from jingzhun.codelists.services import load_seed
 from jingzhun.core.runs import (
     UNFINISHED,
@@ -42,6 +44,7 @@ from jingzhun.departments.models import DepartmentRecord
 from jingzhun.monitoring.choices import OPEN_STATUSES, Engine, WarningStatus
 from jingzhun.monitoring.engine import runner
 from jingzhun.monitoring.engine.rules import RULE_FUNCTIONS, Parameters
+from jingzhun.monitoring.engine.runner import months_before
 from jingzhun.monitoring.models import (
     RiskWarning,
     ScreenedHousehold,
@@ -53,8 +56,8 @@ from jingzhun.monitoring.signals import warning_confirmed
 from jingzhun.monitoring.snapshot import export_snapshot
 from jingzhun.monitoring.warning_writer import write_warnings
 from jingzhun.registry.choices import CodeListKey
-from jingzhun.registry.conditions import condition_terms
-from jingzhun.registry.models import Household
+from jingzhun.registry.conditions import birthday_between, condition_terms
+from jingzhun.registry.models import Household, Member
 
 logger = logging.getLogger(__name__)
 
@@ -192,21 +195,69 @@ def _findings(
 # --- runs ------------------------------------------------------------------------
 
 
-def _changed_households(area: Area, since: datetime.datetime) -> QuerySet[Household]:
-    """Households changed since ``since`` or touched by department data imported since then
-    (a record of the household, or an area-level record of its village): one query, not a
-    list, so that a province's changes are never held in Python. A union of three simple
-    queries rather than one with ORs around subqueries, which PostgreSQL cannot hash."""
-    in_area = Household.objects.filter(code_range_q(area, "village_id")).order_by()
-    touched = DepartmentRecord.objects.filter(batch__uploaded_at__gt=since).order_by()
-    edited = in_area.filter(updated_at__gt=since).values("pk")
-    of_records = in_area.filter(pk__in=touched.filter(household__isnull=False).values("household_id")).values(
-        "pk"
+def screening_basis(parameters: Parameters, codes: list[str], income_year: int) -> str:
+    """What a run's findings depend on besides the records and the day, as a digest: the
+    rules run, their thresholds and code sets, the income year, every code list's items."""
+    terms = dataclasses.asdict(parameters)
+    terms["conditions"].pop("as_of")
+    content = {"codes": codes, "terms": terms, "income_year": income_year, "reference": reference_digest()}
+    return hashlib.sha256(json.dumps(content, default=str, sort_keys=True).encode()).hexdigest()
+
+
+def _continued(run: ScreeningRun) -> ScreeningRun | None:
+    """The area's last successful run, when this incremental run can continue it: on the same
+    basis, for an earlier or the same day of the same year. None: screen the whole area."""
+    previous = (
+        ScreeningRun.objects.filter(area=run.area, status=RunStatus.SUCCEEDED).exclude(pk=run.pk).first()
     )
-    of_villages = in_area.filter(
-        village_id__in=touched.filter(household__isnull=True).values("village_code")
-    ).values("pk")
-    return Household.objects.filter(pk__in=edited.union(of_records, of_villages))
+    if previous is None or previous.basis != run.basis:
+        return None
+    if previous.as_of > run.as_of or previous.as_of.year != run.as_of.year:
+        return None
+    return previous
+
+
+def _changed_households(
+    area: Area, since: datetime.datetime, days: tuple[datetime.date, datetime.date], lookback_months: int
+) -> QuerySet[Household]:
+    """Households changed since ``since`` or touched by department data imported since then
+    (a record of the household, or an area-level record of its village), and those whose
+    findings the ``days`` passing from one run's day to the next change with no record
+    changing: a member a year older, a department record entering or leaving the look-back
+    window. One query, not a list, so that a province's changes are never held in Python; a
+    union of simple queries rather than one with ORs around subqueries, which PostgreSQL
+    cannot hash."""
+    in_area = Household.objects.filter(code_range_q(area, "village_id")).order_by()
+    touched = DepartmentRecord.objects.filter(batch__uploaded_at__gt=since)
+    parts = [in_area.filter(updated_at__gt=since), *_of_records(in_area, touched)]
+    previous_day, day = days
+    if previous_day < day:
+        older = Member.objects.filter(birthday_between(previous_day, day)).values("household_id")
+        # Events count from the window's start to the day, a status until it ended: those
+        # between the two windows' starts left it, those after the previous day entered.
+        previous_start, start = (
+            months_before(previous_day, lookback_months),
+            months_before(day, lookback_months),
+        )
+        moved = DepartmentRecord.objects.filter(
+            Q(event_date__gte=previous_start, event_date__lt=start)
+            | Q(end_date__gte=previous_start, end_date__lt=start)
+            | Q(event_date__gt=previous_day, event_date__lte=day)
+        )
+        parts += [in_area.filter(pk__in=older), *_of_records(in_area, moved)]
+    first, *rest = (part.values("pk") for part in parts)
+    return Household.objects.filter(pk__in=first.union(*rest))
+
+
+def _of_records(
+    in_area: QuerySet[Household], records: QuerySet[DepartmentRecord]
+) -> list[QuerySet[Household]]:
+    """The households ``records`` are about: their own, or every one of their village's."""
+    records = records.order_by()
+    return [
+        in_area.filter(pk__in=records.filter(household__isnull=False).values("household_id")),
+        in_area.filter(village_id__in=records.filter(household__isnull=True).values("village_code")),
+    ]
 
 
 def _held_subset(run: ScreeningRun, households: QuerySet[Household]) -> QuerySet[Household]:
@@ -294,13 +345,18 @@ def screening_run_execute(run: ScreeningRun, *, progress: Progress | None = None
             & set(RULE_FUNCTIONS)
         )
         parameters = screening_parameters(province=area.code[:2], as_of=run.as_of, codes=codes)
+        run.basis = screening_basis(parameters, codes, run.income_year)
+        ScreeningRun.objects.filter(pk=run.pk).update(basis=run.basis)
         households = None
-        if run.incremental:
-            previous = (
-                ScreeningRun.objects.filter(area=area, status=RunStatus.SUCCEEDED).exclude(pk=run.pk).first()
+        previous = _continued(run) if run.incremental else None
+        if previous is not None:
+            changed = _changed_households(
+                area,
+                previous.started_at,
+                days=(previous.as_of, run.as_of),
+                lookback_months=int(parameters["lookback_months"]),
             )
-            if previous is not None:
-                households = _held_subset(run, _changed_households(area, previous.started_at))
+            households = _held_subset(run, changed)
         screened = (
             (
                 households

@@ -183,6 +183,82 @@ def test_an_incremental_run_equals_a_full_run_and_costs_what_changed(village):
     assert (quiet.households_screened, quiet.findings, quiet.warnings_created) == (0, 0, 0)
 
 
+def test_an_incremental_run_days_later_equals_a_full_run(village):
+    """The days between two runs change findings with no record changing: a child reaches
+    school age, a hospital stay leaves the look-back window (the evidence of a warning still
+    found changes), another dated after the first run's day enters it."""
+    from jingzhun.monitoring.engine.runner import months_before
+    from jingzhun.registry.conditions import condition_terms
+
+    later = AS_OF + datetime.timedelta(days=20)
+    school_age = condition_terms(province="15", as_of=AS_OF).school_min_age
+    screening_scenario.build(village)
+    h, _ = screening_scenario.family(village, "turning-school-age")
+    child = factories.member(
+        h,
+        relation="03",
+        birth=datetime.date(AS_OF.year - school_age, 7, 10),
+        school_status="00",
+        labour_skill="5",
+    )
+    twice, member = screening_scenario.family(village, "hospital-twice")
+    leaving = months_before(AS_OF, 12) + datetime.timedelta(days=5)
+    for day, paid in ((leaving, "30000.00"), (AS_OF - datetime.timedelta(days=40), "25000.00")):
+        screening_scenario.record(
+            "medical",
+            twice,
+            member,
+            kind="inpatient",
+            event_date=day,
+            amount_total=Decimal("60000"),
+            amount_out_of_pocket=Decimal(paid),
+        )
+    coming, member = screening_scenario.family(village, "hospital-later")
+    screening_scenario.record(
+        "medical",
+        coming,
+        member,
+        kind="inpatient",
+        event_date=AS_OF + datetime.timedelta(days=10),
+        amount_total=Decimal("60000"),
+        amount_out_of_pocket=Decimal("30000.00"),
+    )
+
+    def screen(as_of, **options):
+        started = services.screening_run_start(area=village, as_of=as_of, income_year=INCOME_YEAR, **options)
+        return services.screening_run_execute(started)
+
+    screen(AS_OF)
+    hospital = RiskWarning.objects.get(household=twice, rule_id="HOSPITAL_OUT_OF_POCKET")
+    assert hospital.evidence["value"] == "55000.00"
+    assert not RiskWarning.objects.filter(household__in=[h, coming]).exists()
+    incremental = screen(later, incremental=True)
+    assert 3 <= incremental.households_screened < Household.objects.count()
+    hospital.refresh_from_db()
+    assert hospital.evidence["value"] == "25000.00"
+    assert RiskWarning.objects.filter(household=h, member=child, rule_id="CHILD_NOT_ENROLLED").exists()
+    assert RiskWarning.objects.filter(household=coming, rule_id="HOSPITAL_OUT_OF_POCKET").exists()
+    after_incremental = _open_warnings()
+    full = screen(later)
+    assert full.warnings_created == 0
+    assert _open_warnings() == after_incremental
+
+
+def test_an_incremental_run_on_another_basis_screens_everything(village):
+    screening_scenario.build(village)
+    run(village)
+    # Another income year: every finding may differ, whatever changed.
+
+    def other_year():
+        started = services.screening_run_start(
+            area=village, as_of=AS_OF, income_year=INCOME_YEAR - 1, incremental=True
+        )
+        return services.screening_run_execute(started)
+
+    assert other_year().households_screened == Household.objects.filter(is_active=True).count()
+    assert other_year().households_screened == 0  # and continued on that basis
+
+
 def test_screen_command_json(village, capsys):
     screening_scenario.build(village)
     call_command("screen", area=village.code, format="json", year=INCOME_YEAR)
