@@ -244,8 +244,12 @@ def step_screen(incremental: bool = False) -> dict[str, Any]:
 
     marks, progress = _timed_progress()
     started = time.perf_counter()
+    # The incremental night is the next day's, as the figures' (the day's birthdays count too).
     run = screening_run_start(
-        area=Area.objects.get(code=PROVINCE), as_of=AS_OF, income_year=INCOME_YEAR, incremental=incremental
+        area=Area.objects.get(code=PROVINCE),
+        as_of=NEXT_DAY if incremental else AS_OF,
+        income_year=INCOME_YEAR,
+        incremental=incremental,
     )
     run = screening_run_execute(run, progress=progress)
     total = time.perf_counter() - started
@@ -347,19 +351,34 @@ def step_change(share_edited: float, share_touched: float) -> dict[str, Any]:
     return {"households_edited": edited, "households_touched": touched}
 
 
+# Screening alone on the extracted snapshot: jingzhun's engine and the peers, on the six
+# rules every peer writes and on ten (bench.screening.MORE_COMPARED_RULES).
+PEERS = ("jingzhun-6", "duckdb-sql", "polars", "jingzhun-10", "duckdb-sql-10", "polars-10")
+
+
 def step_peers(paths: dict[str, str], repeats: int) -> dict[str, Any]:
     """One contender of the screening benchmark on the extracted snapshot (own process)."""
-    from bench.screening import COMPARED_RULES, contender_jingzhun, contender_polars, contender_sql
+    from bench.screening import (
+        COMPARED_RULES,
+        MORE_COMPARED_RULES,
+        contender_jingzhun,
+        contender_polars,
+        contender_sql,
+    )
 
     _setup()
     spec = _spec()
     files = {name: Path(path) for name, path in paths.items()}
     contender = os.environ["NIGHT_CONTENDER"]
+    ten = COMPARED_RULES + MORE_COMPARED_RULES
     functions = {
         "jingzhun-6": lambda: contender_jingzhun(files, spec, COMPARED_RULES),
-        "jingzhun-all": lambda: contender_jingzhun(files, spec, spec["all_rules"]),
         "duckdb-sql": lambda: contender_sql(files, spec),
         "polars": lambda: contender_polars(files, spec),
+        "jingzhun-10": lambda: contender_jingzhun(files, spec, sorted(ten)),
+        "duckdb-sql-10": lambda: contender_sql(files, spec, ten),
+        "polars-10": lambda: contender_polars(files, spec, ten),
+        "jingzhun-all": lambda: contender_jingzhun(files, spec, spec["all_rules"]),
     }
     times, counts = [], {}
     for round_number in range(repeats + 1):
@@ -515,7 +534,7 @@ def run(args: Any) -> None:
     with tempfile.TemporaryDirectory(prefix="jingzhun-night-", dir=base) as work_dir:
         work = Path(work_dir)
         os.environ["JINGZHUN_VAR_DIR"] = str(work)
-        steps = tqdm(total=14, desc="night benchmark", unit="step")
+        steps = tqdm(total=11 + len(PEERS), desc="night benchmark", unit="step")
         results: dict[str, Any] = {}
 
         def step(name: str, *arguments: str, env: dict[str, str] | None = None) -> dict[str, Any]:
@@ -537,7 +556,7 @@ def run(args: Any) -> None:
         step("figures-incremental:nothing")
         step("write-floor")
         paths = json.dumps(extracted["paths"])
-        for contender in ("jingzhun-6", "duckdb-sql", "polars"):
+        for contender in PEERS:
             step(
                 f"peers:{contender}",
                 "--paths",
@@ -560,10 +579,12 @@ def write_results(args: Any, results: dict[str, Any]) -> None:
     unchanged = (
         results["screen-incremental:nothing"]["total_s"] + results["figures-incremental:nothing"]["total_s"]
     )
-    reference = results["peers:jingzhun-6"]["findings"]
-    for name in ("duckdb-sql", "polars"):
-        if results[f"peers:{name}"]["findings"] != reference:
-            raise SystemExit(f"{name} disagrees with jingzhun: {results[f'peers:{name}']['findings']}")
+    for suffix in ("", "-10"):
+        reference = results[f"peers:jingzhun{suffix or '-6'}"]["findings"]
+        for name in ("duckdb-sql", "polars"):
+            found = results[f"peers:{name}{suffix}"]["findings"]
+            if found != reference:
+                raise SystemExit(f"{name}{suffix} disagrees with jingzhun: {found}")
     report = {
         "benchmark": "night",
         "date": datetime.datetime.now().isoformat(timespec="seconds"),
@@ -582,7 +603,6 @@ def write_results(args: Any, results: dict[str, Any]) -> None:
     }
     path = RESULTS / f"night-{args.households}.json"
     path.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n")
-    ours = results["peers:jingzhun-6"]["median_s"]
     print(f"\nThe night at {args.households:,} households in PostgreSQL (2 cores):")
     load, extract = results["load"], results["extract"]
     print(f"  loading (not counted): generation {load['generation_s']} s, COPY {load['loading_s']} s")
@@ -620,10 +640,12 @@ def write_results(args: Any, results: dict[str, Any]) -> None:
         )
     floor = results["write-floor"]
     print(f"  write floor: COPY of {floor['rows']:,} warnings in {floor['copy_in_s']} s")
-    for name in ("jingzhun-6", "duckdb-sql", "polars"):
-        r = results[f"peers:{name}"]
-        ratio = r["median_s"] / ours
-        print(f"  six rules, {name}: {r['median_s']} s ({ratio:.2f}×), peak {r['peak_rss_mib']} MiB")
+    for rules, names in (("six", PEERS[:3]), ("ten", PEERS[3:])):
+        ours = results[f"peers:{names[0]}"]["median_s"]
+        for name in names:
+            r = results[f"peers:{name}"]
+            ratio = r["median_s"] / ours
+            print(f"  {rules} rules, {name}: {r['median_s']} s ({ratio:.2f}×), peak {r['peak_rss_mib']} MiB")
     print(
         f"  the night: {night:.1f} s; incremental night: {incremental:.1f} s"
         f" ({incremental / night:.0%} of it); nothing changed: {unchanged:.1f} s. Results in {path}"

@@ -55,6 +55,15 @@ COMPARED_RULES = [
     "SCHOOLING_COST",
     "NO_MEDICAL_INSURANCE",
 ]
+# Four more the peers write out too (the night's comparison of ten rules): the register's
+# conditions joined with department statuses, where the look-back window keeps a status
+# while it is valid however old (monitoring.engine.runner.scoped_snapshot).
+MORE_COMPARED_RULES = [
+    "DISABLED_WITHOUT_SUBSIDY",
+    "HOUSING_UNSAFE",
+    "NO_LABOUR_NO_ASSISTANCE",
+    "UNSAFE_WATER",
+]
 
 
 def peak_rss_mib() -> float:
@@ -222,34 +231,39 @@ def contender_jingzhun(paths: dict[str, Path], spec: dict[str, Any], codes: list
     return _counts(findings.column("rule").to_pylist())
 
 
-def contender_sql(paths: dict[str, Path], spec: dict[str, Any]) -> dict[str, int]:
+def contender_sql(
+    paths: dict[str, Path], spec: dict[str, Any], rules: list[str] = COMPARED_RULES
+) -> dict[str, int]:
     import duckdb
 
     from jingzhun.monitoring.engine.runner import months_before
 
     p = {key: Decimal(value) for key, value in spec["values"].items()}
-    lifted = ", ".join(f"'{code}'" for code in spec["lifted_out_attributes"])
+
+    def listed(codes: list[str]) -> str:
+        return ", ".join(f"'{code}'" for code in codes)
+
+    lifted = listed(spec["lifted_out_attributes"])
     start = months_before(AS_OF, int(p["lookback_months"]))
     kept_basis_points = int((100 - p["income_fall_percent"]) * 100)
+    safe_grades = listed(spec["conditions"]["safe_house_grades"])
+    workers = listed(spec["worker_skills"])
     limit = os.environ.get("BENCH_DUCKDB_MEMORY_LIMIT", "")
     con = duckdb.connect(config={"memory_limit": limit} if limit else {})
     for name, path in paths.items():
         con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{path}')")
-    query = f"""
-        WITH hh AS (SELECT id, attribute FROM households
-                    WHERE is_active AND village_id BETWEEN '{PROVINCE_LOW}' AND '{PROVINCE_HIGH}'),
-        rec AS (SELECT * FROM records WHERE household_id IN (SELECT id FROM hh)
-                AND event_date BETWEEN DATE '{start}' AND DATE '{AS_OF}'),
-        inc AS (SELECT * FROM incomes WHERE household_id IN (SELECT id FROM hh))
+    window = _in_window("r", start)
+    parts = {
+        "INCOME_BELOW_LINE": f"""
         SELECT 'INCOME_BELOW_LINE' AS rule, household_id, 0 AS member_id,
                per_capita_net_income AS value, {p["monitoring_income_line"]} AS threshold
-        FROM inc WHERE year = {INCOME_YEAR} AND per_capita_net_income <= {p["monitoring_income_line"]}
-        UNION ALL
+        FROM inc WHERE year = {INCOME_YEAR} AND per_capita_net_income <= {p["monitoring_income_line"]}""",
+        "INCOME_FALL": f"""
         SELECT 'INCOME_FALL', c.household_id, 0, c.per_capita_net_income, b.per_capita_net_income
         FROM inc c JOIN inc b ON b.household_id = c.household_id
         WHERE c.year = {INCOME_YEAR} AND b.year = {INCOME_YEAR - 1} AND b.per_capita_net_income > 0
-          AND c.per_capita_net_income * 10000 < b.per_capita_net_income * {kept_basis_points}
-        UNION ALL
+          AND c.per_capita_net_income * 10000 < b.per_capita_net_income * {kept_basis_points}""",
+        "HOSPITAL_OUT_OF_POCKET": f"""
         SELECT 'HOSPITAL_OUT_OF_POCKET', t.household_id, 0, t.spent, t.allowed FROM (
             SELECT s.household_id, s.spent,
                    CASE WHEN hh.attribute IN ({lifted}) THEN {p["hospital_oop_lifted_out"]}
@@ -257,27 +271,83 @@ def contender_sql(paths: dict[str, Path], spec: dict[str, Any]) -> dict[str, int
             FROM (SELECT household_id, sum(amount_out_of_pocket) AS spent FROM rec
                   WHERE dataset_type = 'medical' AND kind = 'inpatient' GROUP BY household_id) s
             JOIN hh ON hh.id = s.household_id) t
-        WHERE t.spent >= t.allowed
-        UNION ALL
+        WHERE t.spent >= t.allowed""",
+        "OUTPATIENT_MONTHLY": f"""
         SELECT 'OUTPATIENT_MONTHLY', household_id, 0, max(spent), {p["outpatient_monthly"]} FROM (
             SELECT household_id, sum(amount_out_of_pocket) AS spent FROM rec
             WHERE dataset_type = 'medical' AND kind = 'outpatient'
             GROUP BY household_id, year(event_date) * 100 + month(event_date)
             HAVING sum(amount_out_of_pocket) >= {p["outpatient_monthly"]})
-        GROUP BY household_id
-        UNION ALL
+        GROUP BY household_id""",
+        "SCHOOLING_COST": f"""
         SELECT 'SCHOOLING_COST', household_id, 0, sum(amount_out_of_pocket), {p["schooling_cost_after_aid"]}
         FROM rec WHERE dataset_type = 'education' GROUP BY household_id
-        HAVING sum(amount_out_of_pocket) > {p["schooling_cost_after_aid"]}
-        UNION ALL
-        SELECT 'NO_MEDICAL_INSURANCE', household_id, id, NULL, NULL FROM members
-        WHERE household_id IN (SELECT id FROM hh)
-          AND NOT resident_medical_insurance AND NOT employee_medical_insurance
-        ORDER BY rule, household_id, member_id
+        HAVING sum(amount_out_of_pocket) > {p["schooling_cost_after_aid"]}""",
+        "NO_MEDICAL_INSURANCE": """
+        SELECT 'NO_MEDICAL_INSURANCE', household_id, id, NULL, NULL FROM mem
+        WHERE NOT resident_medical_insurance AND NOT employee_medical_insurance""",
+        "DISABLED_WITHOUT_SUBSIDY": """
+        SELECT 'DISABLED_WITHOUT_SUBSIDY', household_id, id, NULL, NULL FROM mem
+        WHERE (health LIKE '%"4"%'
+               OR id IN (SELECT member_id FROM rec WHERE dataset_type = 'disability'))
+          AND id NOT IN (SELECT member_id FROM rec WHERE dataset_type = 'disability'
+                         AND kind IN ('living', 'nursing') AND member_id IS NOT NULL)""",
+        "HOUSING_UNSAFE": f"""
+        SELECT DISTINCT 'HOUSING_UNSAFE', household_id, 0, NULL, NULL FROM (
+            SELECT household_id FROM cond
+            WHERE coalesce(house_grade, '') <> '' AND house_grade NOT IN ({safe_grades})
+            UNION ALL
+            SELECT a.household_id FROM rec a
+            JOIN (SELECT household_id, max(event_date) AS last FROM rec WHERE dataset_type = 'housing'
+                  GROUP BY household_id) l ON l.household_id = a.household_id AND l.last = a.event_date
+            WHERE a.dataset_type = 'housing' AND coalesce(a.grade, '') <> ''
+              AND a.grade NOT IN ({safe_grades}))""",
+        "NO_LABOUR_NO_ASSISTANCE": f"""
+        SELECT 'NO_LABOUR_NO_ASSISTANCE', household_id, 0, NULL, NULL FROM mem
+        WHERE household_id NOT IN (
+            SELECT household_id FROM rec WHERE dataset_type = 'civil_affairs'
+            AND kind IN ('minimum_allowance', 'extreme_poverty'))
+        GROUP BY household_id
+        HAVING sum((labour_skill IN ({workers}))::INTEGER) = 0
+           AND sum((has_minimum_allowance OR has_extreme_poverty_support)::INTEGER) = 0""",
+        "UNSAFE_WATER": f"""
+        SELECT DISTINCT 'UNSAFE_WATER', household_id, 0, NULL, NULL FROM (
+            SELECT household_id FROM cond
+            WHERE NOT (coalesce(water_quantity_ok, false) AND coalesce(water_quality_ok, false)
+                       AND coalesce(water_convenience_ok, false) AND coalesce(water_reliability_ok, false))
+            UNION ALL
+            SELECT household_id FROM rec WHERE dataset_type = 'water' AND flags LIKE '%false%'
+            UNION ALL
+            SELECT hh.id FROM hh JOIN records r ON r.village_code = hh.village_id
+            WHERE r.household_id IS NULL AND r.dataset_type = 'water' AND r.flags LIKE '%false%'
+              AND ({window}))""",
+    }
+    query = f"""
+        WITH hh AS (SELECT id, village_id, attribute FROM households
+                    WHERE is_active AND village_id BETWEEN '{PROVINCE_LOW}' AND '{PROVINCE_HIGH}'),
+        rec AS (SELECT * FROM records r WHERE household_id IN (SELECT id FROM hh) AND ({window})),
+        inc AS (SELECT * FROM incomes WHERE household_id IN (SELECT id FROM hh)),
+        mem AS (SELECT * FROM members WHERE household_id IN (SELECT id FROM hh)),
+        cond AS (SELECT * FROM conditions WHERE household_id IN (SELECT id FROM hh))
+        {" UNION ALL ".join(parts[rule] for rule in rules)}
+        ORDER BY 1, 2, 3
     """
     table = con.execute(query).to_arrow_table()
     con.close()
-    return _counts(table.column("rule").to_pylist())
+    return _counts(table.column(0).to_pylist())
+
+
+def _in_window(alias: str, start: datetime.date) -> str:
+    """Department records the rules see on AS_OF: events inside the look-back window, a
+    status (an allowance, a disability, an appraisal) while it is valid, however old."""
+    from jingzhun.monitoring.engine.runner import STATUS_DATASETS
+
+    statuses = ", ".join(f"'{dataset}'" for dataset in STATUS_DATASETS)
+    return (
+        f"{alias}.event_date BETWEEN DATE '{start}' AND DATE '{AS_OF}'"
+        f" OR ({alias}.dataset_type IN ({statuses}) AND {alias}.event_date <= DATE '{AS_OF}'"
+        f" AND ({alias}.end_date IS NULL OR {alias}.end_date >= DATE '{start}'))"
+    )
 
 
 def contender_pandas(paths: dict[str, Path], spec: dict[str, Any]) -> dict[str, int]:
@@ -339,12 +409,14 @@ def contender_pandas(paths: dict[str, Path], spec: dict[str, Any]) -> dict[str, 
     return _counts(found)
 
 
-def contender_polars(paths: dict[str, Path], spec: dict[str, Any]) -> dict[str, int]:
-    """The same six rules in Polars' lazy API (its multi-threaded, streaming engine), money
+def contender_polars(
+    paths: dict[str, Path], spec: dict[str, Any], rules: list[str] = COMPARED_RULES
+) -> dict[str, int]:
+    """The same rules in Polars' lazy API (its multi-threaded, streaming engine), money
     kept as decimals so that the thresholds compare exactly as in SQL."""
     import polars as pl
 
-    from jingzhun.monitoring.engine.runner import months_before
+    from jingzhun.monitoring.engine.runner import STATUS_DATASETS, months_before
 
     p = {key: Decimal(value) for key, value in spec["values"].items()}
     start = months_before(AS_OF, int(p["lookback_months"]))
@@ -353,16 +425,20 @@ def contender_polars(paths: dict[str, Path], spec: dict[str, Any]) -> dict[str, 
         .filter(
             pl.col("is_active") & pl.col("village_id").is_between(pl.lit(PROVINCE_LOW), pl.lit(PROVINCE_HIGH))
         )
-        .select("id", "attribute")
+        .select("id", "village_id", "attribute")
     )
     ids = households.select(household_id=pl.col("id"))
     incomes = pl.scan_parquet(paths["incomes"]).join(ids, on="household_id", how="semi")
-    records = (
-        pl.scan_parquet(paths["records"])
-        .join(ids, on="household_id", how="semi")
-        .filter(pl.col("event_date").is_between(start, AS_OF))
+    # Events inside the look-back window; a status while it is valid, however old.
+    in_window = pl.col("event_date").is_between(start, AS_OF) | (
+        pl.col("dataset_type").is_in(list(STATUS_DATASETS))
+        & (pl.col("event_date") <= AS_OF)
+        & (pl.col("end_date").is_null() | (pl.col("end_date") >= start))
     )
+    all_records = pl.scan_parquet(paths["records"]).filter(in_window)
+    records = all_records.join(ids, on="household_id", how="semi")
     members = pl.scan_parquet(paths["members"]).join(ids, on="household_id", how="semi")
+    conditions = pl.scan_parquet(paths["conditions"]).join(ids, on="household_id", how="semi")
     line = p["monitoring_income_line"]
     current = incomes.filter(pl.col("year") == INCOME_YEAR).select("household_id", "per_capita_net_income")
     previous = incomes.filter(pl.col("year") == INCOME_YEAR - 1).select(
@@ -393,27 +469,113 @@ def contender_polars(paths: dict[str, Path], spec: dict[str, Any]) -> dict[str, 
         .agg(spent=pl.col("amount_out_of_pocket").sum())
         .filter(pl.col("spent") > p["schooling_cost_after_aid"])
     )
-    parts = [
-        current.filter(pl.col("per_capita_net_income") <= line).select(
+    parts = {
+        "INCOME_BELOW_LINE": current.filter(pl.col("per_capita_net_income") <= line).select(
             "household_id", rule=pl.lit("INCOME_BELOW_LINE")
         ),
-        current.join(previous, on="household_id")
+        "INCOME_FALL": current.join(previous, on="household_id")
         .filter(
             (pl.col("previous") > 0)
             & (pl.col("per_capita_net_income") * 10000 < pl.col("previous") * kept_basis_points)
         )
         .select("household_id", rule=pl.lit("INCOME_FALL")),
-        stays.filter(pl.col("spent") >= pl.col("allowed")).select(
+        "HOSPITAL_OUT_OF_POCKET": stays.filter(pl.col("spent") >= pl.col("allowed")).select(
             "household_id", rule=pl.lit("HOSPITAL_OUT_OF_POCKET")
         ),
-        monthly.select("household_id").unique().select("household_id", rule=pl.lit("OUTPATIENT_MONTHLY")),
-        schooling.select("household_id", rule=pl.lit("SCHOOLING_COST")),
-        members.filter(~pl.col("resident_medical_insurance") & ~pl.col("employee_medical_insurance")).select(
-            "household_id", rule=pl.lit("NO_MEDICAL_INSURANCE")
-        ),
-    ]
-    found = pl.concat(parts).collect()
+        "OUTPATIENT_MONTHLY": monthly.select("household_id")
+        .unique()
+        .select("household_id", rule=pl.lit("OUTPATIENT_MONTHLY")),
+        "SCHOOLING_COST": schooling.select("household_id", rule=pl.lit("SCHOOLING_COST")),
+        "NO_MEDICAL_INSURANCE": members.filter(
+            ~pl.col("resident_medical_insurance") & ~pl.col("employee_medical_insurance")
+        ).select("household_id", rule=pl.lit("NO_MEDICAL_INSURANCE")),
+    }
+    if set(rules) & set(MORE_COMPARED_RULES):
+        parts.update(_polars_more_rules(households, members, conditions, records, all_records, spec))
+    found = pl.concat([parts[rule] for rule in rules]).collect()
     return _counts(found.get_column("rule").to_list())
+
+
+def _polars_more_rules(
+    households: Any, members: Any, conditions: Any, records: Any, all_records: Any, spec: dict[str, Any]
+) -> dict[str, Any]:
+    """MORE_COMPARED_RULES in Polars, with SQL's nulls: a sum over nothing but nulls is no
+    sum (Polars would say 0), a flag left blank is not true."""
+    import polars as pl
+
+    safe_grades = list(spec["conditions"]["safe_house_grades"])
+    disability = records.filter(pl.col("dataset_type") == "disability")
+    registered = disability.select(id=pl.col("member_id")).unique()
+    subsidised = disability.filter(pl.col("kind").is_in(["living", "nursing"])).select(id=pl.col("member_id"))
+    disabled = pl.concat(
+        [
+            members.filter(pl.col("health").str.contains('"4"', literal=True)),
+            members.join(registered, on="id"),
+        ]
+    ).unique(subset="id")
+    housing = records.filter(pl.col("dataset_type") == "housing")
+    latest = housing.group_by("household_id").agg(last=pl.col("event_date").max())
+    appraised = housing.join(
+        latest, left_on=["household_id", "event_date"], right_on=["household_id", "last"]
+    )
+
+    def unsafe(grade: str) -> Any:
+        return (pl.col(grade).fill_null("") != "") & ~pl.col(grade).is_in(safe_grades)
+
+    assisted = records.filter(
+        (pl.col("dataset_type") == "civil_affairs")
+        & pl.col("kind").is_in(["minimum_allowance", "extreme_poverty"])
+    ).select("household_id")
+    worker = pl.col("labour_skill").is_in(list(spec["worker_skills"]))
+    allowance = pl.col("has_minimum_allowance") | pl.col("has_extreme_poverty_support")
+    per_household = members.group_by("household_id").agg(
+        workers=worker.sum(),
+        workers_known=worker.count(),
+        allowances=allowance.sum(),
+        allowances_known=allowance.count(),
+    )
+    safe_water = pl.all_horizontal(
+        pl.col(flag).fill_null(False)
+        for flag in ("water_quantity_ok", "water_quality_ok", "water_convenience_ok", "water_reliability_ok")
+    )
+    failed_water = all_records.filter(
+        (pl.col("dataset_type") == "water") & pl.col("flags").str.contains("false", literal=True)
+    )
+    water_villages = failed_water.filter(pl.col("household_id").is_null()).select(
+        village_id=pl.col("village_code")
+    )
+    return {
+        "DISABLED_WITHOUT_SUBSIDY": disabled.join(subsidised, on="id", how="anti").select(
+            "household_id", rule=pl.lit("DISABLED_WITHOUT_SUBSIDY")
+        ),
+        "HOUSING_UNSAFE": pl.concat(
+            [
+                conditions.filter(unsafe("house_grade")).select("household_id"),
+                appraised.filter(unsafe("grade")).select("household_id"),
+            ]
+        )
+        .unique()
+        .select("household_id", rule=pl.lit("HOUSING_UNSAFE")),
+        "NO_LABOUR_NO_ASSISTANCE": per_household.join(assisted, on="household_id", how="anti")
+        .filter(
+            (pl.col("workers_known") > 0)
+            & (pl.col("workers") == 0)
+            & (pl.col("allowances_known") > 0)
+            & (pl.col("allowances") == 0)
+        )
+        .select("household_id", rule=pl.lit("NO_LABOUR_NO_ASSISTANCE")),
+        "UNSAFE_WATER": pl.concat(
+            [
+                conditions.filter(~safe_water).select("household_id"),
+                records.filter(
+                    (pl.col("dataset_type") == "water") & pl.col("flags").str.contains("false", literal=True)
+                ).select("household_id"),
+                households.join(water_villages.unique(), on="village_id").select(household_id=pl.col("id")),
+            ]
+        )
+        .unique()
+        .select("household_id", rule=pl.lit("UNSAFE_WATER")),
+    }
 
 
 # --- county scale on the real register (Django) -------------------------------------

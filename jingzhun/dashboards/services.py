@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -64,7 +65,7 @@ from jingzhun.monitoring.services import spark_session
 from jingzhun.monitoring.snapshot import of_households, snapshot_querysets, write_parquet, write_parquets
 from jingzhun.projects.models import Beneficiary
 from jingzhun.quality.registry import RULES
-from jingzhun.quality.selectors import issue_household_querysets
+from jingzhun.quality.selectors import IssueFlags, issue_flag_queries
 from jingzhun.registry.choices import CodeListKey
 from jingzhun.registry.conditions import birthday_between, condition_terms
 from jingzhun.registry.models import Household, Member, MonitoringObject
@@ -213,7 +214,10 @@ def _export(
     }
     paths = {name: directory / f"{name}.parquet" for name in querysets}
     schemas = {**REGISTER_SCHEMAS, **SCHEMAS}
-    write_parquets((queryset, schemas[name], paths[name]) for name, queryset in querysets.items())
+    selective = household_ids is not None
+    write_parquets(
+        ((queryset, schemas[name], paths[name]) for name, queryset in querysets.items()), selective=selective
+    )
     # The data-quality catalogue is SQL (one query per rule), not Ibis: each rule's
     # (household, rule) rows stream out into a file of their own, read together as one table.
     checked = Household.objects.filter(code_range_q(area, "village_id"), is_active=True)
@@ -221,12 +225,37 @@ def _export(
         checked = checked.filter(pk__in=household_ids)
     if report:
         report(20, _("Checking data quality"))
-    quality = directory / "quality"
+    quality, flagged = directory / "quality", directory / "quality-flags"
     quality.mkdir()
-    rules = issue_household_querysets(checked, province=area.code[:2], today=as_of)
-    write_parquets((rows, QUALITY_SCHEMA, quality / f"{code}.parquet") for code, rows in rules.items())
+    flagged.mkdir()
+    queries = issue_flag_queries(checked, province=area.code[:2], today=as_of)
+    files = [flagged / f"{index}.parquet" for index in range(len(queries))]
+    write_parquets(
+        ((query.rows, _flag_schema(query), path) for query, path in zip(queries, files, strict=True)),
+        selective=selective,
+    )
+    for index, (query, path) in enumerate(zip(queries, files, strict=True)):
+        _issue_rows(path, query.rules, quality / f"{index}.parquet")
     paths["quality"] = quality / "*.parquet"
     return paths
+
+
+def _flag_schema(query: IssueFlags) -> pa.Schema:
+    return pa.schema(
+        [("household_id", pa.int64())] + [(f"flag_{index}", pa.bool_()) for index in range(len(query.rules))]
+    )
+
+
+def _issue_rows(flags: Path, rules: tuple[str, ...], path: Path) -> None:
+    """A (household, flag per rule) file as the (household, rule) rows the facts read, a
+    batch at a time."""
+    with pq.ParquetWriter(path, QUALITY_SCHEMA) as writer:
+        writer.write_table(QUALITY_SCHEMA.empty_table())
+        for batch in pq.ParquetFile(flags).iter_batches():
+            for index, rule in enumerate(rules):
+                households = batch.column(0).filter(batch.column(index + 1))
+                rows = [households, pa.repeat(pa.scalar(rule), len(households))]
+                writer.write_table(pa.Table.from_arrays(rows, schema=QUALITY_SCHEMA))
 
 
 def _levels(area: Area) -> dict[int, int]:

@@ -4,6 +4,12 @@ A rule is one function, registered with its code, severity and message, that
 receives the households to check and returns a queryset of the offending
 households or members. Being a queryset, it runs as one SQL statement over a
 whole county, and the same function checks a single household on save.
+
+Most rules are a condition on their subject's own rows (a member's fields, a household's
+related records through EXISTS): those are registered as the condition
+(``quality_condition``), their finder derived from it, so that a batch job can check all the
+conditions of one subject in a single pass over its rows (``selectors.issue_flag_queries``)
+instead of one pass per rule.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from django.utils.translation import get_language
 from jingzhun.codelists.selectors import parameter_value
 from jingzhun.quality.choices import Severity, Subject
 from jingzhun.registry.conditions import ConditionTerms, condition_terms, years_before
-from jingzhun.registry.models import Household, MonitoringObject
+from jingzhun.registry.models import Household, Member, MonitoringObject
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,12 @@ def open_episodes() -> QuerySet[MonitoringObject]:
 
 
 RuleFinder = Callable[[QuerySet[Household], RuleContext], QuerySet]
+RuleCondition = Callable[[RuleContext], Q]
+
+
+def subject_rows(subject: Subject, households: QuerySet[Household]) -> QuerySet:
+    """The rows a rule about ``subject`` judges: the households, or their members."""
+    return Member.objects.filter(household__in=households) if subject == Subject.MEMBER else households
 
 
 @dataclass(frozen=True)
@@ -69,6 +81,8 @@ class QualityRule:
     message_zh: str
     message_en: str
     find: RuleFinder
+    # Set for a rule that is a condition on its subject's rows (quality_condition).
+    condition: RuleCondition | None = None
 
     @property
     def message(self) -> str:
@@ -78,13 +92,34 @@ class QualityRule:
 RULES: dict[str, QualityRule] = {}
 
 
+def _register(rule: QualityRule) -> None:
+    if rule.code in RULES:
+        raise ValueError(f"quality rule {rule.code} registered twice")
+    RULES[rule.code] = rule
+
+
 def quality_rule(
     code: str, *, subject: Subject, severity: Severity, zh: str, en: str
 ) -> Callable[[RuleFinder], RuleFinder]:
+    """A rule that needs a query of its own (it counts or groups its subject's rows)."""
+
     def register(find: RuleFinder) -> RuleFinder:
-        if code in RULES:
-            raise ValueError(f"quality rule {code} registered twice")
-        RULES[code] = QualityRule(code, subject, severity, zh, en, find)
+        _register(QualityRule(code, subject, severity, zh, en, find))
         return find
+
+    return register
+
+
+def quality_condition(
+    code: str, *, subject: Subject, severity: Severity, zh: str, en: str
+) -> Callable[[RuleCondition], RuleCondition]:
+    """A rule that is a condition on one row of its subject (a member, a household)."""
+
+    def register(condition: RuleCondition) -> RuleCondition:
+        def find(households: QuerySet[Household], context: RuleContext) -> QuerySet:
+            return subject_rows(subject, households).filter(condition(context))
+
+        _register(QualityRule(code, subject, severity, zh, en, find, condition))
+        return condition
 
     return register

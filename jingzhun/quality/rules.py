@@ -20,7 +20,7 @@ from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 
 from jingzhun.codelists.selectors import code_map, codes_with
 from jingzhun.quality.choices import Severity, Subject
-from jingzhun.quality.registry import RuleContext, json_has, quality_rule
+from jingzhun.quality.registry import RuleContext, json_has, quality_condition, quality_rule
 from jingzhun.registry.choices import (
     HEAD_RELATION,
     RESIDENT_ID_TYPE,
@@ -31,21 +31,17 @@ from jingzhun.registry.conditions import INSURANCE_NOT_EXACTLY_ONE, OUT_OF_SCHOO
 from jingzhun.registry.models import LAND_FIELDS, Household, LivingConditions, Member, MonitoringObject
 
 
-def _members(households: QuerySet[Household]) -> QuerySet[Member]:
-    return Member.objects.filter(household__in=households)
-
-
-@quality_rule(
+@quality_condition(
     "ID_CHECKSUM",
     subject=Subject.MEMBER,
     severity=Severity.ERROR,
     zh="身份证号码格式或校验位错误",
     en="ID number malformed or with a wrong check digit",
 )
-def id_checksum(households: QuerySet[Household], context: RuleContext) -> QuerySet:
+def id_checksum(context: RuleContext) -> Q:
     # ID numbers are encrypted: the check ran in Python as the number was written
     # (``registry.idnumbers.is_well_formed``) and is stored beside it.
-    return _members(households).filter(id_type=RESIDENT_ID_TYPE, id_number_well_formed=False)
+    return Q(id_type=RESIDENT_ID_TYPE, id_number_well_formed=False)
 
 
 @quality_rule(
@@ -61,91 +57,84 @@ def one_head(households: QuerySet[Household], context: RuleContext) -> QuerySet:
     ).exclude(heads=1)
 
 
-@quality_rule(
+@quality_condition(
     "SPOUSE_SEX",
     subject=Subject.MEMBER,
     severity=Severity.WARNING,
     zh="配偶与户主性别相同",
     en="The spouse has the same sex as the head",
 )
-def spouse_sex(households: QuerySet[Household], context: RuleContext) -> QuerySet:
+def spouse_sex(context: RuleContext) -> Q:
     same_sex_head = Member.objects.filter(
         household=OuterRef("household"), relation_to_head=HEAD_RELATION, sex=OuterRef("sex")
     )
-    return _members(households).filter(relation_to_head=SPOUSE_RELATION).filter(Exists(same_sex_head))
+    return Q(relation_to_head=SPOUSE_RELATION) & Q(Exists(same_sex_head))
 
 
-@quality_rule(
+@quality_condition(
     "MEDICAL_INSURANCE",
     subject=Subject.MEMBER,
     severity=Severity.ERROR,
     zh="城乡居民医保与职工医保须参加且只参加一项",
     en="Exactly one of resident and employee basic medical insurance is required",
 )
-def medical_insurance(households: QuerySet[Household], context: RuleContext) -> QuerySet:
+def medical_insurance(context: RuleContext) -> Q:
     # The data error (both or neither); the risk of having none is UNINSURED, screened apart.
-    return _members(households).filter(INSURANCE_NOT_EXACTLY_ONE.q(context.conditions))
+    return INSURANCE_NOT_EXACTLY_ONE.q(context.conditions)
 
 
-@quality_rule(
+@quality_condition(
     "UNDER_16_LABOUR",
     subject=Subject.MEMBER,
     severity=Severity.ERROR,
     zh="16周岁以下人员劳动技能应为无劳动力",
     en="A member under 16 must be recorded as having no labour",
 )
-def under_16_labour(households: QuerySet[Household], context: RuleContext) -> QuerySet:
-    return (
-        _members(households)
-        .filter(birth_date__gt=context.years_ago(16))
-        .exclude(
-            labour_skill__in=codes_with(
-                CodeListKey.LABOUR_SKILL, "none", year=context.year, province=context.province
-            )
-        )
-    )
+def under_16_labour(context: RuleContext) -> Q:
+    none = codes_with(CodeListKey.LABOUR_SKILL, "none", year=context.year, province=context.province)
+    return Q(birth_date__gt=context.years_ago(16)) & ~Q(labour_skill__in=none)
 
 
-@quality_rule(
+@quality_condition(
     "OVER_60_LABOUR",
     subject=Subject.MEMBER,
     severity=Severity.WARNING,
     zh="60周岁及以上人员不应为普通或技能劳动力",
     en="A member aged 60 or over should not be ordinary or skilled labour",
 )
-def over_60_labour(households: QuerySet[Household], context: RuleContext) -> QuerySet:
+def over_60_labour(context: RuleContext) -> Q:
     workers = codes_with(CodeListKey.LABOUR_SKILL, "worker", year=context.year, province=context.province)
-    return _members(households).filter(birth_date__lte=context.years_ago(60), labour_skill__in=workers)
+    return Q(birth_date__lte=context.years_ago(60), labour_skill__in=workers)
 
 
-@quality_rule(
+@quality_condition(
     "HEALTHY_ADULT_LABOUR",
     subject=Subject.MEMBER,
     severity=Severity.WARNING,
     zh="16至59周岁健康非在校人员不应为弱劳动力或无劳动力",
     en="A healthy member aged 16-59 not in school should not be weak or without labour",
 )
-def healthy_adult_labour(households: QuerySet[Household], context: RuleContext) -> QuerySet:
+def healthy_adult_labour(context: RuleContext) -> Q:
     weak_or_none = codes_with(
         CodeListKey.LABOUR_SKILL, "weak", year=context.year, province=context.province
     ) | (codes_with(CodeListKey.LABOUR_SKILL, "none", year=context.year, province=context.province))
     healthy_only = Q(health=["1"])
     return (
-        _members(households)
-        .filter(healthy_only, labour_skill__in=weak_or_none)
-        .filter(birth_date__lte=context.years_ago(16), birth_date__gt=context.years_ago(60))
-        .exclude(school_status__in=context.conditions.in_school_statuses)
+        healthy_only
+        & Q(labour_skill__in=weak_or_none)
+        & Q(birth_date__lte=context.years_ago(16), birth_date__gt=context.years_ago(60))
+        & ~Q(school_status__in=context.conditions.in_school_statuses)
     )
 
 
-@quality_rule(
+@quality_condition(
     "GRADE_AGE",
     subject=Subject.MEMBER,
     severity=Severity.WARNING,
     zh="在校生年级与年龄不符",
     en="The school grade does not fit the member's age",
 )
-def grade_age(households: QuerySet[Household], context: RuleContext) -> QuerySet:
+def grade_age(context: RuleContext) -> Q:
     mismatch = Q(pk__in=[])
     for code, item in code_map(
         CodeListKey.SCHOOL_STATUS, year=context.year, province=context.province
@@ -156,75 +145,73 @@ def grade_age(households: QuerySet[Household], context: RuleContext) -> QuerySet
         too_young = Q(birth_date__gt=context.years_ago(low))
         too_old = Q(birth_date__lte=context.years_ago(high + 1))
         mismatch |= Q(school_status=code) & (too_young | too_old)
-    return _members(households).filter(mismatch)
+    return mismatch
 
 
-@quality_rule(
+@quality_condition(
     "COMPULSORY_SCHOOLING",
     subject=Subject.MEMBER,
     severity=Severity.ERROR,
     zh="义务教育阶段（6至16周岁）人员未在校且未登记原因",
     en="A member aged 6-16 is not in school and no reason is recorded",
 )
-def compulsory_schooling(households: QuerySet[Household], context: RuleContext) -> QuerySet:
-    return _members(households).filter(OUT_OF_SCHOOL.q(context.conditions))
+def compulsory_schooling(context: RuleContext) -> Q:
+    return OUT_OF_SCHOOL.q(context.conditions)
 
 
-@quality_rule(
+@quality_condition(
     "LAND_AREA",
     subject=Subject.HOUSEHOLD,
     severity=Severity.WARNING,
     zh="土地面积超出合理范围",
     en="A land area is outside plausible bounds",
 )
-def land_area(households: QuerySet[Household], context: RuleContext) -> QuerySet:
+def land_area(context: RuleContext) -> Q:
     limit = context.parameter("land_max_mu")
     too_large = Q(pk__in=[])
     for name in LAND_FIELDS:
         too_large |= Q(**{f"{name}__gt": limit})
     # Irrigated land is part of cultivated land.
     too_large |= Q(irrigated_land_mu__gt=F("cultivated_land_mu"))
-    return households.filter(Exists(LivingConditions.objects.filter(too_large, household=OuterRef("pk"))))
+    return Q(Exists(LivingConditions.objects.filter(too_large, household=OuterRef("pk"))))
 
 
-@quality_rule(
+@quality_condition(
     "MIGRANT_INCOME",
     subject=Subject.MEMBER,
     severity=Severity.WARNING,
     zh="月务工收入不在100元至30000元之间",
     en="Monthly migrant-work income outside 100-30,000 yuan",
 )
-def migrant_income(households: QuerySet[Household], context: RuleContext) -> QuerySet:
+def migrant_income(context: RuleContext) -> Q:
     low = context.parameter("migrant_monthly_income_min")
     high = context.parameter("migrant_monthly_income_max")
-    return (
-        _members(households)
-        .filter(migrant_work_months__gt=0, migrant_monthly_income__isnull=False)
-        .filter(Q(migrant_monthly_income__lt=low) | Q(migrant_monthly_income__gt=high))
+    return Q(migrant_work_months__gt=0, migrant_monthly_income__isnull=False) & (
+        Q(migrant_monthly_income__lt=low) | Q(migrant_monthly_income__gt=high)
     )
 
 
-@quality_rule(
+@quality_condition(
     "IDENTIFICATION_INCOME",
     subject=Subject.HOUSEHOLD,
     severity=Severity.WARNING,
     zh="识别为监测对象时人均纯收入超过20000元",
     en="Per-capita net income above 20,000 yuan at identification",
 )
-def identification_income(households: QuerySet[Household], context: RuleContext) -> QuerySet:
+def identification_income(context: RuleContext) -> Q:
     limit = context.parameter("identification_income_max")
     high = MonitoringObject.objects.filter(household=OuterRef("pk"), per_capita_net_income__gt=limit)
-    return households.filter(Exists(high))
+    return Q(Exists(high))
 
 
-@quality_rule(
+@quality_condition(
     "ELIMINATION_TOO_SOON",
     subject=Subject.HOUSEHOLD,
     severity=Severity.WARNING,
     zh="识别后不足6个月即标注风险消除",
     en="Risk marked eliminated less than 6 months after identification",
 )
-def elimination_too_soon(households: QuerySet[Household], context: RuleContext) -> QuerySet:
+def elimination_too_soon(context: RuleContext) -> Q:
     minimum = int(context.parameter("elimination_min_months"))
     # Whole months between the two dates, in SQL that SQLite and PostgreSQL share.
     months = (
@@ -240,7 +227,7 @@ def elimination_too_soon(households: QuerySet[Household], context: RuleContext) 
         .alias(months=months)
         .filter(months__lt=minimum)
     )
-    return households.filter(Exists(early))
+    return Q(Exists(early))
 
 
 @quality_rule(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import functools
+import operator
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
-from django.db.models import Count, F, QuerySet, Value
+from django.db.models import BooleanField, Case, Count, F, QuerySet, Value, When
 from django.utils import timezone
 
 from jingzhun.accounts.models import User
@@ -14,7 +16,7 @@ from jingzhun.areas.models import Area
 from jingzhun.areas.selectors import code_range_q
 from jingzhun.quality import rules as _rules  # noqa: F401  (registers the catalogue)
 from jingzhun.quality.choices import Subject
-from jingzhun.quality.registry import RULES, QualityRule, RuleContext
+from jingzhun.quality.registry import RULES, QualityRule, RuleContext, subject_rows
 from jingzhun.registry.models import Household
 from jingzhun.registry.selectors import household_list
 
@@ -119,21 +121,46 @@ def issue_counts_by_village(
     return counts
 
 
-def issue_household_querysets(
+@dataclass(frozen=True)
+class IssueFlags:
+    """One query of a batch job's data-quality check: each row's household and, for the
+    i-th rule of ``rules``, whether it finds the row (column ``flag_i``). A member's household
+    appears once per member found."""
+
+    rows: QuerySet
+    rules: tuple[str, ...]
+
+
+def issue_flag_queries(
     households: QuerySet[Household], *, province: str, today: datetime.date | None = None
-) -> dict[str, QuerySet]:
-    """Per rule, a query of (household_id, rule) for every household it finds in
-    ``households`` (on ``today``, a batch job's as-of day): for a batch job that streams them
-    out (COPY), never loading issues."""
+) -> list[IssueFlags]:
+    """The whole catalogue over ``households`` (on ``today``, a batch job's as-of day) in as
+    few queries as it allows: the conditions of one subject together, in one pass over its
+    rows (measured on 18,000 households of a million: nine member rules took 3.6 s one by
+    one), each other rule alone. For a batch job that streams them out, never loading issues."""
     context = RuleContext(today=today or timezone.localdate(), province=province)
-    querysets: dict[str, QuerySet] = {}
+    queries: list[IssueFlags] = []
+    conditions: dict[str, list[QualityRule]] = {}
     for code, rule in RULES.items():
+        if rule.condition is not None:
+            conditions.setdefault(rule.subject, []).append(rule)
+            continue
         offenders = _offenders(rule, households, context)
         if rule.subject == Subject.MEMBER:
-            querysets[code] = offenders.values("household_id").distinct().annotate(rule=Value(code))
+            found = offenders.values("household_id").distinct()
         else:
-            querysets[code] = offenders.annotate(household_id=F("pk"), rule=Value(code))
-    return querysets
+            found = offenders.values(household_id=F("pk"))
+        queries.append(IssueFlags(found.annotate(flag_0=Value(True)), (code,)))
+    for subject, rules in conditions.items():
+        tests = [rule.condition(context) for rule in rules if rule.condition is not None]
+        rows = subject_rows(Subject(subject), households).filter(functools.reduce(operator.or_, tests))
+        rows = rows.values("household_id") if subject == Subject.MEMBER else rows.values(household_id=F("pk"))
+        flags = {
+            f"flag_{index}": Case(When(test, then=True), default=False, output_field=BooleanField())
+            for index, test in enumerate(tests)
+        }
+        queries.append(IssueFlags(rows.annotate(**flags), tuple(rule.code for rule in rules)))
+    return queries
 
 
 def _unannotated(households: QuerySet[Household]) -> QuerySet[Household]:
