@@ -497,3 +497,21 @@ def _arrow_column(
     elif isinstance(value, dict | list):
         value = json.dumps(value)
     return pa.array([value] * count) if count and value is not None else pa.nulls(count)
+
+
+# PostgreSQL's default cost of a random read (4 sequential ones) assumes a spinning disk; on
+# an SSD or a register held in memory, a few thousand households of a province are reached
+# faster through their indexes than by scanning every row, and the planner must be told so.
+SELECTIVE_RANDOM_PAGE_COST = 1.1
+
+
+@contextmanager
+def selective_statements() -> Iterator[None]:
+    """Statements that read a few rows of large tables (an incremental run's households),
+    planned on PostgreSQL with random reads costed as on an SSD or a cached register: in a
+    transaction, whose end ends the setting (SET LOCAL)."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL random_page_cost = {SELECTIVE_RANDOM_PAGE_COST}")
+        yield

@@ -34,7 +34,7 @@ from jingzhun.assistance.selectors import visit_interval_days
 from jingzhun.cases.choices import OPEN_STATES
 from jingzhun.cases.models import Case
 from jingzhun.codelists.selectors import code_map, codes_with, reference_digest
-from jingzhun.core.bulk import arrow_stage, insert_arrow
+from jingzhun.core.bulk import arrow_stage, insert_arrow, selective_statements
 from jingzhun.core.runs import (
     Progress,
     RunStatus,
@@ -321,7 +321,7 @@ def _mark_dated(run: AggregateRun, parameters: FactParameters, since: datetime.d
     first, *rest = (queryset.order_by().values("household_id") for queryset in dated)
     sql, params = first.union(*rest).query.sql_with_params()
     table = FactChange._meta.db_table
-    with connection.cursor() as cursor:
+    with selective_statements(), connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (household_id, run_id) SELECT household_id, %s FROM ({sql}) AS dated",
             [run.pk, *params],

@@ -29,6 +29,7 @@ from jingzhun.areas.selectors import code_range_q
 from jingzhun.codelists.models import Parameter
 from jingzhun.codelists.selectors import codes_with, parameter_value, reference_digest
 from jingzhun.codelists.services import load_seed
+from jingzhun.core.bulk import selective_statements
 from jingzhun.core.runs import (
     UNFINISHED,
     Progress,
@@ -268,7 +269,7 @@ def _held_subset(run: ScreeningRun, households: QuerySet[Household]) -> QuerySet
     ScreenedHousehold.objects.exclude(run__status__in=UNFINISHED).delete()
     sql, params = households.order_by().values(household_id=F("pk")).query.sql_with_params()
     table = ScreenedHousehold._meta.db_table
-    with connection.cursor() as cursor:
+    with selective_statements(), connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (run_id, household_id) SELECT %s, household_id FROM ({sql}) AS chosen",
             [run.pk, *params],

@@ -20,6 +20,7 @@ from django.db.models.functions import Cast
 
 from jingzhun.areas.models import Area
 from jingzhun.areas.selectors import code_range_q
+from jingzhun.core.bulk import SELECTIVE_RANDOM_PAGE_COST
 from jingzhun.departments.models import DepartmentRecord
 from jingzhun.monitoring.engine.tables import SCHEMAS
 from jingzhun.registry.models import Household, IncomeRecord, LivingConditions, Member
@@ -208,7 +209,7 @@ def _adbc_conninfo(*, alongside_others: bool = False, selective: bool = False) -
     if alongside_others:
         options += " -c max_parallel_workers_per_gather=0"
     if selective:
-        options += " -c random_page_cost=1.1"
+        options += f" -c random_page_cost={SELECTIVE_RANDOM_PAGE_COST}"
     parameters = connection.get_connection_params()
     return psycopg.conninfo.make_conninfo(
         **{key: value for key, value in parameters.items() if key in _LIBPQ_KEYS and value},

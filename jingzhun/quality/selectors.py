@@ -153,8 +153,14 @@ def issue_flag_queries(
         queries.append(IssueFlags(found.annotate(flag_0=Value(True)), (code,)))
     for subject, rules in conditions.items():
         tests = [rule.condition(context) for rule in rules if rule.condition is not None]
-        rows = subject_rows(Subject(subject), households).filter(functools.reduce(operator.or_, tests))
-        rows = rows.values("household_id") if subject == Subject.MEMBER else rows.values(household_id=F("pk"))
+        rows = subject_rows(Subject(subject), households)
+        if subject == Subject.MEMBER:
+            # Tests of the member's own columns: only the members found come back.
+            rows = rows.filter(functools.reduce(operator.or_, tests)).values("household_id")
+        else:
+            # A household's conditions look into other tables (EXISTS), each worth testing
+            # once, not again in a filter: every household comes back, with its flags.
+            rows = rows.values(household_id=F("pk"))
         flags = {
             f"flag_{index}": Case(When(test, then=True), default=False, output_field=BooleanField())
             for index, test in enumerate(tests)
