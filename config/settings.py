@@ -266,6 +266,9 @@ TASKS = {
 SCREENING_DUCKDB_MEMORY_LIMIT = env_str("DUCKDB_MEMORY_LIMIT", "")
 # Findings move from the engine to the warning writer in batches of this many rows.
 SCREENING_BATCH_ROWS = env_int("SCREENING_BATCH_ROWS", 100_000)
+# A figure refresh sums up the records of this many households at a time (DuckDB holds the
+# per-household lists of a chunk in memory; JINGZHUN_DUCKDB_MEMORY_LIMIT bounds the rest).
+FIGURES_CHUNK_HOUSEHOLDS = env_int("FIGURES_CHUNK_HOUSEHOLDS", 250_000, minimum=1)
 # Queries a batch job's extraction from PostgreSQL runs at once, each on its own connection.
 SNAPSHOT_EXTRACT_WORKERS = env_int("SNAPSHOT_EXTRACT_WORKERS", 4, minimum=1)
 # Recount the dashboard figures of an area after each screening and import of it.

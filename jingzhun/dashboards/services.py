@@ -7,6 +7,7 @@ import datetime
 import hashlib
 import json
 import logging
+import math
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -386,6 +387,33 @@ def _kept(run: AggregateRun, backend: Any, name: str, expression: Any) -> Any:
     return expression if run.engine == Engine.SPARK else backend.create_table(name, expression, temp=True)
 
 
+def _facts(run: AggregateRun, backend: Any, tables: dict[str, Any], parameters: FactParameters) -> Any:
+    """The households' facts, computed once into a DuckDB temporary table, a chunk of about
+    FIGURES_CHUNK_HOUSEHOLDS households at a time: while a chunk's records are summed up per
+    household its lists of codes are held in memory, which DuckDB cannot spill (a million
+    households' did not fit in 1 GB), and the table they go into can. Spark plans them whole
+    where they are read."""
+    if run.engine == Engine.SPARK:
+        return household_facts(tables, parameters)
+    households = int(tables["households"].count().execute())
+    chunks = max(1, math.ceil(households / settings.FIGURES_CHUNK_HOUSEHOLDS))
+    facts = backend.create_table("facts", household_facts(_chunk(tables, 0, chunks), parameters), temp=True)
+    for chunk in range(1, chunks):
+        backend.insert("facts", household_facts(_chunk(tables, chunk, chunks), parameters))
+    return facts
+
+
+def _chunk(tables: dict[str, Any], chunk: int, chunks: int) -> dict[str, Any]:
+    """The rows of the households whose id is ``chunk`` modulo ``chunks`` (all when one)."""
+    if chunks == 1:
+        return tables
+
+    def key(table: Any) -> Any:
+        return table["household_id" if "household_id" in table.columns else "id"]
+
+    return {name: table.filter(key(table) % chunks == chunk) for name, table in tables.items()}
+
+
 def _stored_facts(backend: Any, stored: QuerySet, like: Any, path: Path) -> Any:
     """Stored household facts (``stored``) read back into the engine, shaped as ``like``."""
     write_parquet(stored, like.schema().to_pyarrow(), path)
@@ -398,7 +426,7 @@ def _count_all(run: AggregateRun, parameters: FactParameters, work: Path, report
     paths = _export(area, work, as_of=run.as_of, report=report)
     report(40, _("Counting"))
     with _engine(run, paths) as (backend, tables):
-        facts = _kept(run, backend, "facts", household_facts(tables, parameters))
+        facts = _facts(run, backend, tables, parameters)
         villages = _kept(run, backend, "villages", village_figures(facts, FIGURES))
         figures = rolled_up(villages, _levels(area))
         # Households of the area whose stored facts lie in a village outside it (they moved in):
@@ -433,7 +461,7 @@ def _count_changed(run: AggregateRun, parameters: FactParameters, work: Path, re
     paths = _export(province, work, as_of=run.as_of, household_ids=marked, report=report)
     report(40, _("Counting"))
     with _engine(run, paths) as (backend, tables):
-        facts = _kept(run, backend, "facts", household_facts(tables, parameters))
+        facts = _facts(run, backend, tables, parameters)
         stored = HouseholdFact.objects.filter(household_id__in=marked)
         previous = _stored_facts(backend, stored, facts, work / "previous_facts.parquet")
         changes = figure_changes(village_figures(facts, FIGURES), village_figures(previous, FIGURES))

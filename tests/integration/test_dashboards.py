@@ -523,6 +523,25 @@ def _counted_state() -> tuple[list, list]:
     )
 
 
+def test_facts_summed_up_in_chunks_equal_those_summed_up_at_once(county, settings):
+    """A province's facts are computed a chunk of households at a time (DuckDB's memory):
+    the chunks together are exactly the whole, counted in full and incrementally."""
+    assert aggregate_refresh(area=county).status == RunStatus.SUCCEEDED
+    at_once = _counted_state()
+    settings.FIGURES_CHUNK_HOUSEHOLDS = 45  # six chunks of the county's households
+    assert aggregate_refresh(area=county).status == RunStatus.SUCCEEDED
+    assert _counted_state() == at_once
+    in_county = Household.objects.filter(code_range_q(county, "village_id"), is_active=True)
+    changed = list(in_county.order_by("pk").values_list("pk", flat=True)[:120])
+    Household.objects.filter(pk__in=changed).update(poverty_status="3")
+    run = aggregate_refresh(area=county, incremental=True)
+    assert (run.status, run.incremental, run.households) == (RunStatus.SUCCEEDED, True, 120)
+    in_chunks = _counted_state()
+    settings.FIGURES_CHUNK_HOUSEHOLDS = 250_000
+    assert aggregate_refresh(area=county).status == RunStatus.SUCCEEDED
+    assert _counted_state() == in_chunks
+
+
 def _window(today: datetime.date) -> tuple[datetime.date, datetime.date]:
     """Two days twenty days apart in one year, the later no later than today."""
     later = max(today, datetime.date(today.year, 1, 21))
