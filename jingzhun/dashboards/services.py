@@ -63,7 +63,7 @@ from jingzhun.monitoring.engine.runner import duckdb_tables, spark_tables
 from jingzhun.monitoring.engine.tables import SCHEMAS as REGISTER_SCHEMAS
 from jingzhun.monitoring.models import RiskWarning, ScreeningRule
 from jingzhun.monitoring.services import spark_session
-from jingzhun.monitoring.snapshot import of_households, snapshot_querysets, write_parquet, write_parquets
+from jingzhun.monitoring.snapshot import of_households, snapshot_querysets, write_parquets
 from jingzhun.projects.models import Beneficiary
 from jingzhun.quality.registry import RULES
 from jingzhun.quality.selectors import IssueFlags, issue_flag_queries
@@ -414,9 +414,10 @@ def _chunk(tables: dict[str, Any], chunk: int, chunks: int) -> dict[str, Any]:
     return {name: table.filter(key(table) % chunks == chunk) for name, table in tables.items()}
 
 
-def _stored_facts(backend: Any, stored: QuerySet, like: Any, path: Path) -> Any:
-    """Stored household facts (``stored``) read back into the engine, shaped as ``like``."""
-    write_parquet(stored, like.schema().to_pyarrow(), path)
+def _stored_facts(backend: Any, stored: QuerySet, like: Any, path: Path, *, selective: bool) -> Any:
+    """Stored household facts (``stored``) read back into the engine, shaped as ``like``
+    (``selective``: a few households' of many, as write_parquets)."""
+    write_parquets([(stored, like.schema().to_pyarrow(), path)], selective=selective)
     return backend.read_parquet(str(path), table_name=path.stem)
 
 
@@ -434,7 +435,7 @@ def _count_all(run: AggregateRun, parameters: FactParameters, work: Path, report
         moved_in = HouseholdFact.objects.filter(
             ~code_range_q(area, "village_id"), code_range_q(area, "household__village_id")
         )
-        moved = _stored_facts(backend, moved_in, facts, work / "moved_in_facts.parquet")
+        moved = _stored_facts(backend, moved_in, facts, work / "moved_in_facts.parquet", selective=False)
         moved_out = rolled_up(counted_out(moved, FIGURES), _levels(_province(area)))
         report(70, _("Writing the figures"))
         # Streamed from the engine into the database in one transaction: never all facts
@@ -463,11 +464,11 @@ def _count_changed(run: AggregateRun, parameters: FactParameters, work: Path, re
     with _engine(run, paths) as (backend, tables):
         facts = _facts(run, backend, tables, parameters)
         stored = HouseholdFact.objects.filter(household_id__in=marked)
-        previous = _stored_facts(backend, stored, facts, work / "previous_facts.parquet")
+        previous = _stored_facts(backend, stored, facts, work / "previous_facts.parquet", selective=True)
         changes = figure_changes(village_figures(facts, FIGURES), village_figures(previous, FIGURES))
         rolled = rolled_up(changes, _levels(province))
         report(70, _("Writing the figures"))
-        with transaction.atomic():
+        with selective_statements():  # a transaction: all the corrections, or none
             stored.delete()
             households = insert_arrow(HouseholdFact, _stream(facts), constants={"run_id": run.pk})
             written = _add_to_figures(run, _stream(rolled.filter(rolled.value != 0)))

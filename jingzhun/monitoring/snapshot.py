@@ -119,7 +119,7 @@ def write_parquets(
     statements are bound here; the workers touch nothing of Django's. ``selective``: the
     queries read a few households' rows of large tables (an incremental run's)."""
     jobs = list(jobs)
-    if connection.vendor != "postgresql" or connection.in_atomic_block or len(jobs) < 2:
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
         return {path: write_parquet(queryset, schema, path) for queryset, schema, path in jobs}
     conninfo = _adbc_conninfo(alongside_others=settings.SNAPSHOT_EXTRACT_WORKERS > 1, selective=selective)
     bound = [(_adbc_statement(snapshot_rows(rows, schema)), schema, path) for rows, schema, path in jobs]
