@@ -613,7 +613,7 @@ def write_results(args: Any, results: dict[str, Any]) -> None:
     for name, label in (
         ("screen:first", "first night"),
         ("screen:next", "next night"),
-        ("screen-incremental:changed", "incremental, 1 % changed"),
+        ("screen-incremental:changed", "incremental, 1 % changed and a day later"),
         ("screen-incremental:nothing", "incremental, nothing changed"),
     ):
         r = results[name]
