@@ -113,35 +113,44 @@ def test_a_figure_refresh_counts_the_same_through_both_extraction_paths(referenc
     The facts and figures are the same."""
     from django.db import connection, transaction
 
-    from jingzhun.dashboards.models import AreaFigure, HouseholdFact
     from jingzhun.dashboards.services import aggregate_refresh
-
-    columns = [f.attname for f in HouseholdFact._meta.concrete_fields if f.name not in ("id", "run")]
-
-    def counted():
-        facts = sorted(HouseholdFact.objects.values_list(*columns).order_by())
-        figures = sorted(AreaFigure.objects.values_list("area_code", "figure", "key", "value").order_by())
-        return facts, figures
 
     county, _expected = _county_with_data()
     assert not connection.in_atomic_block
     assert aggregate_refresh(area=county, as_of=AS_OF).status == "succeeded"
-    in_parallel = counted()
+    in_parallel = _counted()
     with transaction.atomic():
         assert aggregate_refresh(area=county, as_of=AS_OF).status == "succeeded"
     assert len(in_parallel[0]) > 250
-    assert any(fact[columns.index("has_quality_issue")] for fact in in_parallel[0])
-    assert counted() == in_parallel
+    assert any(fact[_fact_columns().index("has_quality_issue")] for fact in in_parallel[0])
+    assert _counted() == in_parallel
+
+
+def _fact_columns() -> list[str]:
+    from jingzhun.dashboards.models import HouseholdFact
+
+    return [f.attname for f in HouseholdFact._meta.concrete_fields if f.name not in ("id", "run")]
+
+
+def _counted() -> tuple[list, list]:
+    """Every stored fact (without its run) and figure."""
+    from jingzhun.dashboards.models import AreaFigure, HouseholdFact
+
+    facts = sorted(HouseholdFact.objects.values_list(*_fact_columns()).order_by())
+    figures = sorted(AreaFigure.objects.values_list("area_code", "figure", "key", "value").order_by())
+    return facts, figures
 
 
 @pytest.mark.spark
 @pytest.mark.spark_cluster
 @pytest.mark.postgres_only  # once per suite: the cluster takes a while to start
-def test_a_standalone_spark_cluster_writes_the_warnings_duckdb_writes(reference_data, monkeypatch):
-    """The night's screening on a Spark cluster (a master and a worker started from the
-    installed pyspark, reached as JINGZHUN_SPARK_MASTER) writes exactly DuckDB's warnings."""
+def test_a_standalone_spark_cluster_writes_what_duckdb_writes(reference_data, monkeypatch):
+    """The night's screening and figure refresh on a Spark cluster (a master and a worker
+    started from the installed pyspark, reached as JINGZHUN_SPARK_MASTER) write exactly
+    DuckDB's warnings, facts and figures."""
     import json
 
+    from jingzhun.dashboards.services import aggregate_refresh
     from jingzhun.monitoring.models import RiskWarning
     from tests.spark_cluster import standalone_cluster
 
@@ -158,8 +167,14 @@ def test_a_standalone_spark_cluster_writes_the_warnings_duckdb_writes(reference_
             for w in RiskWarning.objects.all()
         )
 
+    def figures(engine):
+        run = aggregate_refresh(area=county, as_of=AS_OF, engine=engine)
+        assert (run.status, run.engine) == ("succeeded", engine)
+        return _counted()
+
     on_duckdb = night("duckdb")
     assert len(on_duckdb) > 100
+    counted_on_duckdb = figures("duckdb")
     if services._spark_session is not None:  # a local session of another test in this process
         services._spark_session.stop()
         services._spark_session = None
@@ -169,6 +184,7 @@ def test_a_standalone_spark_cluster_writes_the_warnings_duckdb_writes(reference_
             session = services.spark_session()
             assert session.sparkContext.master == master
             assert night("spark") == on_duckdb
+            assert figures("spark") == counted_on_duckdb
         finally:
             # Stopped and forgotten: the next test in this process starts its local session.
             services.spark_session().stop()
