@@ -122,3 +122,21 @@ def reference_digest() -> str:
     parameters = Parameter.objects.order_by("pk").values_list("key", "province", "year", "value")
     content = json.dumps([list(items), list(parameters)], default=str, sort_keys=True)
     return hashlib.sha256(content.encode()).hexdigest()
+
+
+def basis_digest(terms: Any, **content: Any) -> str:
+    """A digest of what a batch job's results depend on besides the records and the day:
+    ``terms`` (a dataclass of thresholds and code sets, its days left out at any depth), the
+    other ``content``, and every code list's items and parameters (reference_digest). A job
+    continues earlier results only on the same basis."""
+    import dataclasses
+    import hashlib
+    import json
+
+    def undated(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {key: undated(item) for key, item in value.items() if key != "as_of"}
+        return value
+
+    basis = {**content, "terms": undated(dataclasses.asdict(terms)), "reference": reference_digest()}
+    return hashlib.sha256(json.dumps(basis, default=str, sort_keys=True).encode()).hexdigest()

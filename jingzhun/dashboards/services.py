@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
-import hashlib
-import json
 import logging
 import math
 import tempfile
@@ -34,8 +31,8 @@ from jingzhun.assistance.models import Measure, Visit
 from jingzhun.assistance.selectors import visit_interval_days
 from jingzhun.cases.choices import OPEN_STATES
 from jingzhun.cases.models import Case
-from jingzhun.codelists.selectors import code_map, codes_with, reference_digest
-from jingzhun.core.bulk import arrow_stage, insert_arrow, selective_statements
+from jingzhun.codelists.selectors import basis_digest, code_map, codes_with
+from jingzhun.core.bulk import analyse, arrow_stage, insert_arrow, selective_statements
 from jingzhun.core.runs import (
     Progress,
     RunStatus,
@@ -113,17 +110,13 @@ def refresh_basis(parameters: FactParameters) -> str:
     """What the facts depend on besides the records and the day, as a digest: the year,
     thresholds and code sets, the figures' definitions, the data-quality catalogue. Facts
     counted on one basis are continued on the same basis only."""
-    terms = {k: v for k, v in dataclasses.asdict(parameters).items() if k != "as_of"}
-    terms["conditions"].pop("as_of")
-    content = {
-        "version": FACTS_VERSION,
-        "year": parameters.as_of.year,
-        "terms": terms,
-        "figures": [(f.key, f.where, f.group_by, f.multi, f.measure) for f in FIGURES],
-        "quality_rules": sorted(RULES),
-        "reference": reference_digest(),
-    }
-    return hashlib.sha256(json.dumps(content, default=str, sort_keys=True).encode()).hexdigest()
+    return basis_digest(
+        parameters,
+        version=FACTS_VERSION,
+        year=parameters.as_of.year,
+        figures=[(f.key, f.where, f.group_by, f.multi, f.measure) for f in FIGURES],
+        quality_rules=sorted(RULES),
+    )
 
 
 def _require_refresh(user: User | None, area: Area) -> None:
@@ -347,10 +340,8 @@ def aggregate_run_execute(run: AggregateRun, *, progress: Progress | None = None
         _take_marks(run, counted_here=since is not None)
         if since is not None:
             _mark_dated(run, parameters, since)
-        if connection.vendor == "postgresql":
-            # The planner's idea of how many marks this run holds, before the extraction joins them.
-            with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {FactChange._meta.db_table}")
+        # The planner's idea of how many marks this run holds, before the extraction joins them.
+        analyse(FactChange._meta.db_table)
         work_dir = Path(settings.VAR_DIR) / "dashboards"
         work_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix=f"figures-{run.pk}-", dir=work_dir) as work:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
-import hashlib
 import json
 import logging
 import tempfile
@@ -27,9 +25,9 @@ from jingzhun.accounts.roles import Capability
 from jingzhun.areas.models import Area
 from jingzhun.areas.selectors import code_range_q
 from jingzhun.codelists.models import Parameter
-from jingzhun.codelists.selectors import codes_with, parameter_value, reference_digest
+from jingzhun.codelists.selectors import basis_digest, codes_with, parameter_value
 from jingzhun.codelists.services import load_seed
-from jingzhun.core.bulk import selective_statements
+from jingzhun.core.bulk import analyse, selective_statements
 from jingzhun.core.runs import (
     UNFINISHED,
     Progress,
@@ -199,10 +197,7 @@ def _findings(
 def screening_basis(parameters: Parameters, codes: list[str], income_year: int) -> str:
     """What a run's findings depend on besides the records and the day, as a digest: the
     rules run, their thresholds and code sets, the income year, every code list's items."""
-    terms = dataclasses.asdict(parameters)
-    terms["conditions"].pop("as_of")
-    content = {"codes": codes, "terms": terms, "income_year": income_year, "reference": reference_digest()}
-    return hashlib.sha256(json.dumps(content, default=str, sort_keys=True).encode()).hexdigest()
+    return basis_digest(parameters, codes=codes, income_year=income_year)
 
 
 def _continued(run: ScreeningRun) -> ScreeningRun | None:
@@ -274,8 +269,7 @@ def _held_subset(run: ScreeningRun, households: QuerySet[Household]) -> QuerySet
             f"INSERT INTO {table} (run_id, household_id) SELECT %s, household_id FROM ({sql}) AS chosen",
             [run.pk, *params],
         )
-        if connection.vendor == "postgresql":
-            cursor.execute(f"ANALYZE {table}")
+    analyse(table)
     return Household.objects.filter(pk__in=ScreenedHousehold.objects.filter(run=run).values("household_id"))
 
 
