@@ -102,7 +102,8 @@ def test_from_proposal_to_asset_income_on_the_household_page(live_server, people
     cadre.wait_for_selector("[data-testid=project-state]:has-text('村级公示中')")
     cadre.screenshot(path=str(ARTIFACTS / "project-proposed.png"), full_page=True)
     cadre.click("[data-testid=project-notice]")
-    assert "王秀兰" in cadre.content()
+    # The click starts a navigation; read the page once the notice has arrived.
+    cadre.wait_for_selector("[data-testid=notice] >> text=王秀兰")
     assert household.members.get().id_number not in cadre.content()
 
     # 2. The notices run their course; the village, township and county move it on.
