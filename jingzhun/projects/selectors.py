@@ -59,8 +59,11 @@ def project_list(*, user: User, filters: ProjectFilters | None = None) -> QueryS
         projects = projects.filter(
             Q(name__icontains=filters.search) | Q(responsible_unit__icontains=filters.search)
         )
-    return projects.select_related("area", "area__parent").annotate(
-        budget=Sum("budget_lines__amount"), beneficiary_count=Count("beneficiaries", distinct=True)
+    # An aggregating query drops Meta.ordering, and the list is paginated: order it again.
+    return (
+        projects.select_related("area", "area__parent")
+        .annotate(budget=Sum("budget_lines__amount"), beneficiary_count=Count("beneficiaries", distinct=True))
+        .order_by("-year", "area", "id")
     )
 
 
