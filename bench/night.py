@@ -21,8 +21,8 @@ is reported too. Steps:
   another 0.5 %, screened incrementally, and the figures of those households (and of those
   the next day changes) counted again; and an incremental night with nothing changed;
 - peers on the extracted snapshot (the screening benchmark's contenders): jingzhun's engine
-  alone (six rules, all rules), hand-written DuckDB SQL, Polars and pandas for the six
-  comparable rules; and the write floor: a COPY of the findings into a plain table.
+  alone, hand-written DuckDB SQL and Polars, for the six rules every peer writes and for all
+  fifteen; and the write floor: a COPY of the findings into a plain table.
 
 Results in bench/results/night-<households>.json and bench/README.md.
 """
@@ -352,15 +352,15 @@ def step_change(share_edited: float, share_touched: float) -> dict[str, Any]:
 
 
 # Screening alone on the extracted snapshot: jingzhun's engine and the peers, on the six
-# rules every peer writes and on ten (bench.screening.MORE_COMPARED_RULES).
-PEERS = ("jingzhun-6", "duckdb-sql", "polars", "jingzhun-10", "duckdb-sql-10", "polars-10")
+# rules every peer writes and on all fifteen (bench.screening.ALL_COMPARED_RULES).
+PEERS = ("jingzhun-6", "duckdb-sql", "polars", "jingzhun-15", "duckdb-sql-15", "polars-15")
 
 
 def step_peers(paths: dict[str, str], repeats: int) -> dict[str, Any]:
     """One contender of the screening benchmark on the extracted snapshot (own process)."""
     from bench.screening import (
+        ALL_COMPARED_RULES,
         COMPARED_RULES,
-        MORE_COMPARED_RULES,
         contender_jingzhun,
         contender_polars,
         contender_sql,
@@ -370,15 +370,13 @@ def step_peers(paths: dict[str, str], repeats: int) -> dict[str, Any]:
     spec = _spec()
     files = {name: Path(path) for name, path in paths.items()}
     contender = os.environ["NIGHT_CONTENDER"]
-    ten = COMPARED_RULES + MORE_COMPARED_RULES
     functions = {
         "jingzhun-6": lambda: contender_jingzhun(files, spec, COMPARED_RULES),
         "duckdb-sql": lambda: contender_sql(files, spec),
         "polars": lambda: contender_polars(files, spec),
-        "jingzhun-10": lambda: contender_jingzhun(files, spec, sorted(ten)),
-        "duckdb-sql-10": lambda: contender_sql(files, spec, ten),
-        "polars-10": lambda: contender_polars(files, spec, ten),
-        "jingzhun-all": lambda: contender_jingzhun(files, spec, spec["all_rules"]),
+        "jingzhun-15": lambda: contender_jingzhun(files, spec, sorted(ALL_COMPARED_RULES)),
+        "duckdb-sql-15": lambda: contender_sql(files, spec, ALL_COMPARED_RULES),
+        "polars-15": lambda: contender_polars(files, spec, ALL_COMPARED_RULES),
     }
     times, counts = [], {}
     for round_number in range(repeats + 1):
@@ -579,7 +577,7 @@ def write_results(args: Any, results: dict[str, Any]) -> None:
     unchanged = (
         results["screen-incremental:nothing"]["total_s"] + results["figures-incremental:nothing"]["total_s"]
     )
-    for suffix in ("", "-10"):
+    for suffix in ("", "-15"):
         reference = results[f"peers:jingzhun{suffix or '-6'}"]["findings"]
         for name in ("duckdb-sql", "polars"):
             found = results[f"peers:{name}{suffix}"]["findings"]
@@ -640,7 +638,7 @@ def write_results(args: Any, results: dict[str, Any]) -> None:
         )
     floor = results["write-floor"]
     print(f"  write floor: COPY of {floor['rows']:,} warnings in {floor['copy_in_s']} s")
-    for rules, names in (("six", PEERS[:3]), ("ten", PEERS[3:])):
+    for rules, names in (("six", PEERS[:3]), ("fifteen", PEERS[3:])):
         ours = results[f"peers:{names[0]}"]["median_s"]
         for name in names:
             r = results[f"peers:{name}"]

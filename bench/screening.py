@@ -45,8 +45,7 @@ RESULTS = ROOT / "bench" / "results"
 AS_OF = datetime.date(2026, 6, 30)
 INCOME_YEAR = 2025
 PROVINCE_LOW, PROVINCE_HIGH = "150000000000", "159999999999"
-# The rules every contender implements; the other nine need joins a hand-written
-# baseline would only copy from ours.
+# The rules every contender implements (pandas too).
 COMPARED_RULES = [
     "INCOME_BELOW_LINE",
     "INCOME_FALL",
@@ -55,15 +54,22 @@ COMPARED_RULES = [
     "SCHOOLING_COST",
     "NO_MEDICAL_INSURANCE",
 ]
-# Four more the peers write out too (the night's comparison of ten rules): the register's
-# conditions joined with department statuses, where the look-back window keeps a status
-# while it is valid however old (monitoring.engine.runner.scoped_snapshot).
+# The other nine, which hand-written DuckDB SQL and Polars write out too (the night compares
+# all fifteen): the register's conditions joined with department statuses, where the
+# look-back window keeps a status while it is valid however old
+# (monitoring.engine.runner.scoped_snapshot), and the life events other departments report.
 MORE_COMPARED_RULES = [
+    "CHILD_NOT_ENROLLED",
     "DISABLED_WITHOUT_SUBSIDY",
+    "DISASTER_LOSS",
     "HOUSING_UNSAFE",
+    "MAIN_EARNER_LOSS",
     "NO_LABOUR_NO_ASSISTANCE",
+    "RETURNED_UNEMPLOYED",
+    "RIGID_EXPENDITURE",
     "UNSAFE_WATER",
 ]
+ALL_COMPARED_RULES = COMPARED_RULES + MORE_COMPARED_RULES
 
 
 def peak_rss_mib() -> float:
@@ -150,7 +156,8 @@ def generate_register(directory: Path, households: int) -> dict[str, Path]:
         """
     )
     # About 1.2 department records per household: hospital stays, outpatient visits,
-    # schooling costs, allowances, disability registrations; spread over 20 months.
+    # schooling costs, allowances, disability registrations; spread over 20 months; and
+    # the life events every rule reads.
     con.execute(
         """
         CREATE TABLE records AS
@@ -169,6 +176,33 @@ def generate_register(directory: Path, households: int) -> dict[str, Path]:
                         AS DECIMAL(14, 2)) AS amount_out_of_pocket
             FROM members m
             WHERE h(m.id * 73) % 100 < 30
+            UNION ALL
+            -- Life events other departments report: a member in fifty back from migrant work
+            -- and registered unemployed (one in two of them gone again, before or after), a
+            -- death in 250, a child in a hundred reported out of school; a disaster's loss for
+            -- one household in thirty.
+            SELECT 'human_resources', m.id, m.household_id,
+                   DATE '2025-01-01' + CAST(h(m.id * 79) % 540 AS INTEGER)
+                       + CAST(CASE e.k WHEN 1 THEN 20 WHEN 2 THEN h(m.id * 83) % 200 - 100 ELSE 0 END
+                              AS INTEGER),
+                   ['migrant_end', 'unemployed', 'migrant_start'][1 + e.k], NULL, NULL
+            FROM members m, range(3) e(k)
+            WHERE h(m.id * 89) % 100 < 2 AND (e.k < 2 OR h(m.id * 97) % 2 = 0)
+            UNION ALL
+            SELECT 'public_security', m.id, m.household_id,
+                   DATE '2025-01-01' + CAST(h(m.id * 101) % 600 AS INTEGER), 'death', NULL, NULL
+            FROM members m WHERE h(m.id * 103) % 250 = 0
+            UNION ALL
+            SELECT 'education', m.id, m.household_id,
+                   DATE '2025-09-01' + CAST(h(m.id * 107) % 300 AS INTEGER), 'not_enrolled', NULL, NULL
+            FROM members m WHERE h(m.id * 109) % 100 = 0 AND m.birth_date > DATE '2005-01-01'
+            UNION ALL
+            SELECT 'disaster', NULL, hh.id,
+                   DATE '2025-01-01' + CAST(h(hh.id * 113 + d.n) % 600 AS INTEGER),
+                   ['flood', 'drought', 'hail', 'snow'][1 + h(hh.id * 127 + d.n) % 4],
+                   CAST(h(hh.id * 131 + d.n) % 20000 AS DECIMAL(14, 2)), NULL
+            FROM households hh, range(2) d(n)
+            WHERE h(hh.id * 137) % 30 = 0 AND (d.n = 0 OR h(hh.id * 139) % 3 = 0)
         )
         """
     )
@@ -248,6 +282,10 @@ def contender_sql(
     kept_basis_points = int((100 - p["income_fall_percent"]) * 100)
     safe_grades = listed(spec["conditions"]["safe_house_grades"])
     workers = listed(spec["worker_skills"])
+    terms = spec["conditions"]
+    # No code marked "in school" leaves every status out of school (as registry.conditions.OneOf).
+    in_school = terms["in_school_statuses"]
+    out_of_school = f"school_status NOT IN ({listed(in_school)})" if in_school else "true"
     limit = os.environ.get("BENCH_DUCKDB_MEMORY_LIMIT", "")
     con = duckdb.connect(config={"memory_limit": limit} if limit else {})
     for name, path in paths.items():
@@ -310,6 +348,44 @@ def contender_sql(
         GROUP BY household_id
         HAVING sum((labour_skill IN ({workers}))::INTEGER) = 0
            AND sum((has_minimum_allowance OR has_extreme_poverty_support)::INTEGER) = 0""",
+        "RIGID_EXPENDITURE": f"""
+        SELECT 'RIGID_EXPENDITURE', t.household_id, 0, t.spent, i.net_income
+        FROM (SELECT household_id, sum(amount_out_of_pocket) AS spent FROM rec
+              WHERE dataset_type IN ('medical', 'education') GROUP BY household_id) t
+        JOIN inc i ON i.household_id = t.household_id AND i.year = {INCOME_YEAR}
+        WHERE t.spent > i.net_income""",
+        "CHILD_NOT_ENROLLED": f"""
+        SELECT 'CHILD_NOT_ENROLLED', household_id, id, age, NULL FROM (
+            SELECT *, {AS_OF.year} - year(birth_date)
+                   - CASE WHEN month(birth_date) > {AS_OF.month}
+                           OR (month(birth_date) = {AS_OF.month} AND day(birth_date) > {AS_OF.day})
+                          THEN 1 ELSE 0 END AS age
+            FROM mem)
+        WHERE age BETWEEN {terms["school_min_age"]} AND {terms["school_max_age"]}
+          AND (({out_of_school} AND coalesce(dropout_reason, '') = '')
+               OR id IN (SELECT member_id FROM rec WHERE dataset_type = 'education'
+                         AND kind = 'not_enrolled' AND member_id IS NOT NULL))""",
+        "MAIN_EARNER_LOSS": f"""
+        SELECT 'MAIN_EARNER_LOSS', household_id, id, NULL, NULL FROM mem
+        WHERE labour_skill IN ({workers})
+          AND (id IN (SELECT member_id FROM rec WHERE dataset_type = 'public_security' AND kind = 'death'
+                      AND member_id IS NOT NULL)
+               OR (health LIKE '%"3"%'
+                   AND id IN (SELECT member_id FROM rec WHERE dataset_type = 'medical'
+                              AND kind = 'inpatient' AND member_id IS NOT NULL)))""",
+        "DISASTER_LOSS": f"""
+        SELECT 'DISASTER_LOSS', household_id, 0, sum(amount), {p["disaster_loss_min"]} FROM rec
+        WHERE dataset_type = 'disaster' AND household_id IS NOT NULL GROUP BY household_id
+        HAVING sum(amount) >= {p["disaster_loss_min"]}""",
+        "RETURNED_UNEMPLOYED": """
+        SELECT 'RETURNED_UNEMPLOYED', household_id, member_id, NULL, NULL FROM (
+            SELECT household_id, member_id,
+                   max(event_date) FILTER (WHERE kind = 'migrant_end') AS returned,
+                   max(event_date) FILTER (WHERE kind = 'migrant_start') AS left_again,
+                   max(event_date) FILTER (WHERE kind = 'unemployed') AS unemployed
+            FROM rec WHERE dataset_type = 'human_resources' GROUP BY household_id, member_id)
+        WHERE returned IS NOT NULL AND unemployed IS NOT NULL
+          AND (left_again IS NULL OR left_again < returned)""",
         "UNSAFE_WATER": f"""
         SELECT DISTINCT 'UNSAFE_WATER', household_id, 0, NULL, NULL FROM (
             SELECT household_id FROM cond
@@ -492,6 +568,7 @@ def contender_polars(
     }
     if set(rules) & set(MORE_COMPARED_RULES):
         parts.update(_polars_more_rules(households, members, conditions, records, all_records, spec))
+        parts.update(_polars_life_events(members, incomes, records, spec))
     found = pl.concat([parts[rule] for rule in rules]).collect()
     return _counts(found.get_column("rule").to_list())
 
@@ -575,6 +652,88 @@ def _polars_more_rules(
         )
         .unique()
         .select("household_id", rule=pl.lit("UNSAFE_WATER")),
+    }
+
+
+def _polars_life_events(members: Any, incomes: Any, records: Any, spec: dict[str, Any]) -> dict[str, Any]:
+    """The rules on spending, schooling and what other departments report of a life."""
+    import polars as pl
+
+    terms = spec["conditions"]
+    p = {key: Decimal(value) for key, value in spec["values"].items()}
+    income = incomes.filter(pl.col("year") == INCOME_YEAR).select("household_id", "net_income")
+    spending = (
+        records.filter(pl.col("dataset_type").is_in(["medical", "education"]))
+        .group_by("household_id")
+        .agg(spent=pl.col("amount_out_of_pocket").sum(), known=pl.col("amount_out_of_pocket").count())
+    )
+    before_birthday = (pl.col("birth_date").dt.month() > AS_OF.month) | (
+        (pl.col("birth_date").dt.month() == AS_OF.month) & (pl.col("birth_date").dt.day() > AS_OF.day)
+    )
+    age = AS_OF.year - pl.col("birth_date").dt.year().cast(pl.Int32) - before_birthday.cast(pl.Int32)
+    children = members.with_columns(age=age).filter(
+        pl.col("age").is_between(terms["school_min_age"], terms["school_max_age"])
+    )
+    reported = records.filter(
+        (pl.col("dataset_type") == "education") & (pl.col("kind") == "not_enrolled")
+    ).select(id=pl.col("member_id"))
+    out_of_school = (
+        ~pl.col("school_status").is_in(terms["in_school_statuses"])
+        if terms["in_school_statuses"]
+        else pl.lit(True)
+    ) & (pl.col("dropout_reason").fill_null("") == "")
+    workers = members.filter(pl.col("labour_skill").is_in(list(spec["worker_skills"])))
+    deaths = records.filter(
+        (pl.col("dataset_type") == "public_security") & (pl.col("kind") == "death")
+    ).select(id=pl.col("member_id"))
+    stays = records.filter((pl.col("dataset_type") == "medical") & (pl.col("kind") == "inpatient")).select(
+        id=pl.col("member_id")
+    )
+    disasters = (
+        records.filter((pl.col("dataset_type") == "disaster") & pl.col("household_id").is_not_null())
+        .group_by("household_id")
+        .agg(loss=pl.col("amount").sum(), known=pl.col("amount").count())
+    )
+    employment = records.filter(pl.col("dataset_type") == "human_resources")
+
+    def last(kind: str) -> Any:
+        return pl.col("event_date").filter(pl.col("kind") == kind).max()
+
+    returns = employment.group_by("household_id", "member_id").agg(
+        returned=last("migrant_end"), left_again=last("migrant_start"), unemployed=last("unemployed")
+    )
+    return {
+        # SQL's sum over nothing but nulls is null, above no threshold (Polars would say 0).
+        "RIGID_EXPENDITURE": spending.filter(pl.col("known") > 0)
+        .join(income, on="household_id")
+        .filter(pl.col("spent") > pl.col("net_income"))
+        .select("household_id", rule=pl.lit("RIGID_EXPENDITURE")),
+        "CHILD_NOT_ENROLLED": pl.concat(
+            [
+                children.filter(out_of_school).select("household_id", "id"),
+                children.join(reported, on="id", how="semi").select("household_id", "id"),
+            ]
+        )
+        .unique()
+        .select("household_id", rule=pl.lit("CHILD_NOT_ENROLLED")),
+        "MAIN_EARNER_LOSS": pl.concat(
+            [
+                workers.join(deaths, on="id", how="semi").select("household_id", "id"),
+                workers.filter(pl.col("health").str.contains('"3"', literal=True))
+                .join(stays, on="id", how="semi")
+                .select("household_id", "id"),
+            ]
+        )
+        .unique()
+        .select("household_id", rule=pl.lit("MAIN_EARNER_LOSS")),
+        "DISASTER_LOSS": disasters.filter(
+            (pl.col("known") > 0) & (pl.col("loss") >= p["disaster_loss_min"])
+        ).select("household_id", rule=pl.lit("DISASTER_LOSS")),
+        "RETURNED_UNEMPLOYED": returns.filter(
+            pl.col("returned").is_not_null()
+            & pl.col("unemployed").is_not_null()
+            & (pl.col("left_again").is_null() | (pl.col("left_again") < pl.col("returned")))
+        ).select("household_id", rule=pl.lit("RETURNED_UNEMPLOYED")),
     }
 
 
