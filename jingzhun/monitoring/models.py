@@ -136,12 +136,17 @@ class RiskWarning(models.Model):
     village to verify it. An open warning is found again, not duplicated, by later runs."""
 
     # A province's night writes millions of warnings, and refreshes as many: every database
-    # foreign-key check is a lookup per row at commit (most of the write's time when measured),
-    # and every index on a refreshed column turns an in-place (HOT) update into index writes.
-    # So only the household and the rule are checked by the database; the member and the runs
-    # are written by the warning writer from rows it has just read, deleted only through the
-    # ORM (which applies SET_NULL and PROTECT itself), and last_run is not indexed.
-    household = models.ForeignKey("registry.Household", on_delete=models.CASCADE, related_name="warnings")
+    # foreign-key check is a trigger firing once per row at commit (a quarter of the first
+    # night's screening when measured), and every index is written for every new warning.
+    # So the database checks no reference: the warning writer, which creates nearly all
+    # warnings, joins each finding to its household and rule in the statement that inserts
+    # it (a set-wise check); households and rules are never deleted but through the ORM
+    # (which applies CASCADE, SET_NULL and PROTECT itself: households are deactivated, rules
+    # retired); the runs are not indexed (no page looks warnings up by run), and the member
+    # and the decider only where there is one (a new warning writes neither index).
+    household = models.ForeignKey(
+        "registry.Household", on_delete=models.CASCADE, related_name="warnings", db_constraint=False
+    )
     member = models.ForeignKey(
         "registry.Member",
         null=True,
@@ -149,14 +154,18 @@ class RiskWarning(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
     # 0 for a household-level finding: lets one unique index cover both kinds.
     member_key = models.BigIntegerField(default=0)
-    rule = models.ForeignKey(ScreeningRule, on_delete=models.PROTECT, related_name="warnings")
+    # Indexed below without the text-pattern twin Django gives a text key (never searched by prefix).
+    rule = models.ForeignKey(
+        ScreeningRule, on_delete=models.PROTECT, related_name="warnings", db_constraint=False, db_index=False
+    )
     risk_type = CodeField(_("risk type"), code_list="risk_type", blank=False)
     evidence = models.JSONField(_("evidence"), default=dict)
     first_run = models.ForeignKey(
-        ScreeningRun, on_delete=models.PROTECT, related_name="+", db_constraint=False
+        ScreeningRun, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
     )
     last_run = models.ForeignKey(
         ScreeningRun, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
@@ -167,7 +176,12 @@ class RiskWarning(models.Model):
     created_at = models.DateTimeField(_("raised"), auto_now_add=True)
     deadline = models.DateField(_("verify by"))
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.TextField(_("reason"), blank=True)
@@ -183,7 +197,18 @@ class RiskWarning(models.Model):
                 name="warning_one_open_per_subject",
             )
         ]
-        indexes = [models.Index(fields=["status", "deadline"], name="warning_status_deadline_idx")]
+        indexes = [
+            models.Index(fields=["status", "deadline"], name="warning_status_deadline_idx"),
+            models.Index(fields=["rule"], name="warning_rule_idx"),
+            models.Index(
+                fields=["member"], name="warning_member_idx", condition=models.Q(member__isnull=False)
+            ),
+            models.Index(
+                fields=["decided_by"],
+                name="warning_decider_idx",
+                condition=models.Q(decided_by__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.household_id} {self.rule_id} {self.status}"

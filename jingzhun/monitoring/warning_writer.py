@@ -32,6 +32,7 @@ from django.utils import timezone
 from jingzhun.core.bulk import analyse, arrow_stage
 from jingzhun.monitoring.choices import OPEN_STATUSES, WarningStatus
 from jingzhun.monitoring.models import RiskWarning, ScreeningRule, ScreeningRun
+from jingzhun.registry.models import Household
 
 STAGE_COLUMNS = (
     ("rule", "text NOT NULL"),
@@ -79,6 +80,7 @@ def write_warnings(
     the caller's transaction."""
     warnings = RiskWarning._meta.db_table
     rules = ScreeningRule._meta.db_table
+    households = Household._meta.db_table
     open_statuses = ", ".join(f"'{status}'" for status in sorted(OPEN_STATUSES))
     same_subject = (
         "w.household_id = s.household_id AND w.rule_id = s.rule AND w.member_key = s.member_key"
@@ -103,8 +105,13 @@ def write_warnings(
             " SELECT s.household_id, NULLIF(s.member_key, 0), s.member_key, s.rule, r.risk_type,"
             f" {_evidence_sql('s')}, %s, %s, %s, %s, %s, ''"
             f" FROM {stage} AS s JOIN {rules} AS r ON r.code = s.rule"
+            # The references the database does not check (models.RiskWarning), checked here
+            # for the whole batch: a household gone since the snapshot gets no warning.
+            f" JOIN {households} AS h ON h.id = s.household_id"
             f" WHERE NOT EXISTS (SELECT 1 FROM {warnings} AS w WHERE {same_subject})"
-            " ORDER BY s.rule, s.household_id, s.member_key",
+            # In the order of the staging index: no sort, and the household's indexes are
+            # written in order; the warnings of a household, and of a village, lie together.
+            " ORDER BY s.household_id, s.rule, s.member_key",
             [
                 run.pk,
                 run.pk,

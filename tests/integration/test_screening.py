@@ -99,6 +99,37 @@ def test_dismissed_warning_is_raised_again_as_new_by_a_later_run(village, cadre)
     assert RiskWarning.objects.filter(rule_id="DISASTER_LOSS", status=WarningStatus.NEW).count() == 1
 
 
+def test_the_writer_checks_the_references_the_database_does_not(village):
+    """Warnings carry no database foreign keys (a night's millions of per-row checks); the
+    writer joins every finding to its household and rule, so a household gone since the
+    snapshot, or a rule not in the catalogue, gets no warning."""
+    import pyarrow as pa
+
+    from jingzhun.monitoring.warning_writer import write_warnings
+
+    household = factories.household(village)
+    gone = Household.objects.order_by("-pk").values_list("pk", flat=True).first() + 1000
+    started = services.screening_run_start(area=village, as_of=AS_OF, income_year=INCOME_YEAR)
+    batch = pa.record_batch(
+        {
+            "rule": ["INCOME_BELOW_LINE", "INCOME_BELOW_LINE", "NOT_A_RULE"],
+            "household_id": pa.array([household.pk, gone, household.pk], pa.int64()),
+            "member_id": pa.array([0, 0, 0], pa.int64()),
+            "value": pa.array([Decimal("6000.00")] * 3, pa.decimal128(14, 2)),
+            "threshold": pa.array([Decimal("7500.00")] * 3, pa.decimal128(14, 2)),
+            "detail": ["", "", ""],
+        }
+    )
+    counts = write_warnings(started, [batch], deadline=AS_OF)
+    assert (counts.findings, counts.created) == (3, 1)
+    assert list(RiskWarning.objects.values_list("household_id", "rule_id")) == [
+        (household.pk, "INCOME_BELOW_LINE")
+    ]
+    # And deleting a household through the ORM still takes its warnings with it.
+    household.delete()
+    assert not RiskWarning.objects.exists()
+
+
 def test_failed_run_leaves_no_warnings_and_can_be_rerun(village, monkeypatch):
     screening_scenario.build(village)
     original = services.write_warnings
