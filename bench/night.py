@@ -540,6 +540,8 @@ def run(args: Any) -> None:
             result = _child(name.split(":")[0], *arguments, env=env)
             steps.update()
             results[name] = result
+            # Each step's result as it comes, so a run stopped late still tells what it measured.
+            steps.write(f"{name}: {json.dumps(result, default=str)}")
             return result
 
         step("load", "--work", str(work / "data"), "--households", str(args.households))
