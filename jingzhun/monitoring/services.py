@@ -39,7 +39,7 @@ from jingzhun.core.runs import (
     run_succeed,
     runs_record_failure,
 )
-from jingzhun.departments.models import DepartmentRecord
+from jingzhun.departments.models import DepartmentBatch, DepartmentRecord
 from jingzhun.monitoring.choices import OPEN_STATUSES, Engine, WarningStatus
 from jingzhun.monitoring.engine import runner
 from jingzhun.monitoring.engine.rules import RULE_FUNCTIONS, Parameters
@@ -215,17 +215,22 @@ def _continued(run: ScreeningRun) -> ScreeningRun | None:
 
 def _changed_households(
     area: Area, since: datetime.datetime, days: tuple[datetime.date, datetime.date], lookback_months: int
-) -> QuerySet[Household]:
-    """Households changed since ``since`` or touched by department data imported since then
-    (a record of the household, or an area-level record of its village), and those whose
-    findings the ``days`` passing from one run's day to the next change with no record
-    changing: a member a year older, a department record entering or leaving the look-back
-    window. One query, not a list, so that a province's changes are never held in Python; a
-    union of simple queries rather than one with ORs around subqueries, which PostgreSQL
-    cannot hash."""
+) -> QuerySet:
+    """The ids (``household_id``) of the households changed since ``since`` or touched by department
+    data imported since then (a record of the household, or an area-level record of its
+    village), and of those whose findings the ``days`` passing from one run's day to the next
+    change with no record changing: a member a year older, a department record entering or
+    leaving the look-back window. One query, not a list, so that a province's changes are
+    never held in Python: a union of simple queries, each reached through an index, so that
+    its cost follows what changed and not the size of the register (ORs around subqueries
+    PostgreSQL cannot hash; a join to the batches it misjudges, and scans every household)."""
     in_area = Household.objects.filter(code_range_q(area, "village_id")).order_by()
-    touched = DepartmentRecord.objects.filter(batch__uploaded_at__gt=since)
-    parts = [in_area.filter(updated_at__gt=since), *_of_records(in_area, touched)]
+    # The day's batches are a few: listed, their records are estimated from the batch's own
+    # statistics rather than as an average batch.
+    batches = list(DepartmentBatch.objects.filter(uploaded_at__gt=since).values_list("pk", flat=True))
+    parts = [in_area.filter(updated_at__gt=since)]
+    if batches:
+        parts += _of_records(in_area, DepartmentRecord.objects.filter(batch_id__in=batches))
     previous_day, day = days
     if previous_day < day:
         older = Member.objects.filter(birthday_between(previous_day, day)).values("household_id")
@@ -241,8 +246,8 @@ def _changed_households(
             | Q(event_date__gt=previous_day, event_date__lte=day)
         )
         parts += [in_area.filter(pk__in=older), *_of_records(in_area, moved)]
-    first, *rest = (part.values("pk") for part in parts)
-    return Household.objects.filter(pk__in=first.union(*rest))
+    first, *rest = (part.values(household_id=F("pk")) for part in parts)
+    return first.union(*rest) if rest else first
 
 
 def _of_records(
@@ -256,13 +261,14 @@ def _of_records(
     ]
 
 
-def _held_subset(run: ScreeningRun, households: QuerySet[Household]) -> QuerySet[Household]:
-    """The households to screen written down once (ScreenedHousehold, committed: the
-    extraction reads on connections of its own), so that each table's extraction, the
-    count and the writing read a short list instead of working out ``households`` again."""
+def _held_subset(run: ScreeningRun, household_ids: QuerySet) -> QuerySet[Household]:
+    """The households whose ids ``household_ids`` selects, written down once
+    (ScreenedHousehold, committed: the extraction reads on connections of its own), so that
+    each table's extraction, the count and the writing read a short list instead of working
+    out the changes again."""
     # Those of runs that ended, or died before they could remove their own.
     ScreenedHousehold.objects.exclude(run__status__in=UNFINISHED).delete()
-    sql, params = households.order_by().values(household_id=F("pk")).query.sql_with_params()
+    sql, params = household_ids.query.sql_with_params()
     table = ScreenedHousehold._meta.db_table
     with selective_statements(), connection.cursor() as cursor:
         cursor.execute(
